@@ -1,0 +1,243 @@
+"""The ticket aggregate in DynamoDB (single table; see docs/data-model.md).
+
+Items under one partition `T#<tracking code>`:
+  `#TICKET`                       the ticket head (sorts first), with the GSI keys of its queues
+  `A#<attachment id>`             attachment records
+  `EV#<utc time>#<n>#<event id>`  immutable timeline entries; each is also the outbox record of its
+                                  domain event: the table stream feeds them to the event relay.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aduan.dal import codec
+from aduan.dal.clients import client
+from aduan.logic.errors import Conflict, Unprocessable
+from aduan.logic.status_machine import AGENCY_OWNED, Status
+from aduan.models.ticket import PRIORITY_RANK, Attachment, Ticket, TimelineEntry
+
+HEAD = "#TICKET"
+EVENT_PREFIX = "EV#"
+ATTACHMENT_PREFIX = "A#"
+MAX_PAGE = 100
+
+
+class CodeTaken(Exception):
+    """A new ticket drew a tracking code that already exists."""
+
+
+def ticket_pk(code: str) -> str:
+    return f"T#{code}"
+
+
+def queue_key(status: Status, agency_id: str | None) -> str:
+    owner_status = status
+    if agency_id and (status in AGENCY_OWNED or status == Status.NEED_INFO):
+        return f"AGENCY#{agency_id}#{owner_status.value}"
+    return f"DESK#{owner_status.value}"
+
+
+def _ticket_queue_key(ticket: Ticket) -> str:
+    if ticket.status == Status.NEED_INFO and ticket.resume_status not in AGENCY_OWNED:
+        return queue_key(ticket.status, None)
+    return queue_key(ticket.status, ticket.assigned_agency_id)
+
+
+def head_item(ticket: Ticket) -> dict[str, Any]:
+    document = ticket.model_dump(mode="json")
+    document.update(
+        pk=ticket_pk(ticket.tracking_code),
+        sk=HEAD,
+        entity="ticket",
+        ticket_id=ticket.id,
+        reporter_pk=f"R#{ticket.reporter.ref}",
+        queue_pk=_ticket_queue_key(ticket),
+        urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
+    )
+    return codec.to_item(document)
+
+
+def snapshot(ticket: Ticket) -> dict[str, Any]:
+    """What consumers of a domain event need to know about the ticket at that moment."""
+    return {
+        "id": ticket.id,
+        "tracking_code": ticket.tracking_code,
+        "status": ticket.status.value,
+        "category_id": ticket.category_id,
+        "assigned_agency_id": ticket.assigned_agency_id,
+        "priority": ticket.priority.value,
+        "channel": ticket.channel.value,
+        "area_code": ticket.location.area_code if ticket.location else None,
+        "anonymous": ticket.anonymous,
+        "confidential": ticket.confidential,
+        "reporter_ref": ticket.reporter.ref,
+        "created_at": ticket.created_at,
+        "version": ticket.version,
+    }
+
+
+def entry_item(entry: TimelineEntry, index: int, ticket: Ticket) -> dict[str, Any]:
+    document = entry.model_dump(mode="json")
+    document.update(
+        pk=ticket_pk(entry.tracking_code),
+        sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}",
+        entity="event",
+        ticket_snapshot=snapshot(ticket),
+    )
+    return codec.to_item(document)
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error):
+        key = None
+    if not isinstance(key, dict) or not all(isinstance(v, dict) for v in key.values()):
+        raise Unprocessable("invalid cursor", details=[{"field": "cursor", "message": "not one we issued"}])
+    return key
+
+
+class TicketRepository:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    # ------------------------------------------------------------------ reads
+    def get(self, code: str) -> Ticket | None:
+        found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": HEAD}),
+                                  ConsistentRead=True)
+        item = found.get("Item")
+        return Ticket.model_validate(codec.from_item(item)) if item else None
+
+    def get_with_attachments(self, code: str) -> tuple[Ticket | None, list[Attachment]]:
+        """Head and attachments in one Query: `#TICKET` and `A#…` both sort before `EV#`."""
+        found = self._db.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk < :events",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}),
+            ConsistentRead=True,
+        )
+        ticket, attachments = None, []
+        for raw in found.get("Items", []):
+            document = codec.from_item(raw)
+            if document["sk"] == HEAD:
+                ticket = Ticket.model_validate(document)
+            else:
+                attachments.append(Attachment.model_validate(document))
+        return ticket, attachments
+
+    def timeline(self, code: str, limit: int, cursor: str | None) -> tuple[list[TimelineEntry], str | None]:
+        return self._page(
+            TimelineEntry,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}),
+            limit=limit, cursor=cursor,
+        )
+
+    def by_reporter(self, reporter_ref: str, limit: int, cursor: str | None) -> tuple[list[Ticket], str | None]:
+        return self._page(
+            Ticket, IndexName="by_reporter", ScanIndexForward=False,
+            KeyConditionExpression="reporter_pk = :r",
+            ExpressionAttributeValues=codec.to_item({":r": f"R#{reporter_ref}"}),
+            limit=limit, cursor=cursor,
+        )
+
+    def queue(self, queue_pk: str, urgent_first: bool, limit: int, cursor: str | None
+              ) -> tuple[list[Ticket], str | None]:
+        return self._page(
+            Ticket, IndexName="queue_by_urgency" if urgent_first else "queue_by_age",
+            KeyConditionExpression="queue_pk = :q",
+            ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
+            limit=limit, cursor=cursor,
+        )
+
+    def code_for_id(self, ticket_id: str) -> str | None:
+        found = self._db.query(
+            TableName=self.table, IndexName="by_ticket_id", KeyConditionExpression="ticket_id = :id",
+            ExpressionAttributeValues=codec.to_item({":id": ticket_id}), Limit=1,
+        )
+        items = found.get("Items", [])
+        return codec.from_item(items[0])["pk"].removeprefix("T#") if items else None
+
+    def _page(self, model: Any, *, limit: int, cursor: str | None, **query: Any) -> tuple[list[Any], str | None]:
+        request: dict[str, Any] = {"TableName": self.table, "Limit": max(1, min(limit, MAX_PAGE)), **query}
+        start = decode_cursor(cursor)
+        if start:
+            request["ExclusiveStartKey"] = start
+        try:
+            found = self._db.query(**request)
+        except ClientError as error:
+            if start and error.response["Error"]["Code"] == "ValidationException":
+                raise Unprocessable("invalid cursor",
+                                    details=[{"field": "cursor", "message": "not for this list"}]) from None
+            raise
+        items = [model.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+        return items, encode_cursor(found.get("LastEvaluatedKey"))
+
+    # ------------------------------------------------------------------ writes
+    def save(self, ticket: Ticket, entries: Sequence[TimelineEntry], expected_version: int | None,
+             new: bool = False) -> None:
+        """Ticket head and its timeline entries in ONE transaction: the entries are the outbox, so a
+        change and its events are stored together or not at all."""
+        writes: list[dict[str, Any]] = []
+        if new:
+            writes.append({"Put": {"TableName": self.table, "Item": head_item(ticket),
+                                   "ConditionExpression": "attribute_not_exists(pk)"}})
+        elif expected_version is not None:
+            writes.append({"Put": {
+                "TableName": self.table, "Item": head_item(ticket),
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": codec.value(expected_version)},
+            }})
+        for index, entry in enumerate(entries):
+            writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
+                                   "ConditionExpression": "attribute_not_exists(sk)"}})
+        try:
+            if len(writes) == 1:
+                self._db.put_item(**writes[0]["Put"])
+            else:
+                self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            self._raise_conflict(error, ticket, new)
+
+    @staticmethod
+    def _raise_conflict(error: ClientError, ticket: Ticket, new: bool) -> None:
+        code = error.response["Error"]["Code"]
+        reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+        head_failed = code == "ConditionalCheckFailedException" or (
+            code == "TransactionCanceledException" and reasons[:1] == ["ConditionalCheckFailed"]
+        )
+        if head_failed and new:
+            raise CodeTaken(ticket.tracking_code) from error
+        if head_failed or code == "TransactionCanceledException":
+            raise Conflict(
+                "the complaint was changed by someone else; reload it and try again",
+                details={"tracking_code": ticket.tracking_code},
+                code="version_conflict",
+            ) from error
+        raise error
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        document = attachment.model_dump(mode="json")
+        document.update(pk=ticket_pk(attachment.tracking_code), sk=f"{ATTACHMENT_PREFIX}{attachment.id}",
+                        entity="attachment")
+        self._db.put_item(TableName=self.table, Item=codec.to_item(document),
+                          ConditionExpression="attribute_not_exists(sk)")

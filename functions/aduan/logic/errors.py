@@ -1,0 +1,37 @@
+"""Domain errors carry the HTTP status and the machine-readable code the API answers with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class Unprocessable(DomainError):
+    status, code = 422, "validation_error"

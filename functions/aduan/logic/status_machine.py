@@ -1,0 +1,162 @@
+"""The complaint lifecycle as one table: which action moves a ticket from which statuses to which,
+who may take it and what it must carry. Everything else (API, timers, tests) reads this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    ON_HOLD = "on_hold"
+    NEED_INFO = "need_info"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RETURNED = "returned"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    VERIFIER = "verifier"
+    AGENCY_OFFICER = "agency_officer"
+    SUPERVISOR = "supervisor"
+    SYSTEM = "system"
+
+
+class Action(StrEnum):
+    VERIFY = "verify"
+    HOLD = "hold"
+    REJECT = "reject"
+    MARK_DUPLICATE = "mark_duplicate"
+    REQUEST_INFO = "request_info"
+    PROVIDE_INFO = "provide_info"
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    START = "start"
+    NOT_OUR_AUTHORITY = "not_our_authority"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    CLOSE = "close"
+
+
+class EventType(StrEnum):
+    TICKET_CREATED = "TicketCreated"
+    TICKET_VERIFIED = "TicketVerified"
+    TICKET_ASSIGNED = "TicketAssigned"
+    TICKET_STATUS_CHANGED = "TicketStatusChanged"
+    TICKET_RESOLVED = "TicketResolved"
+    TICKET_CLOSED = "TicketClosed"
+    TICKET_REOPENED = "TicketReopened"
+    COMMENT_ADDED = "CommentAdded"
+    RATING_GIVEN = "RatingGiven"
+
+
+# Marks a transition whose target is the status the ticket was in before it waited for the citizen.
+RESUME = "resume"
+
+S, R = Status, Role
+DESK = frozenset({R.VERIFIER, R.SUPERVISOR})
+AGENCY = frozenset({R.AGENCY_OFFICER, R.SUPERVISOR})
+DESK_OPEN = frozenset({S.RECEIVED, S.VERIFIED, S.ON_HOLD, S.RETURNED, S.REOPENED})
+AGENCY_OPEN = frozenset({S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[Status]
+    target: Status | str  # a Status, or RESUME
+    roles: frozenset[Role]
+    requires: tuple[str, ...] = ()
+    event_type: EventType = EventType.TICKET_STATUS_CHANGED
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(Action.VERIFY, frozenset({S.RECEIVED, S.ON_HOLD}), S.VERIFIED, DESK,
+               event_type=EventType.TICKET_VERIFIED),
+    Transition(Action.HOLD, frozenset({S.RECEIVED, S.VERIFIED, S.RETURNED}), S.ON_HOLD, DESK, ("note",)),
+    Transition(Action.REJECT, DESK_OPEN - {S.REOPENED}, S.REJECTED, DESK, ("reason",)),
+    Transition(Action.MARK_DUPLICATE, DESK_OPEN - {S.REOPENED}, S.DUPLICATE, DESK, ("duplicate_of",)),
+    Transition(Action.REQUEST_INFO, frozenset({S.RECEIVED, S.VERIFIED, S.ON_HOLD}), S.NEED_INFO, DESK,
+               ("note",)),
+    Transition(Action.REQUEST_INFO, AGENCY_OPEN, S.NEED_INFO, AGENCY, ("note",)),
+    Transition(Action.PROVIDE_INFO, frozenset({S.NEED_INFO}), RESUME,
+               frozenset({R.CITIZEN, R.VERIFIER, R.AGENCY_OFFICER, R.SUPERVISOR}), ("note",)),
+    Transition(Action.ASSIGN, frozenset({S.VERIFIED, S.RETURNED, S.REOPENED, S.ASSIGNED}), S.ASSIGNED, DESK,
+               ("agency_id",), EventType.TICKET_ASSIGNED),
+    Transition(Action.ACCEPT, frozenset({S.ASSIGNED}), S.ACCEPTED, AGENCY),
+    Transition(Action.START, frozenset({S.ASSIGNED, S.ACCEPTED}), S.IN_PROGRESS, AGENCY),
+    Transition(Action.NOT_OUR_AUTHORITY, frozenset({S.ASSIGNED, S.ACCEPTED}), S.RETURNED, AGENCY, ("reason",)),
+    Transition(Action.RESOLVE, frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED, AGENCY, ("response",),
+               EventType.TICKET_RESOLVED),
+    Transition(Action.REOPEN, frozenset({S.RESOLVED}), S.REOPENED, frozenset({R.CITIZEN, R.SUPERVISOR}),
+               ("reason",), EventType.TICKET_REOPENED),
+    Transition(Action.CLOSE, frozenset({S.RESOLVED}), S.CLOSED,
+               frozenset({R.CITIZEN, R.SUPERVISOR, R.SYSTEM}), event_type=EventType.TICKET_CLOSED),
+)
+
+TERMINAL = frozenset({S.REJECTED, S.DUPLICATE, S.CLOSED})
+# Statuses where the ticket waits on the agency; every other status is the desk's to act on.
+AGENCY_OWNED = AGENCY_OPEN | {S.RESOLVED, S.CLOSED}
+
+LABELS: dict[Status, tuple[str, str]] = {
+    S.RECEIVED: ("Diterima", "Received"),
+    S.VERIFIED: ("Terverifikasi", "Verified"),
+    S.ON_HOLD: ("Ditunda", "On hold"),
+    S.NEED_INFO: ("Menunggu informasi pelapor", "Waiting for information from the reporter"),
+    S.REJECTED: ("Diarsipkan (ditolak)", "Archived (rejected)"),
+    S.DUPLICATE: ("Duplikat", "Duplicate"),
+    S.ASSIGNED: ("Didisposisikan", "Assigned to an agency"),
+    S.ACCEPTED: ("Diterima instansi", "Accepted by the agency"),
+    S.IN_PROGRESS: ("Sedang ditindaklanjuti", "In progress"),
+    S.RETURNED: ("Dikembalikan ke verifikator", "Returned to the desk"),
+    S.RESOLVED: ("Selesai ditindaklanjuti", "Resolved"),
+    S.REOPENED: ("Dibuka kembali", "Reopened"),
+    S.CLOSED: ("Ditutup", "Closed"),
+}
+
+
+class TransitionRefused(Exception):
+    """The action is not allowed: `reason` is 'invalid_transition' or 'forbidden_role'."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def find_transition(action: Action, current: Status, roles: frozenset[Role]) -> Transition:
+    """The table row that applies, or TransitionRefused saying why none does."""
+    from_here = [row for row in TRANSITIONS if row.action == action and current in row.sources]
+    if not from_here:
+        raise TransitionRefused("invalid_transition", f"cannot {action.value} a ticket that is {current.value}")
+    for row in from_here:
+        if row.roles & roles:
+            return row
+    allowed = sorted({role.value for row in from_here for role in row.roles})
+    raise TransitionRefused(
+        "forbidden_role", f"{action.value} from {current.value} is for {', '.join(allowed)}"
+    )
+
+
+def resolve_target(row: Transition, resume_status: Status | None) -> Status:
+    if row.target == RESUME:
+        if resume_status is None:
+            raise TransitionRefused("invalid_transition", "the ticket has no status to resume")
+        return resume_status
+    return Status(row.target)
+
+
+def actions_available(current: Status, roles: frozenset[Role]) -> list[Action]:
+    return sorted(
+        {row.action for row in TRANSITIONS if current in row.sources and row.roles & roles},
+        key=lambda action: list(Action).index(action),
+    )

@@ -1,0 +1,184 @@
+"""Request and response bodies of the HTTPS API (the OpenAPI document is generated from these)."""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from aduan.logic.status_machine import Action
+
+ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4", "video/quicktime",
+                        "application/pdf")
+UploadType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4", "video/quicktime",
+                     "application/pdf"]
+MAX_UPLOAD_BYTES = {"image": 10 * 1024 * 1024, "video": 50 * 1024 * 1024, "application": 10 * 1024 * 1024}
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LocationIn(Strict):
+    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84)")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS84)")
+    address: str | None = Field(default=None, max_length=500)
+    area_code: str | None = Field(default=None, max_length=20, description="Kecamatan/kelurahan code")
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> LocationIn:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon go together")
+        if self.lat is None and not self.address and not self.area_code:
+            raise ValueError("give coordinates, an address or an area code")
+        return self
+
+
+class NewComplaint(Strict):
+    title: str = Field(min_length=3, max_length=200, examples=["Jalan berlubang di Jl. Pandanaran"])
+    text: str = Field(min_length=10, max_length=5000)
+    category_id: str | None = Field(default=None, max_length=64)
+    location: LocationIn | None = None
+    anonymous: bool = Field(default=False, description="Hide the reporter from agencies and the public")
+    confidential: bool = Field(default=False, description="Never publish the content")
+    channel: Literal["app", "web"] = "app"
+
+
+class TransitionRequest(Strict):
+    action: Action
+    expected_version: int = Field(ge=1, description="The version you acted on (optimistic concurrency)")
+    note: str | None = Field(default=None, max_length=5000)
+    reason: str | None = Field(default=None, max_length=2000)
+    agency_id: str | None = Field(default=None, max_length=64)
+    duplicate_of: str | None = Field(default=None, max_length=20, description="Tracking code of the original")
+    response: str | None = Field(default=None, max_length=10000, description="The agency's answer")
+
+
+class CommentRequest(Strict):
+    text: str = Field(min_length=1, max_length=5000)
+    internal: bool = Field(default=False, description="Officers only: a note citizens never see")
+
+
+class RatingRequest(Strict):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ReopenRequest(Strict):
+    reason: str = Field(min_length=5, max_length=2000)
+    expected_version: int = Field(ge=1)
+
+
+class AttachmentRequest(Strict):
+    filename: str = Field(min_length=1, max_length=200, pattern=r"^[^/\\\x00-\x1f]+$")
+    content_type: UploadType
+    size_bytes: int = Field(ge=1, le=50 * 1024 * 1024)
+
+
+class StatusLabel(BaseModel):
+    id: str
+    en: str
+
+
+class ReporterView(BaseModel):
+    ref: str
+    name: str | None = None
+    contact: str | None = None
+
+
+class RatingView(BaseModel):
+    score: int
+    comment: str | None = None
+    given_at: str | None = None
+
+
+class AttachmentView(BaseModel):
+    id: str
+    filename: str
+    content_type: str
+    created_at: str | None = None
+    download_url: str | None = None
+
+
+class LocationView(BaseModel):
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    area_code: str | None = None
+
+
+class ComplaintView(BaseModel):
+    id: str
+    tracking_code: str
+    title: str
+    text: str
+    category_id: str | None = None
+    location: LocationView | None = None
+    channel: str
+    status: str
+    status_label: StatusLabel
+    priority: str
+    assigned_agency_id: str | None = None
+    anonymous: bool
+    confidential: bool
+    reporter: ReporterView | None = Field(default=None, description="Absent when hidden from the caller")
+    duplicate_of: str | None = None
+    rejection_reason: str | None = None
+    resolution: str | None = None
+    rating: RatingView | None = None
+    reopen_count: int = 0
+    created_at: str | None
+    updated_at: str | None
+    status_since: str | None
+    resolved_at: str | None = None
+    closed_at: str | None = None
+    version: int
+    attachments: list[AttachmentView] = Field(default_factory=list)
+    allowed_actions: list[str] = Field(default_factory=list, description="What the caller may do next")
+
+
+class CreatedComplaint(BaseModel):
+    id: str
+    tracking_code: str
+    status: str
+    version: int
+    created_at: str | None
+
+
+class TimelineEntryView(BaseModel):
+    event_id: str
+    type: str
+    at: str | None
+    actor_role: str
+    actor_id: str | None = None
+    from_status: str | None = None
+    to_status: str | None = None
+    action: str | None = None
+    note: str | None = None
+    internal: bool = False
+    data: dict[str, object] = Field(default_factory=dict)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(default=None, description="Pass as ?cursor= for the next page")
+
+
+class AttachmentUpload(BaseModel):
+    attachment_id: str
+    upload_url: str
+    fields: dict[str, str]
+    expires_in_seconds: int
+    max_bytes: int
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: object | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

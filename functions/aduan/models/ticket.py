@@ -1,0 +1,124 @@
+"""The complaint (ticket) aggregate and its immutable timeline entries, as stored."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan.logic.status_machine import EventType, Role, Status
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    APP = "app"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    SMS = "sms"
+    EMAIL = "email"
+    INSTAGRAM = "instagram"
+    MESSENGER = "messenger"
+    X = "x"
+    LAPOR = "lapor"
+    DESK = "desk"
+    PHONE = "phone"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    address: str | None = Field(default=None, max_length=500)
+    area_code: str | None = Field(default=None, max_length=20)
+
+
+class Reporter(BaseModel):
+    """Who filed it. `ref` is the stable identity (Cognito sub or channel contact id)."""
+
+    model_config = ConfigDict(extra="forbid")
+    ref: str
+    name: str | None = None
+    contact: str | None = None
+
+
+class Rating(BaseModel):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
+    given_at: str
+
+
+class Ticket(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+    tracking_code: str
+    title: str
+    text: str
+    category_id: str | None = None
+    location: Location | None = None
+    channel: Channel
+    reporter: Reporter
+    anonymous: bool = False
+    confidential: bool = False
+    status: Status = Status.RECEIVED
+    priority: Priority = Priority.NORMAL
+    assigned_agency_id: str | None = None
+    resume_status: Status | None = None
+    duplicate_of: str | None = None
+    rejection_reason: str | None = None
+    resolution: str | None = None
+    rating: Rating | None = None
+    reopen_count: int = 0
+    returned_by: list[str] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+    status_since: str
+    resolved_at: str | None = None
+    closed_at: str | None = None
+    version: int = 1
+
+
+class Actor(BaseModel):
+    role: Role
+    id: str
+
+
+class TimelineEntry(BaseModel):
+    """One immutable step in a ticket's life; also the outbox record of its domain event."""
+
+    event_id: str
+    event_type: EventType
+    occurred_at: str
+    ticket_id: str
+    tracking_code: str
+    actor: Actor
+    from_status: Status | None = None
+    to_status: Status | None = None
+    action: str | None = None
+    note: str | None = None
+    internal: bool = False
+    data: dict[str, Any] = Field(default_factory=dict)
+    ticket_version: int
+
+
+class Attachment(BaseModel):
+    id: str
+    ticket_id: str
+    tracking_code: str
+    key: str
+    filename: str
+    content_type: str
+    max_bytes: int
+    uploaded_by: Actor
+    created_at: str
+    public: bool = False

@@ -1,0 +1,72 @@
+"""The API: one resolver, the routers, one error shape, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+from aduan.logic.errors import DomainError
+from aduan.observability import logger
+from aduan.routes import complaints, officers, reference
+
+API_TITLE = "Aduan API"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = ("Public complaints (aduan) for a city: file, follow, comment and rate (citizens); "
+                   "verify, dispose and resolve (officers). Errors share one shape: "
+                   '{"error": {"code", "message", "details"}}.')
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.include_router(complaints.router)
+app.include_router(officers.router)
+app.include_router(reference.router)
+
+
+def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+                    body={"error": {"code": code, "message": message, "details": details}})
+
+
+@app.exception_handler(DomainError)
+def domain_error(exc: DomainError) -> Response[Any]:
+    return error(exc.status, exc.code, exc.message, exc.details)
+
+
+@app.exception_handler(RequestValidationError)
+def invalid_request(exc: RequestValidationError) -> Response[Any]:
+    details = [
+        {"field": ".".join(str(part) for part in item.get("loc", ())[1:]) or "body",
+         "in": str(item.get("loc", ("body",))[0]), "message": item.get("msg"), "type": item.get("type")}
+        for item in exc.errors()
+    ]
+    if any(item["type"] == "json_invalid" for item in details):
+        return error(400, "invalid_json", "the request body is not valid JSON", details)
+    return error(422, "validation_error", "the request is not valid", details)
+
+
+@app.not_found
+def not_found(exc: NotFoundError) -> Response[Any]:
+    return error(404, "not_found", f"no route {app.current_event.http_method} {app.current_event.path}")
+
+
+@app.exception_handler(Exception)
+def unexpected(exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error")
+    return error(500, "internal_error", "something went wrong on our side; the request can be retried")
+
+
+def openapi_document() -> dict[str, Any]:
+    schema: dict[str, Any] = app.get_openapi_schema(
+        title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION,
+        security_schemes={"cognito": HTTPBearer(description="Cognito ID token (local mode: /local/token)")},
+        security=[{"cognito": []}],
+    ).model_dump(mode="json", by_alias=True, exclude_none=True)
+    return schema
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi() -> dict[str, Any]:
+    return openapi_document()

@@ -1,0 +1,39 @@
+"""Officer routes: the verification desk, agency queues, and lifecycle transitions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
+
+from aduan.logic.status_machine import Status
+from aduan.models.api import ComplaintView, Page, TransitionRequest
+from aduan.observability import metrics
+from aduan.routes.complaints import CodePath, Cursor, Limit
+from aduan.routes.context import caller, ticket_service
+
+router = Router()
+Order = Annotated[Literal["oldest", "urgent"], Query(description="oldest first, or most urgent first")]
+
+
+@router.post("/v1/complaints/<tracking_code>/transitions", tags=["officer"],
+             summary="Move a complaint through its lifecycle")
+def transition(tracking_code: CodePath, body: TransitionRequest) -> ComplaintView:
+    view = ticket_service().transition(caller(router), tracking_code, body)
+    metrics.add_metric(name=f"Action_{body.action.value}", unit=MetricUnit.Count, value=1)
+    return view
+
+
+@router.get("/v1/desk/complaints", tags=["officer"], summary="The verification desk queue")
+def desk_queue(status: Annotated[Status, Query()] = Status.RECEIVED, order: Order = "oldest",
+               limit: Limit = 50, cursor: Cursor = None) -> Page[ComplaintView]:
+    return ticket_service().desk_queue(caller(router), status, order == "urgent", limit, cursor)
+
+
+@router.get("/v1/agencies/<agency_id>/complaints", tags=["officer"], summary="An agency's queue")
+def agency_queue(agency_id: Annotated[str, Path(max_length=64)],
+                 status: Annotated[Status, Query()] = Status.ASSIGNED, order: Order = "oldest",
+                 limit: Limit = 50, cursor: Cursor = None) -> Page[ComplaintView]:
+    return ticket_service().agency_queue(caller(router), agency_id, status, order == "urgent", limit, cursor)

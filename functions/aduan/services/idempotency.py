@@ -1,0 +1,55 @@
+"""`Idempotency-Key` for filing complaints: a retried request returns the first complaint.
+
+The key is scoped to the caller (two citizens may pick the same key) and the body is validated:
+the same key with a different body is refused rather than silently answered with the old result.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from aduan.dal.idempotency_store import persistence_layer
+from aduan.logic.access import Principal
+from aduan.logic.errors import Conflict, Unprocessable
+from aduan.models.api import ComplaintView, NewComplaint
+
+KEY_HOURS = 24
+
+
+@cache
+def _filer() -> Any:
+    config = IdempotencyConfig(
+        event_key_jmespath="[caller, key]",
+        payload_validation_jmespath="body",
+        expires_after_seconds=KEY_HOURS * 3600,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence_layer(), config=config)
+    def file(request: dict[str, Any], principal: Principal) -> dict[str, Any]:
+        from aduan.routes.context import ticket_service
+
+        view = ticket_service().file(principal, NewComplaint.model_validate(request["body"]))
+        return view.model_dump(mode="json")
+
+    return file
+
+
+def file_once(principal: Principal, key: str, body: NewComplaint) -> ComplaintView:
+    request = {"caller": principal.sub, "key": key, "body": body.model_dump(mode="json")}
+    try:
+        stored = _filer()(request=request, principal=principal)
+    except IdempotencyValidationError:
+        raise Unprocessable("this Idempotency-Key was already used with a different complaint",
+                            code="idempotency_key_reused") from None
+    except IdempotencyAlreadyInProgressError:
+        raise Conflict("the same request is still being processed; retry in a moment",
+                       code="request_in_progress") from None
+    return ComplaintView.model_validate(stored)

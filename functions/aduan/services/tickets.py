@@ -1,0 +1,202 @@
+"""Use cases of the complaint lifecycle: load, decide (pure logic), persist in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aduan.dal.attachments import presigned_download, presigned_upload
+from aduan.dal.tickets import CodeTaken, TicketRepository, queue_key
+from aduan.logic import access, clock, ids, lifecycle, views
+from aduan.logic.access import Principal
+from aduan.logic.errors import Conflict, NotFound, Unprocessable
+from aduan.logic.status_machine import AGENCY_OWNED, Action, Status
+from aduan.models.api import (
+    MAX_UPLOAD_BYTES,
+    AttachmentRequest,
+    AttachmentUpload,
+    CommentRequest,
+    ComplaintView,
+    NewComplaint,
+    Page,
+    RatingRequest,
+    ReopenRequest,
+    TimelineEntryView,
+    TransitionRequest,
+)
+from aduan.models.config import CityConfig
+from aduan.models.ticket import Actor, Attachment, Channel, Location, Reporter, Ticket
+
+CODE_ATTEMPTS = 5
+
+
+@dataclass
+class TicketService:
+    repository: TicketRepository
+    config: Callable[[], CityConfig]
+    bucket: Callable[[], str]
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def _zone(self) -> str:
+        return self.config().settings.timezone
+
+    def _policy(self) -> lifecycle.Policy:
+        config = self.config()
+        return lifecycle.Policy(
+            reopen_window_days=config.settings.reopen_window_days,
+            agency_ids=frozenset(agency.id for agency in config.agencies if agency.kind != "desk"),
+        )
+
+    def _code(self, text: str) -> str:
+        code = ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
+        if code is None:
+            raise NotFound(f"no complaint {text!r}: tracking codes look like ADU-7K3Q-9M")
+        return code
+
+    def _load(self, principal: Principal, text: str) -> Ticket:
+        code = self._code(text)
+        ticket = self.repository.get(code)
+        if ticket is None:
+            raise NotFound(f"no complaint {code}")
+        access.require_view(principal, ticket)
+        return ticket
+
+    def _view(self, ticket: Ticket, principal: Principal) -> ComplaintView:
+        return views.complaint(ticket, principal, self._zone)
+
+    # ------------------------------------------------------------------ citizens
+    def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
+        config = self.config()
+        if request.category_id and config.category(request.category_id) is None:
+            raise Unprocessable(f"unknown category {request.category_id!r}",
+                                details=[{"field": "category_id", "message": "see GET /v1/categories"}])
+        location = Location(**request.location.model_dump()) if request.location else None
+        if location and location.area_code and config.area(location.area_code) is None:
+            raise Unprocessable(f"unknown area {location.area_code!r}",
+                                details=[{"field": "location.area_code", "message": "see GET /v1/areas"}])
+        draft = lifecycle.Draft(
+            title=request.title, text=request.text, channel=Channel(request.channel),
+            reporter=Reporter(ref=principal.sub, name=principal.name),
+            category_id=request.category_id, location=location,
+            anonymous=request.anonymous, confidential=request.confidential,
+        )
+        prefix = config.settings.tracking_prefix
+        change = lifecycle.open_ticket(draft, principal, prefix, clock.now())
+        for _ in range(CODE_ATTEMPTS):
+            try:
+                self.repository.save(change.ticket, change.entries, None, new=True)
+                return self._view(change.ticket, principal)
+            except CodeTaken:
+                change = lifecycle.with_new_code(change, prefix)
+        raise Conflict("could not allocate a tracking code; try again", code="code_exhausted")
+
+    def get(self, principal: Principal, text: str) -> ComplaintView:
+        code = self._code(text)
+        ticket, records = self.repository.get_with_attachments(code)
+        if ticket is None:
+            raise NotFound(f"no complaint {code}")
+        access.require_view(principal, ticket)
+        bucket = self.bucket()
+        attachments = [views.attachment(record, self._zone, presigned_download(bucket, record.key))
+                       for record in records]
+        return views.complaint(ticket, principal, self._zone, attachments)
+
+    def timeline(self, principal: Principal, text: str, limit: int, cursor: str | None
+                 ) -> Page[TimelineEntryView]:
+        ticket = self._load(principal, text)
+        entries, next_cursor = self.repository.timeline(ticket.tracking_code, limit, cursor)
+        return Page(items=views.timeline(entries, ticket, principal, self._zone), next_cursor=next_cursor)
+
+    def mine(self, principal: Principal, limit: int, cursor: str | None) -> Page[ComplaintView]:
+        tickets, next_cursor = self.repository.by_reporter(principal.sub, limit, cursor)
+        return Page(items=[self._view(ticket, principal) for ticket in tickets], next_cursor=next_cursor)
+
+    def comment(self, principal: Principal, text: str, request: CommentRequest) -> TimelineEntryView:
+        ticket = self._load(principal, text)
+        change = lifecycle.comment(ticket, request.text, principal, request.internal, self._policy(),
+                                   clock.now())
+        self.repository.save(change.ticket, change.entries, change.expected_version)
+        return views.timeline(change.entries[:1], change.ticket, principal, self._zone)[0]
+
+    def rate(self, principal: Principal, text: str, request: RatingRequest) -> ComplaintView:
+        ticket = self._load(principal, text)
+        change = lifecycle.rate(ticket, request.score, request.comment, principal, clock.now())
+        self.repository.save(change.ticket, change.entries, change.expected_version)
+        return self._view(change.ticket, principal)
+
+    def reopen(self, principal: Principal, text: str, request: ReopenRequest) -> ComplaintView:
+        command = lifecycle.Command(Action.REOPEN, request.expected_version, reason=request.reason)
+        return self._act(principal, text, command)
+
+    def request_upload(self, principal: Principal, text: str, request: AttachmentRequest) -> AttachmentUpload:
+        ticket = self._load(principal, text)
+        if ticket.status in (Status.CLOSED, Status.REJECTED, Status.DUPLICATE):
+            raise Conflict(f"{ticket.tracking_code} is {ticket.status.value}: no more attachments",
+                           code="invalid_transition")
+        max_bytes = MAX_UPLOAD_BYTES[request.content_type.split("/")[0]]
+        if request.size_bytes > max_bytes:
+            raise Unprocessable(f"{request.content_type} files are limited to {max_bytes} bytes",
+                                details=[{"field": "size_bytes", "message": f"at most {max_bytes}"}])
+        moment = clock.now()
+        attachment_id = ids.new_id(moment)
+        key = f"attachments/{ticket.id}/{attachment_id}"
+        record = Attachment(
+            id=attachment_id, ticket_id=ticket.id, tracking_code=ticket.tracking_code, key=key,
+            filename=request.filename, content_type=request.content_type, max_bytes=max_bytes,
+            uploaded_by=Actor(role=principal.primary_role, id=principal.sub),
+            created_at=clock.to_storage(moment),
+        )
+        self.repository.add_attachment(record)
+        post = presigned_upload(self.bucket(), key, request.content_type, max_bytes)
+        return AttachmentUpload(attachment_id=attachment_id, upload_url=post["url"],
+                                fields={k: str(v) for k, v in post["fields"].items()},
+                                expires_in_seconds=900, max_bytes=max_bytes)
+
+    # ------------------------------------------------------------------ officers
+    def transition(self, principal: Principal, text: str, request: TransitionRequest) -> ComplaintView:
+        command = lifecycle.Command(
+            action=request.action, expected_version=request.expected_version, note=request.note,
+            reason=request.reason, agency_id=request.agency_id, duplicate_of=request.duplicate_of,
+            response=request.response,
+        )
+        if command.action == Action.MARK_DUPLICATE and command.duplicate_of:
+            command = self._with_parent(command)
+        return self._act(principal, text, command)
+
+    def _with_parent(self, command: lifecycle.Command) -> lifecycle.Command:
+        """The original must exist and be a live complaint (not itself a duplicate or rejected)."""
+        parent_code = ids.normalise_tracking_code(command.duplicate_of or "",
+                                                  self.config().settings.tracking_prefix)
+        parent = self.repository.get(parent_code) if parent_code else None
+        if parent is None or parent.status in (Status.DUPLICATE, Status.REJECTED):
+            raise Unprocessable(f"{command.duplicate_of!r} is not a complaint this can duplicate",
+                                details=[{"field": "duplicate_of", "message": "unknown or not open"}])
+        return lifecycle.Command(command.action, command.expected_version, command.note, command.reason,
+                                 command.agency_id, parent.tracking_code, command.response)
+
+    def _act(self, principal: Principal, text: str, command: lifecycle.Command) -> ComplaintView:
+        ticket = self._load(principal, text)
+        change = lifecycle.apply(ticket, command, principal, self._policy(), clock.now())
+        self.repository.save(change.ticket, change.entries, change.expected_version)
+        return self._view(change.ticket, principal)
+
+    def desk_queue(self, principal: Principal, status: Status, urgent_first: bool, limit: int,
+                   cursor: str | None) -> Page[ComplaintView]:
+        access.require_desk(principal)
+        if status in AGENCY_OWNED:
+            raise Unprocessable(f"{status.value} complaints wait in agency queues, not at the desk",
+                                details=[{"field": "status", "message": "not a desk status"}])
+        tickets, next_cursor = self.repository.queue(queue_key(status, None), urgent_first, limit, cursor)
+        return Page(items=[self._view(ticket, principal) for ticket in tickets], next_cursor=next_cursor)
+
+    def agency_queue(self, principal: Principal, agency_id: str, status: Status, urgent_first: bool,
+                     limit: int, cursor: str | None) -> Page[ComplaintView]:
+        if self.config().agency(agency_id) is None:
+            raise NotFound(f"no agency {agency_id!r}")
+        access.require_agency_scope(principal, agency_id)
+        if status not in AGENCY_OWNED and status != Status.NEED_INFO:
+            raise Unprocessable(f"{status.value} complaints wait at the desk, not in agency queues",
+                                details=[{"field": "status", "message": "not an agency status"}])
+        tickets, next_cursor = self.repository.queue(queue_key(status, agency_id), urgent_first, limit, cursor)
+        return Page(items=[self._view(ticket, principal) for ticket in tickets], next_cursor=next_cursor)

@@ -1,0 +1,29 @@
+"""Environment configuration, read when first needed (never at import: tests and local mode set
+the environment after importing). Every variable here is set by template.yaml."""
+
+from __future__ import annotations
+
+import os
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set (template.yaml sets it)")
+    return value
+
+
+def table_name() -> str:
+    return _required("TABLE_NAME")
+
+
+def idempotency_table_name() -> str:
+    return _required("IDEMPOTENCY_TABLE_NAME")
+
+
+def attachments_bucket() -> str:
+    return _required("ATTACHMENTS_BUCKET")
+
+
+def event_bus_name() -> str:
+    return _required("EVENT_BUS_NAME")
