@@ -3,7 +3,6 @@
 import itertools
 
 import pytest
-
 from aduan.logic.status_machine import (
     RESUME,
     Action,

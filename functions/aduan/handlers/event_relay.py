@@ -37,4 +37,4 @@ def relay(record: DynamoDBRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=relay, processor=processor, context=context)
+    return dict(process_partial_response(event=event, record_handler=relay, processor=processor, context=context))

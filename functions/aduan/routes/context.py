@@ -29,6 +29,7 @@ def ticket_service() -> TicketService:
 
 def caller(router: BaseRouter) -> Principal:
     """The signed-in user, from the claims API Gateway's Cognito authorizer put in the event."""
-    authorizer = router.current_event.get("requestContext", {}).get("authorizer") or {}
+    request_context = router.current_event.get("requestContext") or {}
+    authorizer = request_context.get("authorizer") or {}
     claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
     return principal_from_claims(claims)
