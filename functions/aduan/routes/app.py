@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from aduan.logic.errors import DomainError
+from aduan.models.api import ErrorResponse
 from aduan.observability import logger
 from aduan.routes import complaints, officers, reference
 
@@ -58,12 +59,40 @@ def unexpected(exc: Exception) -> Response[Any]:
     return error(500, "internal_error", "something went wrong on our side; the request can be retried")
 
 
+ERRORS = {
+    "400": "Malformed request (e.g. invalid JSON)",
+    "401": "Missing or invalid bearer token",
+    "403": "Not allowed for your role or agency",
+    "404": "No such complaint, agency or route",
+    "409": "Conflict: stale expected_version, or an action the current status does not allow",
+    "422": "Validation error: `details` lists each field",
+}
+PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas")
+
+
 def openapi_document() -> dict[str, Any]:
+    """The generated document, with our one error shape instead of Powertools' default 422 body."""
     schema: dict[str, Any] = app.get_openapi_schema(
         title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION,
         security_schemes={"cognito": HTTPBearer(description="Cognito ID token (local mode: /local/token)")},
         security=[{"cognito": []}],
     ).model_dump(mode="json", by_alias=True, exclude_none=True)
+    error_schema = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(error_schema.pop("$defs", {}))
+    components["ErrorResponse"] = error_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            public = path in PUBLIC_PATHS
+            if public:
+                operation["security"] = []
+            for status, description in ERRORS.items():
+                if public and status in ("401", "403", "409"):
+                    continue
+                operation.setdefault("responses", {})[status] = {"description": description, "content": body}
     return schema
 
 
