@@ -6,6 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from conftest import TABLES, Api
 
 GOOD = {"title": "Lampu PJU mati", "text": "Lampu jalan mati sejak tiga hari, gelap sekali di malam hari."}

@@ -6,6 +6,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from conftest import Api
 
 

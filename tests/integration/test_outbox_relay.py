@@ -8,6 +8,7 @@ from unittest import mock
 
 import boto3
 import pytest
+
 from conftest import BUS, TABLES, Api, Context
 
 

@@ -276,6 +276,15 @@ def test_settings_bounds(change: dict[str, Any], expected: str) -> None:
         CitySettings.model_validate({"city_code": "semarang", "city_name": "Kota Semarang", **change})
 
 
+def test_updated_copy_is_revalidated_and_reindexed(tmp_path: Path) -> None:
+    config = load_config_dir(_write(tmp_path, _documents()))
+    extra = Agency(id="dlh", name="Dinas Lingkungan Hidup", short_name="DLH", kind="opd")
+    copy = config.model_copy(update={"agencies": [*config.agencies, extra]})
+    assert copy.agency("dlh") == extra and config.agency("dlh") is None
+    with pytest.raises(ValidationError, match="duplicate agency id 'dpu'"):
+        config.model_copy(update={"agencies": [*config.agencies, config.agencies[1]]})
+
+
 def test_models_are_frozen_and_strict() -> None:
     agency = Agency(id="dpu", name="Dinas", short_name="DPU", kind="opd")
     with pytest.raises(ValidationError):

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
-from aduan.logic import ids
 from hypothesis import given
 from hypothesis import strategies as st
+
+from aduan.logic import ids
 
 PREFIX = "ADU"
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from aduan.logic import lifecycle
 from aduan.logic.access import SYSTEM, Principal
 from aduan.logic.errors import Conflict, Forbidden, NotFound, Unprocessable

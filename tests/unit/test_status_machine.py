@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+
 from aduan.logic.status_machine import (
     RESUME,
     Action,

@@ -38,7 +38,7 @@ def check_character(body: str) -> str:
 
 
 def new_tracking_code(prefix: str) -> str:
-    """E.g. ADU-7K3Q-9M: five random characters and one check character."""
+    """E.g. ADU-7K3Q-9G: five random characters and one check character."""
     body = "".join(secrets.choice(ALPHABET) for _ in range(CODE_BODY_LENGTH))
     full = body + check_character(body)
     return f"{prefix}-{full[:4]}-{full[4:]}"

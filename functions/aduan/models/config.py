@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -259,6 +259,11 @@ class CityConfig(_Frozen):
                 yield (f"area {area.code!r} ({area.level}) cannot have parent {parent.code!r} "
                        f"({parent.level}): a {area.level}'s parent is a "
                        f"{_PARENT_LEVEL.get(area.level, 'nothing')}")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        # pydantic's copy skips validation and model_post_init: an updated config would keep stale lookups.
+        copy = super().model_copy(update=update, deep=deep)
+        return type(self).model_validate(dict(copy)) if update else copy
 
     def agency(self, agency_id: str) -> Agency | None:
         return self._agencies.get(agency_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -20,7 +20,9 @@ API_DESCRIPTION = ("Public complaints (aduan) for a city: file, follow, comment 
                    "verify, dispose and resolve (officers). Errors share one shape: "
                    '{"error": {"code", "message", "details"}}.')
 
-app = APIGatewayRestResolver(enable_validation=True)
+# Browsers (the web form) call from another origin; the bearer token, not cookies, authenticates.
+cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
+app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 app.include_router(complaints.router)
 app.include_router(officers.router)
 app.include_router(reference.router)

@@ -24,7 +24,7 @@ from aduan.routes.context import caller, ticket_service
 from aduan.services.idempotency import file_once
 
 router = Router()
-CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9M", max_length=20)]
+CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9G", max_length=20)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2000)]
 

@@ -51,7 +51,7 @@ class TicketService:
     def _code(self, text: str) -> str:
         code = ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
         if code is None:
-            raise NotFound(f"no complaint {text!r}: tracking codes look like ADU-7K3Q-9M")
+            raise NotFound(f"no complaint {text!r}: tracking codes look like ADU-7K3Q-9G")
         return code
 
     def _load(self, principal: Principal, text: str) -> Ticket:

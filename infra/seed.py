@@ -1,0 +1,65 @@
+"""Validate a city's config directory and store it in the tickets table.
+
+    python -m infra.seed --table aduan-tickets-dev [--city-dir infra/config/semarang]
+    python -m infra.seed --check --city-dir path/to/my-city      # validate only, writes nothing
+
+AWS_ENDPOINT_URL / AWS_PROFILE / AWS_REGION are read by boto3 as usual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CITY_DIR = REPO_ROOT / "infra" / "config" / "semarang"
+
+# Run from a checkout, the Lambda package is not installed: it lives in functions/ (tests add it themselves).
+if importlib.util.find_spec("aduan") is None:
+    sys.path.insert(0, str(REPO_ROOT / "functions"))
+
+from aduan.dal.config_store import save_config  # noqa: E402
+from aduan.models.config import CityConfig, ConfigError, load_config_dir  # noqa: E402
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+
+def seed_table(table_name: str, city_dir: Path | None = None, *,
+               client: DynamoDBClient | None = None) -> CityConfig:
+    config = load_config_dir(city_dir or DEFAULT_CITY_DIR)
+    save_config(table_name, config, client=client)
+    return config
+
+
+def _summary(config: CityConfig) -> str:
+    return (f"{config.settings.city_name}: {len(config.agencies)} agencies, "
+            f"{len(config.categories)} categories, {len(config.areas)} areas")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.seed", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--table", help="DynamoDB table to write the config to")
+    target.add_argument("--check", action="store_true", help="only validate the directory")
+    parser.add_argument("--city-dir", type=Path, default=DEFAULT_CITY_DIR,
+                        help="directory with settings, agencies, categories and areas .json files "
+                             f"(default {DEFAULT_CITY_DIR})")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            print(f"valid: {_summary(load_config_dir(args.city_dir))}")
+        else:
+            print(f"stored in {args.table}: {_summary(seed_table(args.table, args.city_dir))}")
+    except ConfigError as exc:
+        print(f"invalid city config: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
