@@ -6,4 +6,6 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+# Patch only botocore: the AWS calls are what we trace, and patching every library X-Ray knows
+# costs cold-start time for modules we never call.
+tracer = Tracer(patch_modules=["botocore"])

@@ -1,0 +1,82 @@
+"""The embedded AWS: moto in server mode on loopback.
+
+moto keeps its state in module globals, so one server per process: the state is reset when the
+server starts and when it stops (tests may start several stacks one after another). A later
+server in the same process takes the previous one's port when it can: Lambda code that cached a
+boto3 client (endpoint included) keeps working against the new server.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import urllib.request
+
+from infra.local.errors import LocalStackError
+
+_previous_port = 0
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the HTTP server will
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class MotoServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self._server: object | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
+
+        # werkzeug logs every request at INFO; local mode's own log says what matters.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        global _previous_port
+        if self.port and not _port_is_free(self.host, self.port):
+            raise LocalStackError(f"cannot start moto on {self.host}:{self.port}: the port is in use")
+        if not self.port and _previous_port and _port_is_free(self.host, _previous_port):
+            self.port = _previous_port
+        server = ThreadedMotoServer(ip_address=self.host, port=self.port, verbose=False)
+        # start() waits, without a timeout, for a bind that happens in another thread: should the
+        # port be taken after the check above, wait here with a timeout instead of forever.
+        starter = threading.Thread(target=server.start, name="local-moto-start", daemon=True)
+        starter.start()
+        starter.join(timeout=15)
+        if starter.is_alive():
+            raise LocalStackError(f"moto did not start on {self.host}:{self.port}")
+        self._server = server
+        self.port = _previous_port = server.get_host_and_port()[1]
+        self.reset()
+
+    def reset(self) -> None:
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    def stop(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        server = self._server
+        if not isinstance(server, ThreadedMotoServer):
+            return
+        self._server = None
+        try:
+            self.reset()  # free the memory: moto's backends outlive the server
+        finally:
+            server.stop()
+            # shutdown() stops serving but leaves the listening socket open.
+            inner = getattr(server, "_server", None)
+            if inner is not None:
+                inner.server_close()
