@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+
+# A read-only request has no metric to publish; Powertools warns about that on every such request.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 logger = Logger()
 metrics = Metrics()

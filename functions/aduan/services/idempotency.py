@@ -21,18 +21,17 @@ from aduan.logic.errors import Conflict, Unprocessable
 from aduan.models.api import ComplaintView, NewComplaint
 
 KEY_HOURS = 24
+CONFIG = IdempotencyConfig(
+    event_key_jmespath="[caller, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=KEY_HOURS * 3600,
+    raise_on_no_idempotency_key=True,
+)
 
 
 @cache
 def _filer() -> Any:
-    config = IdempotencyConfig(
-        event_key_jmespath="[caller, key]",
-        payload_validation_jmespath="body",
-        expires_after_seconds=KEY_HOURS * 3600,
-        raise_on_no_idempotency_key=True,
-    )
-
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence_layer(), config=config)
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence_layer(), config=CONFIG)
     def file(request: dict[str, Any], principal: Principal) -> dict[str, Any]:
         from aduan.routes.context import ticket_service
 

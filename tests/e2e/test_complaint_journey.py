@@ -1,0 +1,124 @@
+"""The whole system in local mode, over HTTP, as its users would drive it: a citizen files a complaint,
+the desk verifies and dispositions it, the agency resolves it, the citizen rates it; every step is a
+domain event that travelled DynamoDB -> stream -> relay -> EventBridge."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.local import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    from aduan.dal import clients
+
+    clients.reset()  # clients cached by earlier in-process tests point at another endpoint
+    with LocalStack(port=0) as running:
+        yield running
+    clients.reset()
+
+
+def call(stack: LocalStack, method: str, path: str, body: Any = None, token: str | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        all_headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(stack.api_url + path, data=data, method=method, headers=all_headers)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        text = error.read()
+        return error.code, json.loads(text) if text else None
+
+
+def token(stack: LocalStack, query: str) -> str:
+    status, body = call(stack, "GET", f"/local/token?{query}")
+    assert status == 200
+    return str(body["token"])
+
+
+def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:
+    citizen = token(stack, "role=citizen&sub=warga-e2e&name=Sari")
+    verifier = token(stack, "role=verifier&sub=desk-e2e")
+    dpu = token(stack, "role=agency_officer&sub=dpu-e2e&agency_id=dpu")
+
+    status, categories = call(stack, "GET", "/v1/categories")
+    assert status == 200 and "jalan-rusak" in [item["id"] for item in categories]
+
+    complaint = {"title": "Jalan berlubang di Jl. Pandanaran",
+                 "text": "Ada lubang besar di depan toko oleh-oleh, berbahaya bagi pengendara motor.",
+                 "category_id": "jalan-rusak",
+                 "location": {"lat": -6.9875, "lon": 110.412, "address": "Jl. Pandanaran, Semarang Tengah"}}
+    status, filed = call(stack, "POST", "/v1/complaints", complaint, citizen, {"Idempotency-Key": "e2e-journey-1"})
+    assert status == 201, filed
+    code = filed["tracking_code"]
+    status, again = call(stack, "POST", "/v1/complaints", complaint, citizen, {"Idempotency-Key": "e2e-journey-1"})
+    assert status == 201 and again["tracking_code"] == code  # a retried request files nothing new
+
+    assert call(stack, "GET", f"/v1/complaints/{code}")[0] == 401
+    status, seen = call(stack, "GET", f"/v1/complaints/{code}", token=citizen)
+    assert status == 200 and seen["status"] == "received"
+
+    status, desk = call(stack, "GET", "/v1/desk/complaints?status=received", token=verifier)
+    assert status == 200 and code in [item["tracking_code"] for item in desk["items"]]
+    assert call(stack, "GET", "/v1/desk/complaints", token=citizen)[0] == 403
+
+    version = 1
+    for who, action, extra, expected in [
+        (verifier, "verify", {"note": "Laporan lengkap"}, "verified"),
+        (verifier, "assign", {"agency_id": "dpu"}, "assigned"),
+        (dpu, "accept", {}, "accepted"),
+        (dpu, "start", {}, "in_progress"),
+        (dpu, "resolve", {"response": "Lubang sudah ditambal"}, "resolved"),
+    ]:
+        status, moved = call(stack, "POST", f"/v1/complaints/{code}/transitions",
+                             {"action": action, "expected_version": version, **extra}, who)
+        assert status == 200, (action, moved)
+        assert moved["status"] == expected
+        version = moved["version"]
+        if action == "assign":
+            status, queue = call(stack, "GET", "/v1/agencies/dpu/complaints?status=assigned", token=dpu)
+            assert code in [item["tracking_code"] for item in queue["items"]]
+
+    stale = call(stack, "POST", f"/v1/complaints/{code}/transitions",
+                 {"action": "resolve", "expected_version": 1, "response": "x"}, dpu)
+    assert stale[0] == 409
+
+    status, rated = call(stack, "POST", f"/v1/complaints/{code}/rating", {"score": 5, "comment": "Cepat"}, citizen)
+    assert status == 200 and rated["rating"]["score"] == 5
+    status, timeline = call(stack, "GET", f"/v1/complaints/{code}/timeline", token=citizen)
+    assert [entry["type"] for entry in timeline["items"]] == [
+        "TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketStatusChanged",
+        "TicketResolved", "RatingGiven"]
+
+    # Every step reached the event bus through the outbox relay, once per event id.
+    stack.wait_for_event(lambda event: event.get("detail-type") == "RatingGiven"
+                         and event["detail"]["tracking_code"] == code, timeout=20)
+    mine = [event for event in stack.events() if event["detail"].get("tracking_code") == code]
+    assert [event["detail-type"] for event in mine] == [entry["type"] for entry in timeline["items"]]
+    assert all(event["source"] == "aduan.tickets" and event.get("account") for event in mine)
+    status, listed = call(stack, "GET", "/local/events")
+    assert status == 200 and len(listed["events"]) >= len(mine)
+
+
+def test_bad_requests_over_http_get_clear_errors(stack: LocalStack) -> None:
+    citizen = token(stack, "role=citizen&sub=warga-e2e-2")
+    status, body = call(stack, "POST", "/v1/complaints", {"title": "x"}, citizen)
+    assert status == 422 and body["error"]["code"] == "validation_error"
+    assert {item["field"] for item in body["error"]["details"]} >= {"title", "text"}
+    status, body = call(stack, "GET", "/v1/complaints/ADU-0000-00", token=citizen)
+    assert status == 404 and body["error"]["code"] == "not_found"
+    status, body = call(stack, "GET", "/v1/me/complaints", token="forged.token.value")
+    assert status == 401 and body["error"]["code"] == "unauthorized"
