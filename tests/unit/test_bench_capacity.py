@@ -27,7 +27,7 @@ def test_string_size_is_name_plus_utf8_bytes() -> None:
 
 
 @pytest.mark.parametrize(("number", "size"), [
-    ("7", 2), ("12", 2), ("123", 3), ("1000", 2), ("-0.0012", 2), ("3.14159", 5), ("0", 2),
+    ("7", 2), ("12", 2), ("123", 3), ("1000", 2), ("-0.0012", 2), ("3.14159", 4), ("3.141592", 5), ("0", 2),
 ])
 def test_number_size_is_one_byte_per_two_significant_digits_plus_one(number: str, size: int) -> None:
     assert capacity.number_size(number) == size

@@ -1,0 +1,76 @@
+"""`make bench`: AWS calls, capacity units and latency per API operation (under moto), and the cold-import
+cost of each handler; prints the results and writes them to docs/bench-results.json.
+
+    python -m infra.bench [--runs 20] [--rounds 15] [--skip-imports] [--throughput FILE] [--strict]
+                            [--output PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from infra.bench import imports, operations, report
+from infra.bench.harness import TABLES
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_OUTPUT = REPO / "docs" / "bench-results.json"
+PACKAGES = ("boto3", "botocore", "moto", "aws-lambda-powertools", "pydantic")
+
+
+def _environment() -> dict[str, Any]:
+    versions = {name.replace("aws-lambda-", ""): metadata.version(name) for name in PACKAGES}
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            **versions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20, help="runs of each API operation (default 20)")
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved cold-import rounds (default 15)")
+    parser.add_argument("--skip-imports", action="store_true", help="only the API operations")
+    parser.add_argument("--throughput", type=Path, help="a local-stack throughput JSON document to embed")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default {DEFAULT_OUTPUT}")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    idempotency_tables = {TABLES["IdempotencyTable"]}
+    measured = [report.operation_document(operation, idempotency_tables)
+                for operation in operations.run(args.runs)]
+    seconds = {"operations": round(time.perf_counter() - started, 1)}
+    imported = None
+    if not args.skip_imports:
+        bare, handlers = imports.measure(args.rounds)
+        imported = report.import_document(bare, handlers, args.rounds)
+        seconds["imports"] = round(time.perf_counter() - started - seconds["operations"], 1)
+    document: dict[str, Any] = {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "environment": _environment(),
+        "settings": {"runs": args.runs, "rounds": None if args.skip_imports else args.rounds},
+        "notes": report.NOTES,
+        "operations": measured,
+        "imports": imported,
+        "throughput": json.loads(args.throughput.read_text()) if args.throughput else report.THROUGHPUT_PLACEHOLDER,
+        "targets": report.targets(measured, imported),
+    }
+    document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
+    print(report.render(document))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten to {args.output}")
+    failed = [found for found in document["targets"] if not found["passed"]]
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
