@@ -1,0 +1,43 @@
+"""Contacts in the tickets table: `pk = C#<contact id>`, `sk = #CONTACT`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aduan.dal import codec
+from aduan.dal.clients import client
+from aduan.models.contact import Contact
+
+HEAD = "#CONTACT"
+
+
+def contact_pk(contact_id: str) -> str:
+    return f"C#{contact_id}"
+
+
+class ContactRepository:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    def get(self, contact_id: str) -> Contact | None:
+        found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": contact_pk(contact_id), "sk": HEAD}))
+        item = found.get("Item")
+        return Contact.model_validate(codec.from_item(item)) if item else None
+
+    def put(self, contact: Contact) -> None:
+        document = {"pk": contact_pk(contact.id), "sk": HEAD, "kind": "contact", **contact.model_dump(mode="json")}
+        self._db.put_item(TableName=self.table, Item=codec.to_item(document))
+
+    def update(self, contact_id: str, **fields: Any) -> None:
+        """Set some fields of an existing contact (e.g. language, opted_out, last_inbound_at)."""
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":v{i}": value for i, value in enumerate(fields.values())}
+        self._db.update_item(
+            TableName=self.table, Key=codec.to_item({"pk": contact_pk(contact_id), "sk": HEAD}),
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names, ExpressionAttributeValues=codec.to_item(values))

@@ -1,0 +1,47 @@
+"""The outbound port: every message to a citizen or an officer leaves through it.
+
+Channel intake (replies with tracking codes, status answers) and the notifier both produce
+`OutboundMessage`s and hand them to an `OutboundPort`. Which adapter sits behind the port (record
+only, local outbox, real providers) is wiring, so producers never change when sending changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan.models.contact import Language
+from aduan.models.ticket import Channel
+
+Audience = Literal["citizen", "officer", "supervisor"]
+
+
+def message_id(cause_id: str, recipient: str, channel: Channel) -> str:
+    """Deterministic, so a redelivered cause maps to the same message and is sent once."""
+    digest = hashlib.sha256(f"{cause_id}|{channel.value}|{recipient}".encode()).hexdigest()
+    return f"msg_{digest[:32]}"
+
+
+class OutboundMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(description="message_id(cause_id, recipient, channel): the exactly-once key")
+    cause_id: str = Field(description="the domain event id or inbound message id this answers")
+    kind: str = Field(description="what it is, e.g. intake_ack, status_reply, TicketAssigned")
+    channel: Channel
+    recipient: str = Field(description="the address on that channel (E.164, chat id, email, PSID)")
+    contact_id: str | None = None
+    audience: Audience = "citizen"
+    language: Language = "id"
+    text: str = Field(min_length=1, max_length=4096)
+    subject: str | None = None
+    ticket_id: str | None = None
+    tracking_code: str | None = None
+    reply_to_provider_message_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class OutboundPort(Protocol):
+    def send(self, message: OutboundMessage) -> None:
+        """Accept the message durably for delivery (or record it); must be idempotent by `message.id`."""
