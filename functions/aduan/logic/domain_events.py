@@ -10,6 +10,9 @@ import json
 from typing import Any
 
 SOURCE = "aduan.tickets"
+# Triage's events travel through the same outbox but under their own source (cross-issue contract).
+TRIAGE_SOURCE = "aduan.triage"
+TRIAGE_EVENTS = frozenset({"TicketRouted", "DuplicateMerged"})
 DETAIL_FIELDS = ("event_id", "event_type", "occurred_at", "ticket_id", "tracking_code", "actor",
                  "from_status", "to_status", "action", "note", "internal", "data", "ticket_version")
 
@@ -23,7 +26,7 @@ def detail(stored: dict[str, Any]) -> dict[str, Any]:
 def bus_entry(stored: dict[str, Any], bus_name: str) -> dict[str, Any]:
     """A PutEvents entry; `Time` is when it happened, not when it was relayed."""
     return {
-        "Source": SOURCE,
+        "Source": TRIAGE_SOURCE if stored["event_type"] in TRIAGE_EVENTS else SOURCE,
         "DetailType": stored["event_type"],
         "Detail": json.dumps(detail(stored), ensure_ascii=False, separators=(",", ":")),
         "EventBusName": bus_name,
