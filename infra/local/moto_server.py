@@ -8,10 +8,12 @@ boto3 client (endpoint included) keeps working against the new server.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import threading
 import urllib.request
+from typing import Any
 
 from infra.local.errors import LocalStackError
 
@@ -28,6 +30,51 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def _serialise_dynamodb_writes() -> None:
+    """Two fixes to moto's DynamoDB for a multi-threaded local mode (API and workers run in threads):
+    writes take turns under one lock; and a failed TransactWriteItems is rolled back in place. moto
+    rolls back by swapping in a copy of the whole table taken before, which erases what other threads
+    wrote meanwhile and detaches the table's stream (nothing written later would reach the relay)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_writes_serialised", False):
+        return
+    lock = threading.RLock()  # re-entrant: a transaction calls put_item/update_item itself
+
+    def locked(original: Any) -> Any:
+        @functools.wraps(original)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return original(self, *args, **kwargs)
+        return call
+
+    def rolled_back_in_place(original: Any) -> Any:
+        @functools.wraps(original)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with lock:
+                live = dict(self.tables)
+                streamed = {name: len(table.stream_shard.items) for name, table in live.items()
+                            if table.stream_shard is not None}
+                try:
+                    return original(self, *args, **kwargs)
+                except Exception:
+                    for name, table in live.items():
+                        snapshot = self.tables.get(name)
+                        if snapshot is not None and snapshot is not table:
+                            table.items = snapshot.items
+                            if name in streamed:  # records of the writes that were just undone
+                                del table.stream_shard.items[streamed[name]:]
+                            self.tables[name] = table
+                    raise
+        return call
+
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
+    DynamoDBBackend.transact_write_items = rolled_back_in_place(  # type: ignore[method-assign]
+        DynamoDBBackend.transact_write_items)
+    DynamoDBBackend._writes_serialised = True  # type: ignore[attr-defined]
+
+
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
@@ -40,6 +87,8 @@ class MotoServer:
 
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
+
+        _serialise_dynamodb_writes()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -85,7 +85,8 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def geohash(lat: float, lon: float, precision: int = GEOHASH_PRECISION) -> str:
     lat_range, lon_range = [-90.0, 90.0], [-180.0, 180.0]
-    code, bits, value, even = [], 0, 0, True
+    code: list[str] = []
+    bits, value, even = 0, 0, True
     while len(code) < precision:
         span = lon_range if even else lat_range
         middle = (span[0] + span[1]) / 2

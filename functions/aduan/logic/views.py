@@ -52,6 +52,9 @@ def complaint(ticket: Ticket, principal: Principal, zone: str,
         version=ticket.version,
         attachments=attachments or [],
         allowed_actions=[action.value for action in actions_available(ticket.status, roles)],
+        duplicate_count=ticket.duplicate_count,
+        suggestion=ticket.suggestion if principal.is_officer else None,
+        duplicate_candidates=ticket.duplicate_candidates if principal.is_officer else [],
     )
 
 

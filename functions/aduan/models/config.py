@@ -28,7 +28,7 @@ from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, Routi
 
 DOCUMENTS = ("settings", "agencies", "categories", "areas", "routing")
 # Documents a city may leave out: their defaults are written in the model (routing.json: docs/routing.md).
-OPTIONAL_DOCUMENTS = {"routing": {}}
+OPTIONAL_DOCUMENTS: dict[str, Any] = {"routing": {}}
 # Loose on purpose: it catches a missing "@" or a pasted name without the email-validator dependency;
 # whether the mailbox exists is for the mail system to find out.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")

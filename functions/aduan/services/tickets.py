@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aduan.dal.attachments import presigned_download, presigned_upload
 from aduan.dal.tickets import CodeTaken, TicketRepository, queue_key
 from aduan.logic import access, clock, ids, lifecycle, views
+from aduan.logic import merge as triage_merge
 from aduan.logic.access import Principal
 from aduan.logic.errors import Conflict, NotFound, Unprocessable
 from aduan.logic.status_machine import AGENCY_OWNED, Action, Status
@@ -161,10 +162,10 @@ class TicketService:
             response=request.response,
         )
         if command.action == Action.MARK_DUPLICATE and command.duplicate_of:
-            command = self._with_parent(command)
+            return self._merge(principal, text, command)
         return self._act(principal, text, command)
 
-    def _with_parent(self, command: lifecycle.Command) -> lifecycle.Command:
+    def _parent(self, command: lifecycle.Command) -> Ticket:
         """The original must exist and be a live complaint (not itself a duplicate or rejected)."""
         parent_code = ids.normalise_tracking_code(command.duplicate_of or "",
                                                   self.config().settings.tracking_prefix)
@@ -172,8 +173,20 @@ class TicketService:
         if parent is None or parent.status in (Status.DUPLICATE, Status.REJECTED):
             raise Unprocessable(f"{command.duplicate_of!r} is not a complaint this can duplicate",
                                 details=[{"field": "duplicate_of", "message": "unknown or not open"}])
-        return lifecycle.Command(command.action, command.expected_version, command.note, command.reason,
-                                 command.agency_id, parent.tracking_code, command.response)
+        return parent
+
+    def _merge(self, principal: Principal, text: str, command: lifecycle.Command) -> ComplaintView:
+        """mark_duplicate: the child closes as a duplicate, its reporter follows the parent, and the parent
+        counts one more report, all in one transaction (docs/routing.md#duplicates)."""
+        parent = self._parent(command)
+        command = replace(command, duplicate_of=parent.tracking_code)
+        child = self._load(principal, text)
+        moment = clock.now()
+        merged = lifecycle.apply(child, command, principal, self._policy(), moment)
+        parent_change = triage_merge.absorb(parent, child, principal, moment)
+        self.repository.save_together([(merged.ticket, merged.entries, child.version),
+                                       (parent_change.ticket, parent_change.entries, parent.version)])
+        return self._view(merged.ticket, principal)
 
     def _act(self, principal: Principal, text: str, command: lifecycle.Command) -> ComplaintView:
         ticket = self._load(principal, text)
