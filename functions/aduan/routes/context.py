@@ -11,6 +11,7 @@ from aduan.dal.config_store import load_config
 from aduan.dal.tickets import TicketRepository
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
+from aduan.services.desk import DeskService
 from aduan.services.tickets import TicketService
 
 
@@ -25,6 +26,11 @@ def ticket_service() -> TicketService:
         config=city_config,
         bucket=settings.attachments_bucket,
     )
+
+
+@cache
+def desk_service() -> DeskService:
+    return DeskService(ticket_service())
 
 
 def caller(router: BaseRouter) -> Principal:

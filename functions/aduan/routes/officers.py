@@ -10,9 +10,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan.logic.status_machine import Status
 from aduan.models.api import ComplaintView, Page, TransitionRequest
+from aduan.models.desk import BulkRequest, BulkResult
 from aduan.observability import metrics
 from aduan.routes.complaints import CodePath, Cursor, Limit
-from aduan.routes.context import caller, ticket_service
+from aduan.routes.context import caller, desk_service, ticket_service
 
 router = Router()
 Order = Annotated[Literal["oldest", "urgent"], Query(description="oldest first, or most urgent first")]
@@ -30,6 +31,13 @@ def transition(tracking_code: CodePath, body: TransitionRequest) -> ComplaintVie
 def desk_queue(status: Annotated[Status, Query()] = Status.RECEIVED, order: Order = "oldest",
                limit: Limit = 50, cursor: Cursor = None) -> Page[ComplaintView]:
     return ticket_service().desk_queue(caller(router), status, order == "urgent", limit, cursor)
+
+
+@router.post("/v1/desk/bulk", tags=["officer"], summary="One action on many complaints (answered per item)")
+def desk_bulk(body: BulkRequest) -> BulkResult:
+    result = desk_service().bulk(caller(router), body)
+    metrics.add_metric(name="DeskBulkItems", unit=MetricUnit.Count, value=len(body.items))
+    return result
 
 
 @router.get("/v1/agencies/<agency_id>/complaints", tags=["officer"], summary="An agency's queue")

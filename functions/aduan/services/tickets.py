@@ -194,6 +194,29 @@ class TicketService:
         self.repository.save(change.ticket, change.entries, change.expected_version)
         return self._view(change.ticket, principal)
 
+    def accept_suggestion(self, principal: Principal, text: str, expected_version: int,
+                          note: str | None = None) -> ComplaintView:
+        """The desk agrees with triage: verify (if not yet) and assign to the suggested agency, in one save."""
+        ticket = self._load(principal, text)
+        suggestion = ticket.suggestion
+        if suggestion is None:
+            raise Conflict(f"{ticket.tracking_code} has no suggestion yet", code="not_routed")
+        if suggestion.agency_id == self.config().desk_agency().id:
+            raise Unprocessable("triage found no agency for this complaint: choose one and assign it",
+                                details=[{"field": "agency_id", "message": "no suggestion to accept"}])
+        policy, moment = self._policy(), clock.now()
+        current, entries = ticket, []
+        if ticket.status in (Status.RECEIVED, Status.ON_HOLD):
+            verified = lifecycle.apply(ticket, lifecycle.Command(Action.VERIFY, expected_version, note=note),
+                                       principal, policy, moment)
+            current, entries, expected_version = verified.ticket, verified.entries, verified.ticket.version
+        reason = f"suggestion accepted: {suggestion.reason} (rule {suggestion.rule_id})"
+        assigned = lifecycle.apply(current, lifecycle.Command(Action.ASSIGN, expected_version, note=note or reason,
+                                                              agency_id=suggestion.agency_id),
+                                   principal, policy, moment)
+        self.repository.save(assigned.ticket, [*entries, *assigned.entries], ticket.version)
+        return self._view(assigned.ticket, principal)
+
     def desk_queue(self, principal: Principal, status: Status, urgent_first: bool, limit: int,
                    cursor: str | None) -> Page[ComplaintView]:
         access.require_desk(principal)
