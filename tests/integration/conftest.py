@@ -32,7 +32,7 @@ CLAIMS = {
 def _reset_caches() -> None:
     from aduan.dal import clients, config_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.routes.context import desk_service, ticket_service
+    from aduan.routes.context import abuse_guard, desk_service, ticket_service
     from aduan.services import idempotency
 
     clients.reset()
@@ -41,6 +41,7 @@ def _reset_caches() -> None:
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
     desk_service.cache_clear()
+    abuse_guard.cache_clear()
 
 
 def create_table(logical_id: str, name: str) -> None:

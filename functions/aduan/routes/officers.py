@@ -9,11 +9,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan.logic.status_machine import Status
+from aduan.models.abuse import BlockedSender, BlockRequest, UnblockRequest
 from aduan.models.api import ComplaintView, Page, TransitionRequest
 from aduan.models.desk import BulkRequest, BulkResult
 from aduan.observability import metrics
 from aduan.routes.complaints import CodePath, Cursor, Limit
-from aduan.routes.context import caller, desk_service, ticket_service
+from aduan.routes.context import abuse_guard, caller, desk_service, ticket_service
 
 router = Router()
 Order = Annotated[Literal["oldest", "urgent"], Query(description="oldest first, or most urgent first")]
@@ -45,3 +46,19 @@ def agency_queue(agency_id: Annotated[str, Path(max_length=64)],
                  status: Annotated[Status, Query()] = Status.ASSIGNED, order: Order = "oldest",
                  limit: Limit = 50, cursor: Cursor = None) -> Page[ComplaintView]:
     return ticket_service().agency_queue(caller(router), agency_id, status, order == "urgent", limit, cursor)
+
+
+@router.get("/v1/blocked-senders", tags=["supervisor"], summary="The block list (supervisors)")
+def blocked_senders(limit: Limit = 50, cursor: Cursor = None) -> Page[BlockedSender]:
+    entries, next_cursor = abuse_guard().blocked(caller(router), limit, cursor)
+    return Page(items=entries, next_cursor=next_cursor)
+
+
+@router.post("/v1/blocked-senders", tags=["supervisor"], summary="Block a sender: nothing they send is filed")
+def block_sender(body: BlockRequest) -> tuple[BlockedSender, int]:
+    return abuse_guard().block(caller(router), body.sender_ref, body.reason), 201
+
+
+@router.post("/v1/blocked-senders/unblock", tags=["supervisor"], summary="Lift a block (kept in history)")
+def unblock_sender(body: UnblockRequest) -> BlockedSender:
+    return abuse_guard().unblock(caller(router), body.sender_ref)

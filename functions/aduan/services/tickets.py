@@ -27,6 +27,7 @@ from aduan.models.api import (
 )
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Actor, Attachment, Channel, Location, Reporter, Ticket
+from aduan.services.abuse import AbuseGuard, refusal
 
 CODE_ATTEMPTS = 5
 
@@ -36,6 +37,7 @@ class TicketService:
     repository: TicketRepository
     config: Callable[[], CityConfig]
     bucket: Callable[[], str]
+    guard: AbuseGuard | None = None  # per-sender rate limit and block list for citizens filing
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -69,6 +71,10 @@ class TicketService:
     # ------------------------------------------------------------------ citizens
     def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
         config = self.config()
+        if self.guard is not None and not principal.is_officer:
+            admission = self.guard.admit(principal.sub, clock.now())
+            if not admission.allowed:
+                raise refusal(admission)
         if request.category_id and config.category(request.category_id) is None:
             raise Unprocessable(f"unknown category {request.category_id!r}",
                                 details=[{"field": "category_id", "message": "see GET /v1/categories"}])
