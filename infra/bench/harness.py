@@ -42,11 +42,24 @@ ENVIRONMENT = {
 }
 
 
+def _seed_without_rate_limit() -> None:
+    """The city config, but with the abuse guard's limits out of the way: one bench user files hundreds."""
+    from aduan.dal.config_store import save_config
+    from aduan.models.config import load_config_dir
+    from aduan.models.routing_config import AbuseLimits
+    from infra.seed import DEFAULT_CITY_DIR
+
+    config = load_config_dir(DEFAULT_CITY_DIR)
+    routing = config.routing.model_copy(update={"abuse": AbuseLimits(per_hour=10_000, per_day=100_000)})
+    save_config(TABLES["TicketsTable"], config.model_copy(update={"routing": routing}))
+
+
 def reset_caches() -> None:
     """Forget cached clients and services, so the next request builds them (watched) again."""
     from aduan.dal import clients, config_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.routes.context import ticket_service
+    from aduan.handlers.routing import routing_service
+    from aduan.routes.context import abuse_guard, desk_service, ticket_service
     from aduan.services import idempotency
 
     clients.reset()
@@ -54,6 +67,9 @@ def reset_caches() -> None:
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
+    desk_service.cache_clear()
+    abuse_guard.cache_clear()
+    routing_service.cache_clear()
 
 
 def _create_table(logical_id: str, name: str) -> None:
@@ -85,9 +101,8 @@ def aws() -> Iterator[None]:
                 _create_table(logical_id, name)
             boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
             boto3.client("events").create_event_bus(Name=BUS)
-            from infra.seed import seed_table
 
-            seed_table(TABLES["TicketsTable"])
+            _seed_without_rate_limit()
             yield
             reset_caches()
     finally:

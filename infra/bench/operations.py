@@ -189,4 +189,7 @@ def run(runs: int) -> list[Operation]:
         bench = Scenario(recorder, runs, api)
         with redirect_stdout(sink):
             _api_operations(bench, relay)
+            from infra.bench import triage
+
+            triage.measure(bench)
         return bench.operations
