@@ -28,6 +28,14 @@ class Stage(StrEnum):
     CITIZEN_REPLY = "citizen_reply"
 
 
+STAGE_LABELS: dict[Stage, tuple[str, str]] = {
+    Stage.VERIFICATION: ("Verifikasi", "Verification"),
+    Stage.DISPOSITION: ("Disposisi ke instansi", "Assignment to an agency"),
+    Stage.FIRST_RESPONSE: ("Tanggapan pertama instansi", "Agency's first response"),
+    Stage.RESOLUTION: ("Penyelesaian", "Resolution"),
+    Stage.CITIZEN_REPLY: ("Tanggapan pelapor", "Reporter's reply"),
+}
+
 Unit = Literal["working_hours", "working_days", "calendar_days", "hours"]
 
 
