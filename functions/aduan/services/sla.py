@@ -24,6 +24,9 @@ from aduan.models.ticket import Actor, Priority, Ticket, TimelineEntry
 
 ATTEMPTS = 5
 SLA_ACTOR = Actor(role=Role.SYSTEM, id="sla")
+LIFECYCLE_EVENTS = frozenset({EventType.TICKET_CREATED, EventType.TICKET_VERIFIED, EventType.TICKET_ASSIGNED,
+                              EventType.TICKET_STATUS_CHANGED, EventType.TICKET_RESOLVED, EventType.TICKET_CLOSED,
+                              EventType.TICKET_REOPENED})
 _FIRING_EVENTS = {"reminder": EventType.SLA_REMINDER, "breach": EventType.SLA_BREACHED,
                   "escalation": EventType.SLA_ESCALATED}
 
@@ -76,27 +79,30 @@ class SlaService:
 
     # ------------------------------------------------------------------ tracker
     def apply_event(self, detail: dict[str, Any]) -> bool:
-        """Apply one lifecycle event; False when it was already applied (or superseded by a newer one)."""
-        step = step_from_event(detail)
+        """Apply one lifecycle event, and before it any earlier one not applied yet (events may arrive out
+        of order: the gap is read from the ticket's timeline). False when it was already applied."""
+        newest = step_from_event(detail)
         code = detail["tracking_code"]
         for _ in range(ATTEMPTS):
             clocks = self.store.clocks(code) or TicketClocks(ticket_id=detail["ticket_id"], tracking_code=code)
-            if clocks.applied_version >= step.ticket_version:
+            if clocks.applied_version >= newest.ticket_version:
                 return False
             ticket = self.tickets.get(code)
             if ticket is None:
                 return False
             expected_rev = clocks.rev
-            stopped = sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
+            stopped: list[StageClock] = []
+            for step in self._steps_between(code, clocks.applied_version, newest):
+                stopped += sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
             entries, records = [], []
             for clock in stopped:
                 policy = self.store.policy(clock.policy)
-                minutes = int(sla.elapsed(clock, policy, step.occurred_at).total_seconds() // 60)
+                minutes = int(sla.elapsed(clock, policy, newest.occurred_at).total_seconds() // 60)
                 data = {**_clock_data(clock, clocks), "started_at": clock.started_at,
                         "stopped_at": clock.stopped_at, "met": bool(clock.met), "elapsed_working_minutes": minutes}
                 label_id, label_en = STAGE_LABELS[clock.stage]
                 verdict = ("tepat waktu", "on time") if clock.met else ("terlambat", "late")
-                entries.append(_entry(ticket, EventType.SLA_CLOCK_STOPPED, step.occurred_at,
+                entries.append(_entry(ticket, EventType.SLA_CLOCK_STOPPED, from_storage(clock.stopped_at or ""),
                                       f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data))
                 records.append(record_item(clock, clocks, minutes))
             try:
@@ -107,6 +113,23 @@ class SlaService:
             self._sync_head(code, clocks)
             return True
         raise RevConflict(code)
+
+    def _steps_between(self, code: str, applied: int, newest: sla.LifecycleStep) -> list[sla.LifecycleStep]:
+        if newest.ticket_version == applied + 1:
+            return [newest]
+        steps: dict[int, sla.LifecycleStep] = {newest.ticket_version: newest}
+        cursor: str | None = None
+        while True:
+            entries, cursor = self.tickets.timeline(code, 100, cursor)
+            for entry in entries:
+                if (entry.event_type in LIFECYCLE_EVENTS and applied < entry.ticket_version < newest.ticket_version
+                        and entry.to_status is not None):
+                    agency = entry.data.get("agency_id") if entry.action == Action.ASSIGN.value else newest.agency_id
+                    steps[entry.ticket_version] = sla.LifecycleStep(
+                        entry.ticket_version, from_storage(entry.occurred_at), entry.from_status, entry.to_status,
+                        agency, newest.category_id, newest.priority)
+            if cursor is None:
+                return [steps[version] for version in sorted(steps)]
 
     def _sync_head(self, code: str, clocks: TicketClocks) -> None:
         fields = head_fields(clocks)
