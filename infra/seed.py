@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CITY_DIR = REPO_ROOT / "infra" / "config" / "semarang"
+DEFAULT_TEMPLATES_DIR = REPO_ROOT / "infra" / "config" / "templates"
 
 # Run from a checkout, the Lambda package is not installed: it lives in functions/ (tests add it themselves).
 if importlib.util.find_spec("aduan") is None:
     sys.path.insert(0, str(REPO_ROOT / "functions"))
 
 from aduan.dal.config_store import save_config  # noqa: E402
+from aduan.dal.template_store import save_templates  # noqa: E402
 from aduan.models.config import CityConfig, ConfigError, load_config_dir  # noqa: E402
+from aduan.models.templates import load_templates_dir  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -31,7 +34,9 @@ if TYPE_CHECKING:
 def seed_table(table_name: str, city_dir: Path | None = None, *,
                client: DynamoDBClient | None = None) -> CityConfig:
     config = load_config_dir(city_dir or DEFAULT_CITY_DIR)
+    templates = load_templates_dir(DEFAULT_TEMPLATES_DIR)  # validate both before writing either
     save_config(table_name, config, client=client)
+    save_templates(table_name, templates, client=client)
     return config
 
 
@@ -52,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.check:
-            print(f"valid: {_summary(load_config_dir(args.city_dir))}")
+            print(f"valid: {_summary(load_config_dir(args.city_dir))}; "
+                  f"{len(load_templates_dir(DEFAULT_TEMPLATES_DIR).templates)} notification templates")
         else:
             print(f"stored in {args.table}: {_summary(seed_table(args.table, args.city_dir))}")
     except ConfigError as exc:

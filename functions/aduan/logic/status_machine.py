@@ -58,6 +58,8 @@ class EventType(StrEnum):
     TICKET_REOPENED = "TicketReopened"
     COMMENT_ADDED = "CommentAdded"
     RATING_GIVEN = "RatingGiven"
+    # A notification's delivery attempt or provider status (internal: officers see it, citizens do not).
+    NOTIFICATION_RECORDED = "NotificationRecorded"
 
 
 # Marks a transition whose target is the status the ticket was in before it waited for the citizen.
