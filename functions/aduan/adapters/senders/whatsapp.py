@@ -27,6 +27,8 @@ DEFAULT_VERSION = "v21.0"
 # bad parameters, unknown template, number not on WhatsApp).
 PERMANENT = frozenset({"131026", "131047", "131051", "131008", "131009", "132000", "132001", "132012",
                        "133010", "131021", "100"})
+# Throttling and Meta-side trouble arrive as HTTP 400 too: these codes are worth retrying.
+TRANSIENT = frozenset({"130429", "131048", "131056", "131000", "1", "2", "4", "80007", "133004"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -70,4 +72,6 @@ class WhatsAppSender:
             return SendResult("sent", provider_message_id=str(reply.body["messages"][0].get("id")))
         error = reply.body.get("error") or {}
         code = str(error["code"]) if "code" in error else None
+        if code in TRANSIENT:
+            return SendResult("transient", error_code=code, error=error.get("message"))
         return http_failure(reply, PERMANENT, code, error.get("message") or error.get("error_user_msg"))
