@@ -91,7 +91,7 @@ def http_failure(reply: Reply, permanent_codes: frozenset[str], code: str | None
                  ) -> SendResult:
     """Common reading of an HTTP error: throttling and server errors are transient, known codes permanent,
     other 4xx permanent (the same request would fail again)."""
-    retry_after = _retry_after(reply)
+    retry_after = retry_after_of(reply)
     if reply.status == 0 or reply.status == 429 or reply.status >= 500:
         return SendResult("transient", error_code=code or str(reply.status), error=message, retry_after=retry_after)
     if code in permanent_codes or 400 <= reply.status < 500:
@@ -99,7 +99,7 @@ def http_failure(reply: Reply, permanent_codes: frozenset[str], code: str | None
     return SendResult("transient", error_code=code, error=message, retry_after=retry_after)
 
 
-def _retry_after(reply: Reply) -> float | None:
+def retry_after_of(reply: Reply) -> float | None:
     value = reply.headers.get("retry-after") or reply.headers.get("Retry-After")
     try:
         return float(value) if value else None

@@ -17,6 +17,7 @@ from aduan.adapters.senders.base import (
     SendResult,
     http_failure,
     json_body,
+    retry_after_of,
     within_window,
 )
 from aduan.models.outbound import OutboundMessage
@@ -73,5 +74,6 @@ class WhatsAppSender:
         error = reply.body.get("error") or {}
         code = str(error["code"]) if "code" in error else None
         if code in TRANSIENT:
-            return SendResult("transient", error_code=code, error=error.get("message"))
+            return SendResult("transient", error_code=code, error=error.get("message"),
+                              retry_after=retry_after_of(reply))
         return http_failure(reply, PERMANENT, code, error.get("message") or error.get("error_user_msg"))
