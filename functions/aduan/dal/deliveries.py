@@ -70,11 +70,12 @@ class DeliveryRepository:
     def finish(self, message: OutboundMessage, status: str, now: str, fields: dict[str, Any],
                entry: TimelineEntry | None, ticket: Ticket | None, provider_message_id: str | None) -> None:
         """The outcome, its timeline entry and (when sent) the provider id map, in one transaction."""
-        values = {":s": status, ":now": now, **{f":{name}": value for name, value in fields.items()}}
-        sets = ", ".join(["#s = :s", "updated_at = :now", *(f"{name} = :{name}" for name in fields)])
+        values = {":s": status, ":now": now, **{f":v{i}": value for i, value in enumerate(fields.values())}}
+        names = {"#s": "status", **{f"#f{i}": name for i, name in enumerate(fields)}}
+        sets = ", ".join(["#s = :s", "updated_at = :now", *(f"#f{i} = :v{i}" for i in range(len(fields)))])
         writes: list[dict[str, Any]] = [{"Update": {
             "TableName": self.table, "Key": delivery_key(message.id), "UpdateExpression": f"SET {sets}",
-            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": codec.to_item(values)}}]
         if entry is not None and ticket is not None:
             writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, 0, ticket),
