@@ -56,7 +56,8 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
         pk=ticket_pk(ticket.tracking_code),
         sk=HEAD,
         entity="ticket",
-        ticket_id=ticket.id,
+        # Only heads carry it (entries and attachments have `ticket_id`), which keeps `by_ticket_id` sparse.
+        head_ticket_id=ticket.id,
         reporter_pk=f"R#{ticket.reporter.ref}",
         queue_pk=_ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
@@ -171,7 +172,7 @@ class TicketRepository:
 
     def code_for_id(self, ticket_id: str) -> str | None:
         found = self._db.query(
-            TableName=self.table, IndexName="by_ticket_id", KeyConditionExpression="ticket_id = :id",
+            TableName=self.table, IndexName="by_ticket_id", KeyConditionExpression="head_ticket_id = :id",
             ExpressionAttributeValues=codec.to_item({":id": ticket_id}), Limit=1,
         )
         items = found.get("Items", [])
