@@ -30,49 +30,51 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def _serialise_dynamodb_writes() -> None:
-    """Two fixes to moto's DynamoDB for a multi-threaded local mode (API and workers run in threads):
-    writes take turns under one lock; and a failed TransactWriteItems is rolled back in place. moto
-    rolls back by swapping in a copy of the whole table taken before, which erases what other threads
-    wrote meanwhile and detaches the table's stream (nothing written later would reach the relay)."""
+def serialise_dynamodb(app: Any) -> Any:
+    """One DynamoDB request at a time, as moto's DynamoDB is not thread-safe: a transaction deep-copies
+    whole tables (and restores them if it fails), so a write or query in another thread meanwhile can
+    fail it with a spurious error, or be undone. Real DynamoDB isolates requests; this restores that."""
+    lock = threading.Lock()
+
+    def locked(environ: dict[str, Any], start_response: Any) -> Any:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB"):
+            return app(environ, start_response)
+        with lock:
+            # Read the whole answer inside the lock: WSGI bodies may be generated lazily.
+            return list(app(environ, start_response))
+
+    return locked
+
+
+def rollback_transactions_in_place() -> None:
+    """moto rolls a failed TransactWriteItems back by swapping in a copy of the whole table taken
+    before it, which detaches the table's stream: the relay would never see a later write. Put the
+    copy's items back into the live table instead, and drop the stream records of the undone writes."""
     from moto.dynamodb.models import DynamoDBBackend
 
-    if getattr(DynamoDBBackend, "_writes_serialised", False):
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "_in_place", False):
         return
-    lock = threading.RLock()  # re-entrant: a transaction calls put_item/update_item itself
 
-    def locked(original: Any) -> Any:
-        @functools.wraps(original)
-        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            with lock:
-                return original(self, *args, **kwargs)
-        return call
+    @functools.wraps(original)
+    def in_place(self: Any, *args: Any, **kwargs: Any) -> Any:
+        live = dict(self.tables)
+        streamed = {name: len(table.stream_shard.items) for name, table in live.items()
+                    if table.stream_shard is not None}
+        try:
+            return original(self, *args, **kwargs)
+        except Exception:
+            for name, table in live.items():
+                snapshot = self.tables.get(name)
+                if snapshot is not None and snapshot is not table:
+                    table.items = snapshot.items
+                    if name in streamed:
+                        del table.stream_shard.items[streamed[name]:]
+                    self.tables[name] = table
+            raise
 
-    def rolled_back_in_place(original: Any) -> Any:
-        @functools.wraps(original)
-        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            with lock:
-                live = dict(self.tables)
-                streamed = {name: len(table.stream_shard.items) for name, table in live.items()
-                            if table.stream_shard is not None}
-                try:
-                    return original(self, *args, **kwargs)
-                except Exception:
-                    for name, table in live.items():
-                        snapshot = self.tables.get(name)
-                        if snapshot is not None and snapshot is not table:
-                            table.items = snapshot.items
-                            if name in streamed:  # records of the writes that were just undone
-                                del table.stream_shard.items[streamed[name]:]
-                            self.tables[name] = table
-                    raise
-        return call
-
-    for name in ("put_item", "update_item", "delete_item"):
-        setattr(DynamoDBBackend, name, locked(getattr(DynamoDBBackend, name)))
-    DynamoDBBackend.transact_write_items = rolled_back_in_place(  # type: ignore[method-assign]
-        DynamoDBBackend.transact_write_items)
-    DynamoDBBackend._writes_serialised = True  # type: ignore[attr-defined]
+    in_place._in_place = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = in_place  # type: ignore[method-assign]
 
 
 class MotoServer:
@@ -88,7 +90,7 @@ class MotoServer:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
 
-        _serialise_dynamodb_writes()
+        rollback_transactions_in_place()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -106,6 +108,9 @@ class MotoServer:
         if starter.is_alive():
             raise LocalStackError(f"moto did not start on {self.host}:{self.port}")
         self._server = server
+        inner = getattr(server, "_server", None)
+        if inner is not None:
+            inner.app = serialise_dynamodb(inner.app)
         self.port = _previous_port = server.get_host_and_port()[1]
         self.reset()
 

@@ -9,11 +9,13 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aduan import settings
 from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
+from aduan.dal.sla_store import SlaStore
 from aduan.dal.tickets import TicketRepository
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
 from aduan.services.abuse import AbuseGuard
 from aduan.services.desk import DeskService
+from aduan.services.sla_report import SlaReportService
 from aduan.services.tickets import TicketService
 
 
@@ -39,6 +41,11 @@ def abuse_guard() -> AbuseGuard:
 @cache
 def desk_service() -> DeskService:
     return DeskService(ticket_service())
+
+
+@cache
+def sla_report_service() -> SlaReportService:
+    return SlaReportService(SlaStore(settings.table_name()), config=city_config)
 
 
 def caller(router: BaseRouter) -> Principal:
