@@ -46,7 +46,7 @@ def _fill_city(count: int, rng: random.Random) -> None:
     """`count` more complaints anywhere in the city, written straight to the table (not measured)."""
     from aduan import settings
     from aduan.dal.config_store import load_config
-    from aduan.dal.tickets import TicketRepository
+    from aduan.dal.tickets import CodeTaken, TicketRepository
     from aduan.logic import clock, ids
     from aduan.models.ticket import Channel, Location, Reporter, Ticket
 
@@ -59,7 +59,12 @@ def _fill_city(count: int, rng: random.Random) -> None:
                         text="Laporan lama warga", category_id=rng.choice(categories),
                         location=Location(lat=lat, lon=lon), channel=Channel.APP, reporter=Reporter(ref="arsip"),
                         created_at=stamp, updated_at=stamp, status_since=stamp)
-        repository.save(ticket, [], None, new=True)
+        for _ in range(5):
+            try:
+                repository.save(ticket, [], None, new=True)
+                break
+            except CodeTaken:  # a random code already drawn: draw again
+                ticket = ticket.model_copy(update={"tracking_code": ids.new_tracking_code("ADU")})
 
 
 def measure(bench: Scenario) -> None:
