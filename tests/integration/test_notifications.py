@@ -145,7 +145,8 @@ def test_transient_failures_retry_with_backoff_then_succeed(world: dict[str, Any
 def test_a_permanent_failure_falls_back_to_the_citizens_next_channel(world: dict[str, Any]) -> None:
     citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
     assert citizen.channel == Channel.WHATSAPP and citizen.data["fallbacks"][0]["channel"] == "telegram"
-    world["provider"].replies = [Reply(400, {"error": {"code": 131026, "message": "Message undeliverable"}})]
+    world["provider"].replies = [Reply(400, {"error": {"code": 131026,
+                                                       "message": "Message to 6281234567890 undeliverable"}})]
     assert world["delivery"].deliver(citizen) == "failed"
     [fallback] = world["port"].sent[-1:]
     assert (fallback.channel, fallback.recipient, fallback.text) == (Channel.TELEGRAM, "5550001", citizen.text)
