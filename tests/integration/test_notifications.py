@@ -189,3 +189,23 @@ def test_provider_status_callbacks_are_recorded_once_and_failures_fall_back(worl
     assert world["port"].sent[-1].channel == Channel.TELEGRAM
     unknown = {**callback, "detail": {**callback["detail"], "provider_message_id": "wamid.not-ours"}}
     assert world["notifier"].handle(unknown) == []
+
+
+def test_a_message_claimed_by_a_sender_that_died_is_retried_not_dropped(world: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from aduan.logic import clock
+    from aduan.services.delivery import STALE_CLAIM, RetryLater
+
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    started = datetime.now(UTC)
+    DeliveryRepository(TABLE).claim(citizen, clock.to_storage(started), clock.to_storage(started - STALE_CLAIM), 0)
+    with pytest.raises(RetryLater) as busy:  # redelivered while the first sender is (or was) at it
+        world["delivery"].deliver(citizen)
+    assert 1 <= busy.value.seconds <= STALE_CLAIM.total_seconds() + 1
+    clock.set_clock(lambda: started + STALE_CLAIM + timedelta(seconds=1))
+    try:
+        assert world["delivery"].deliver(citizen) == "sent"  # the stale claim is taken over
+    finally:
+        clock.set_clock(None)
+    assert world["delivery"].deliver(citizen) == "duplicate"
