@@ -83,8 +83,12 @@ class NotifierService:
         )
         built = messages(event, ticket, document, facts, city, config)
         port = self.port()
-        for message in built:
-            port.send(message)
+        send_all = getattr(port, "send_all", None)  # an optional batch form of the port's send
+        if callable(send_all) and built:
+            send_all(built)
+        else:
+            for message in built:
+                port.send(message)
         return built
 
     def _contacts(self, refs: list[str]) -> dict[str, list[Contact]]:
