@@ -209,3 +209,17 @@ def test_a_message_claimed_by_a_sender_that_died_is_retried_not_dropped(world: d
     finally:
         clock.set_clock(None)
     assert world["delivery"].deliver(citizen) == "duplicate"
+
+
+def test_sla_breach_emails_the_agency_and_the_supervisors_with_the_due_time_in_wib(world: dict[str, Any]) -> None:
+    assign(world)
+    envelope = {"source": "aduan.sla", "detail-type": "SlaBreached", "detail": {
+        "event_id": "sla-ev-1", "tracking_code": world["code"], "stage": "resolution", "agency_id": "dpu",
+        "category_id": "jalan-rusak", "due_at": "2026-11-30T03:15:00.000000Z", "rung": 1,
+        "occurred_at": "2026-11-30T03:15:00.000000Z", "actor": {"role": "system", "id": "sla"}}}
+    built = world["notifier"].handle(envelope)
+    assert {m.audience for m in built} == {"officer", "supervisor"}  # not the citizen
+    supervisor = next(m for m in built if m.audience == "supervisor")
+    assert supervisor.recipient == "pengawas.aduan@semarangkota.go.id"
+    assert "30 Nov 2026 10:15 WIB" in supervisor.text and "penyelesaian" in supervisor.text
+    assert [m.id for m in world["notifier"].handle(envelope)] == [m.id for m in built]
