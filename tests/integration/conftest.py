@@ -31,8 +31,9 @@ CLAIMS = {
 
 
 def _reset_caches() -> None:
-    from aduan.dal import clients, config_store
+    from aduan.dal import clients, config_store, sla_store
     from aduan.dal.idempotency_store import persistence_layer
+    from aduan.handlers import sla_sweeper, sla_tracker
     from aduan.routes.context import ticket_service
     from aduan.services import idempotency
 
@@ -41,6 +42,9 @@ def _reset_caches() -> None:
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
+    sla_store.clear_cache()
+    sla_tracker.service.cache_clear()
+    sla_sweeper.service.cache_clear()
 
 
 def create_table(logical_id: str, name: str) -> None:
