@@ -1,0 +1,236 @@
+"""Providers' webhook payloads in their real shapes, signed as each provider signs them.
+
+Used three ways: `python -m infra.channel_samples --write` regenerates `events/webhooks/*.json`
+(API Gateway events) and `events/intake/*.json` (SQS FIFO events) with the development secrets of
+`infra/local/channels.json`; the tests sign known-good and forged requests with `signed_headers`;
+and anyone can sign a request against `make local` (see docs/channels.md).
+
+Signing here is written from the providers' documentation, independently of the adapters' checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SECRETS_FILE = REPO / "infra" / "local" / "channels.json"
+EVENTS = REPO / "events"
+SAMPLE_BASE_URL = "https://a1b2c3d4e5.execute-api.ap-southeast-3.amazonaws.com/prod"
+SAMPLE_TIME = 1795421400  # 2026-11-23T08:10:00Z
+PHONE = "6281234567890"
+WABA = {"display_phone_number": "6282140001111", "phone_number_id": "106540352242922"}
+
+
+def dev_secrets() -> dict[str, Any]:
+    secrets: dict[str, Any] = json.loads(SECRETS_FILE.read_text(encoding="utf-8"))
+    return secrets
+
+
+# ------------------------------------------------------------------ payloads
+def whatsapp(value: dict[str, Any]) -> dict[str, Any]:
+    value = {"messaging_product": "whatsapp", "metadata": WABA, **value}
+    return {"object": "whatsapp_business_account",
+            "entry": [{"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}]}
+
+
+def whatsapp_message(message: dict[str, Any], name: str = "Sari Wulandari", phone: str = PHONE) -> dict[str, Any]:
+    return whatsapp({"contacts": [{"profile": {"name": name}, "wa_id": phone}],
+                     "messages": [{"from": phone, "timestamp": str(SAMPLE_TIME), **message}]})
+
+
+WHATSAPP_TEXT = whatsapp_message({
+    "id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjBDNzlGMUE4RTlCNjdGRDFCMEQA", "type": "text",
+    "text": {"body": "Selamat pagi, ada lubang besar di Jl. Pandanaran depan toko oleh-oleh, sangat berbahaya "
+                     "untuk pengendara motor. Mohon segera diperbaiki."}})
+WHATSAPP_IMAGE = whatsapp_message({
+    "id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA0QjE5MkU0NDhFRkY4QzE2RkMA", "type": "image",
+    "image": {"caption": "Ini fotonya", "mime_type": "image/jpeg",
+              "sha256": "HQ5+M5ccbjhqzsJ6u0sSKb2OQ3RZkW8yK8Xt5zIV9cQ=", "id": "1203467351240936"}})
+WHATSAPP_LOCATION = whatsapp_message({
+    "id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFjNFQjA5RDQ2OTVFQTE4N0YzNkQ1QUIA", "type": "location",
+    "location": {"latitude": -6.9875, "longitude": 110.412, "name": "Toko Oleh-oleh Pandanaran",
+                 "address": "Jl. Pandanaran No. 45, Semarang Tengah"}})
+WHATSAPP_STATUS = whatsapp({"statuses": [{
+    "id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABEYEkY4QjNBRTI1RjQ1QTYwQjAzRQA=", "status": "delivered",
+    "timestamp": str(SAMPLE_TIME + 5), "recipient_id": PHONE,
+    "conversation": {"id": "4c2f7e1a9b0d3e5f6a7b8c9d0e1f2a3b", "origin": {"type": "service"}},
+    "pricing": {"billable": True, "pricing_model": "PMP", "category": "service", "type": "regular"}}]})
+
+
+def telegram_update(update_id: int, message: dict[str, Any]) -> dict[str, Any]:
+    user = {"id": 5012345678, "is_bot": False, "first_name": "Budi", "last_name": "Santoso",
+            "username": "budisantoso", "language_code": "id"}
+    chat = {"id": 5012345678, "first_name": "Budi", "last_name": "Santoso", "username": "budisantoso",
+            "type": "private"}
+    return {"update_id": update_id, "message": {"from": user, "chat": chat, "date": SAMPLE_TIME, **message}}
+
+
+TELEGRAM_TEXT = telegram_update(734512001, {
+    "message_id": 311,
+    "text": "Lampu penerangan jalan di Jl. Setiabudi mati sejak 3 hari, gelap sekali di malam hari."})
+TELEGRAM_PHOTO = telegram_update(734512002, {
+    "message_id": 312, "caption": "Foto lampu yang mati",
+    "photo": [
+        {"file_id": "AgACAgUAAxkBAAIBN2dH1_small", "file_unique_id": "AQADwbsxG1_s", "file_size": 1311,
+         "width": 90, "height": 67},
+        {"file_id": "AgACAgUAAxkBAAIBN2dH1_large", "file_unique_id": "AQADwbsxG1_y", "file_size": 98304,
+         "width": 1280, "height": 960}]})
+TELEGRAM_LOCATION = telegram_update(734512003, {
+    "message_id": 313, "location": {"latitude": -7.0512, "longitude": 110.4381, "horizontal_accuracy": 12.5}})
+
+
+# ------------------------------------------------------------------ signing
+def meta_signature(app_secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(channel: str, body: bytes, url: str, secrets: dict[str, Any] | None = None,
+                   form: list[tuple[str, str]] | None = None) -> dict[str, str]:
+    """The headers the provider would send with this body to this URL."""
+    channel_secrets = (secrets or dev_secrets())[channel]
+    if channel in ("whatsapp", "instagram", "messenger"):
+        return {"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(
+            channel_secrets["app_secret"], body)}
+    if channel == "telegram":
+        return {"Content-Type": "application/json",
+                "X-Telegram-Bot-Api-Secret-Token": channel_secrets["secret_token"]}
+    raise KeyError(f"no signer for {channel}")
+
+
+def body_bytes(payload: dict[str, Any]) -> bytes:
+    # Meta and Telegram send compact JSON with non-ASCII escaped.
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+# ------------------------------------------------------------------ API Gateway events
+def api_event(method: str, channel: str, body: bytes | None, headers: dict[str, str],
+              query: dict[str, str] | None = None) -> dict[str, Any]:
+    host = SAMPLE_BASE_URL.split("/")[2]
+    agent = {"User-Agent": _agent(channel)} if _agent(channel) else {}
+    all_headers = {"Host": host, **agent, "X-Forwarded-For": "173.252.95.21",
+                   "X-Forwarded-Port": "443", "X-Forwarded-Proto": "https",
+                   "X-Amzn-Trace-Id": "Root=1-6b03f4d8-0d7e7735b451502a8098b8fb", **headers}
+    path = f"/webhooks/{channel}"
+    return {
+        "resource": "/webhooks/{channel}", "path": path, "httpMethod": method,
+        "headers": all_headers, "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": {"channel": channel}, "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "a1b2c3d4e5", "domainName": host, "domainPrefix": "a1b2c3d4e5",
+            "extendedRequestId": "Bq3XkFmLoAMEZ6w=", "httpMethod": method,
+            "identity": {"accessKey": None, "accountId": None, "caller": None,
+                         "cognitoAuthenticationProvider": None, "cognitoAuthenticationType": None,
+                         "cognitoIdentityId": None, "cognitoIdentityPoolId": None, "principalOrgId": None,
+                         "sourceIp": "173.252.95.21", "user": None, "userAgent": _agent(channel) or None,
+                         "userArn": None},
+            "path": f"/prod{path}", "protocol": "HTTP/1.1", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTime": "23/Nov/2026:08:10:00 +0000", "requestTimeEpoch": SAMPLE_TIME * 1000,
+            "resourceId": "wh00k5", "resourcePath": "/webhooks/{channel}", "stage": "prod"},
+        "body": body.decode() if body is not None else None,
+        "isBase64Encoded": False,
+    }
+
+
+def _agent(channel: str) -> str:
+    return {"telegram": "", "twilio": "TwilioProxy/1.1", "email": "Amazon Simple Notification Service Agent",
+            }.get(channel, "facebookexternalua")
+
+
+def webhook_event(channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+    body = body_bytes(payload)
+    url = f"{SAMPLE_BASE_URL}/webhooks/{channel}"
+    return api_event("POST", channel, body, signed_headers(channel, body, url))
+
+
+def samples() -> dict[str, dict[str, Any]]:
+    secrets = dev_secrets()
+    return {
+        "whatsapp_handshake": api_event("GET", "whatsapp", None, {}, {
+            "hub.mode": "subscribe", "hub.challenge": "1158201444",
+            "hub.verify_token": secrets["whatsapp"]["verify_token"]}),
+        "whatsapp_text": webhook_event("whatsapp", WHATSAPP_TEXT),
+        "whatsapp_image": webhook_event("whatsapp", WHATSAPP_IMAGE),
+        "whatsapp_location": webhook_event("whatsapp", WHATSAPP_LOCATION),
+        "whatsapp_status_delivered": webhook_event("whatsapp", WHATSAPP_STATUS),
+        "telegram_text": webhook_event("telegram", TELEGRAM_TEXT),
+        "telegram_photo": webhook_event("telegram", TELEGRAM_PHOTO),
+        "telegram_location": webhook_event("telegram", TELEGRAM_LOCATION),
+    }
+
+
+def intake_samples() -> dict[str, dict[str, Any]]:
+    """SQS FIFO events as the intake worker receives them: what the webhook enqueued for each sample."""
+    sys.path.insert(0, str(REPO / "functions"))
+    from datetime import UTC, datetime
+
+    from aduan.adapters.channels import adapter_for
+    from aduan.adapters.channels.base import WebhookRequest
+
+    def records(names: list[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for index, name in enumerate(names):
+            event = samples()[name]
+            channel = event["pathParameters"]["channel"]
+            adapter = adapter_for(channel)
+            assert adapter is not None
+            request = WebhookRequest("POST", {k.lower(): v for k, v in event["headers"].items()}, {},
+                                     event["body"].encode(), SAMPLE_BASE_URL + event["path"],
+                                     datetime.fromtimestamp(SAMPLE_TIME + index, UTC))
+            for message in adapter.parse(request, f"raw/{channel}/2026/11/23/{name}").messages:
+                found.append(sqs_record(message.model_dump_json(exclude_none=True), message.group_id, message.id,
+                                        len(found)))
+        return found
+
+    return {"whatsapp_text_photo_location": {"Records": records(
+                ["whatsapp_text", "whatsapp_image", "whatsapp_location"])},
+            "telegram_text_photo_location": {"Records": records(
+                ["telegram_text", "telegram_photo", "telegram_location"])}}
+
+
+def sqs_record(body: str, group: str, dedup: str, index: int) -> dict[str, Any]:
+    return {
+        "messageId": f"5a1f6c2e-0b7d-4e8a-9c3f-1d2e3f4a5b{index:02d}",
+        "receiptHandle": f"AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a{index:02d}",
+        "body": body,
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": str(SAMPLE_TIME * 1000 + index),
+                       "SenderId": "AROAEXAMPLE:aduan-webhooks-prod",
+                       "ApproximateFirstReceiveTimestamp": str(SAMPLE_TIME * 1000 + 40 + index),
+                       "SequenceNumber": f"1863425800000000{index:04d}", "MessageGroupId": group,
+                       "MessageDeduplicationId": dedup},
+        "messageAttributes": {}, "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:aduan-intake-prod.fifo",
+        "awsRegion": "ap-southeast-3",
+    }
+
+
+def rendered() -> dict[Path, str]:
+    files = {EVENTS / "webhooks" / f"{name}.json": event for name, event in samples().items()}
+    files.update({EVENTS / "intake" / f"{name}.json": event for name, event in intake_samples().items()})
+    return {path: json.dumps(event, indent=2, ensure_ascii=False) + "\n" for path, event in files.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help="rewrite the sample events")
+    stale = [path for path, text in rendered().items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if parser.parse_args().write:
+        for path, text in rendered().items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        print(f"wrote {len(rendered())} samples")
+    elif stale:
+        sys.exit("stale samples (run python -m infra.channel_samples --write): " + ", ".join(map(str, stale)))
+
+
+if __name__ == "__main__":
+    main()
