@@ -1,0 +1,92 @@
+"""Channels in local mode over HTTP: a signed provider webhook -> the FIFO queue -> the intake worker ->
+a complaint in the desk queue -> the reply with its tracking code recorded on the outbound port."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from infra import channel_samples as samples
+from infra.local import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    from aduan.dal import clients
+
+    clients.reset()
+    with LocalStack(port=0) as running:
+        yield running
+    clients.reset()
+
+
+def post(stack: LocalStack, channel: str, payload: dict[str, Any], forged: bool = False) -> tuple[int, str]:
+    body = samples.body_bytes(payload)
+    url = f"{stack.api_url}/webhooks/{channel}"
+    headers = samples.signed_headers(channel, body, url)
+    if forged:
+        headers = {key: "sha256=" + "0" * 64 if key.startswith("X-Hub") else "forged" for key in headers}
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def desk(stack: LocalStack) -> list[dict[str, Any]]:
+    token = stack.issue_token("verifier", sub="desk-channels")
+    request = urllib.request.Request(f"{stack.api_url}/v1/desk/complaints?status=received",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=15) as answer:
+        return list(json.loads(answer.read())["items"])
+
+
+def replies(stack: LocalStack, recipient: str) -> list[dict[str, Any]]:
+    """Recorded outbound messages (read from the local table: tests may look, the code never scans)."""
+    from aduan.dal import codec
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.moto_url, region_name=stack.region)
+    items = dynamodb.scan(TableName=stack.physical_names["TicketsTable"])["Items"]
+    found = [codec.from_item(item) for item in items if item["pk"]["S"].startswith("OUT#")]
+    return [item for item in found if item["recipient"] == recipient]
+
+
+def wait_for(check: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+@pytest.mark.parametrize("channel,payload,recipient", [
+    ("whatsapp", samples.WHATSAPP_TEXT, "+6281234567890"),
+    ("telegram", samples.TELEGRAM_TEXT, "5012345678"),
+])
+def test_a_chat_message_becomes_a_complaint_on_the_desk_and_gets_its_tracking_code(
+        stack: LocalStack, channel: str, payload: dict[str, Any], recipient: str) -> None:
+    assert post(stack, channel, payload, forged=True)[0] in (401, 403)
+    for _ in range(3):  # providers redeliver: one complaint, one reply
+        status, body = post(stack, channel, payload)
+        assert status == 200, body
+    [reply] = wait_for(lambda: replies(stack, recipient))
+    code = reply["tracking_code"]
+    assert code in reply["text"] and reply["kind"] == "intake_filed" and reply["channel"] == channel
+    mine = [item for item in desk(stack) if item["tracking_code"] == code]
+    assert len(mine) == 1 and mine[0]["channel"] == channel
+    time.sleep(1)
+    assert len(replies(stack, recipient)) == 1
+    assert sum(item["channel"] == channel for item in desk(stack)) == 1
