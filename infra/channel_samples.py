@@ -11,12 +11,14 @@ Signing here is written from the providers' documentation, independently of the 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import hmac
 import json
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 SECRETS_FILE = REPO / "infra" / "local" / "channels.json"
@@ -85,6 +87,59 @@ TELEGRAM_LOCATION = telegram_update(734512003, {
     "message_id": 313, "location": {"latitude": -7.0512, "longitude": 110.4381, "horizontal_accuracy": 12.5}})
 
 
+TWILIO_ACCOUNT = "ACdev00000000000000000000000000000"
+TWILIO_SMS = [
+    ("ToCountry", "ID"), ("ToState", ""), ("SmsMessageSid", "SM1f0e8ae6ade43cb3c0ce4525424e404f"),
+    ("NumMedia", "0"), ("ToCity", ""), ("FromZip", ""), ("SmsSid", "SM1f0e8ae6ade43cb3c0ce4525424e404f"),
+    ("FromState", ""), ("SmsStatus", "received"), ("FromCity", ""),
+    ("Body", "Got mampet di Jl. Majapahit depan pasar, air meluber ke jalan kalau hujan. Mohon dibersihkan."),
+    ("FromCountry", "ID"), ("To", "+6224123456"), ("ToZip", ""), ("NumSegments", "1"),
+    ("MessageSid", "SM1f0e8ae6ade43cb3c0ce4525424e404f"), ("AccountSid", TWILIO_ACCOUNT),
+    ("From", "+6281398765432"), ("ApiVersion", "2010-04-01"),
+]
+TWILIO_WHATSAPP_IMAGE = [
+    ("SmsMessageSid", "MM5e4b8f6a2f0c47d2a8e1d5c9b3a7f601"), ("NumMedia", "1"), ("ProfileName", "Rina"),
+    ("MessageType", "image"), ("SmsSid", "MM5e4b8f6a2f0c47d2a8e1d5c9b3a7f601"), ("WaId", "6281398760000"),
+    ("SmsStatus", "received"), ("Body", "Pohon tumbang menutup jalan di Jl. Sriwijaya"),
+    ("To", "whatsapp:+14155238886"),
+    ("MediaContentType0", "image/jpeg"), ("NumSegments", "1"), ("ReferralNumMedia", "0"),
+    ("MessageSid", "MM5e4b8f6a2f0c47d2a8e1d5c9b3a7f601"), ("AccountSid", TWILIO_ACCOUNT),
+    ("From", "whatsapp:+6281398760000"),
+    ("MediaUrl0", f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages/"
+                  "MM5e4b8f6a2f0c47d2a8e1d5c9b3a7f601/Media/ME0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a"),
+    ("ApiVersion", "2010-04-01"),
+]
+TWILIO_STATUS = [
+    ("SmsSid", "SM9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"), ("SmsStatus", "undelivered"),
+    ("MessageStatus", "undelivered"), ("To", "+6281398765432"), ("MessageSid", "SM9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"),
+    ("AccountSid", TWILIO_ACCOUNT), ("From", "+6224123456"), ("ApiVersion", "2010-04-01"),
+    ("ErrorCode", "30003"), ("ErrorMessage", "Unreachable destination handset"),
+]
+
+
+def messenger_event(page_object: str, sender: str, message: dict[str, Any]) -> dict[str, Any]:
+    page = "109876543210987" if page_object == "page" else "17841400000000001"
+    return {"object": page_object, "entry": [{"id": page, "time": SAMPLE_TIME * 1000 + 120, "messaging": [{
+        "sender": {"id": sender}, "recipient": {"id": page}, "timestamp": SAMPLE_TIME * 1000 + 87,
+        "message": message}]}]}
+
+
+MESSENGER_TEXT = messenger_event("page", "6789012345678901", {
+    "mid": "m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P",
+    "text": "Pak, lampu lalu lintas di simpang Kalibanteng mati sejak pagi, macet parah."})
+INSTAGRAM_IMAGE = messenger_event("instagram", "7012345678901234", {
+    "mid": "aWdfZAG1faWRfMTc4NDE0MDAwMDAwMDAwMDE6MzQwMjgyMzY2ODQxNzEwMzAxMjQ0Mjc2MDk0Mzk3ODM2NTQyNjg1",
+    "text": "Sampah menumpuk di taman Tirto Agung, sudah seminggu tidak diangkut.",
+    "attachments": [{"type": "image", "payload": {
+        "url": "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17952345678901234&signature=AbzXy"}}]})
+GENERIC_SMS = {
+    "id": "smsgw-20261123-000451", "channel": "sms",
+    "sender": {"address": "081234500001", "name": None},
+    "text": "Banjir setinggi lutut di Jl. Kaligawe, kendaraan tidak bisa lewat.",
+    "sent_at": "2026-11-23T15:09:58+07:00",
+}
+
+
 # ------------------------------------------------------------------ signing
 def meta_signature(app_secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
@@ -100,7 +155,24 @@ def signed_headers(channel: str, body: bytes, url: str, secrets: dict[str, Any] 
     if channel == "telegram":
         return {"Content-Type": "application/json",
                 "X-Telegram-Bot-Api-Secret-Token": channel_secrets["secret_token"]}
+    if channel == "twilio":
+        return {"Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": twilio_signature(channel_secrets["auth_token"], url, form or [])}
     raise KeyError(f"no signer for {channel}")
+
+
+def twilio_signature(auth_token: str, url: str, form: list[tuple[str, str]]) -> str:
+    # Twilio: the full URL, then each parameter name immediately followed by its value, sorted by name.
+    payload = url + "".join(name + value for name, value in sorted(form))
+    return base64.b64encode(hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()).decode()
+
+
+def generic_headers(integration: str, body: bytes, timestamp: int, secrets: dict[str, Any] | None = None
+                    ) -> dict[str, str]:
+    secret = (secrets or dev_secrets())["generic"]["integrations"][integration]
+    mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Aduan-Integration": integration,
+            "X-Aduan-Timestamp": str(timestamp), "X-Aduan-Signature": f"sha256={mac}"}
 
 
 def body_bytes(payload: dict[str, Any]) -> bytes:
@@ -150,6 +222,17 @@ def webhook_event(channel: str, payload: dict[str, Any]) -> dict[str, Any]:
     return api_event("POST", channel, body, signed_headers(channel, body, url))
 
 
+def twilio_event(form: list[tuple[str, str]]) -> dict[str, Any]:
+    body = urlencode(form).encode()
+    url = f"{SAMPLE_BASE_URL}/webhooks/twilio"
+    return api_event("POST", "twilio", body, signed_headers("twilio", body, url, form=form))
+
+
+def generic_event(payload: dict[str, Any], integration: str = "sms-gateway") -> dict[str, Any]:
+    body = body_bytes(payload)
+    return api_event("POST", "generic", body, generic_headers(integration, body, SAMPLE_TIME))
+
+
 def samples() -> dict[str, dict[str, Any]]:
     secrets = dev_secrets()
     return {
@@ -163,6 +246,12 @@ def samples() -> dict[str, dict[str, Any]]:
         "telegram_text": webhook_event("telegram", TELEGRAM_TEXT),
         "telegram_photo": webhook_event("telegram", TELEGRAM_PHOTO),
         "telegram_location": webhook_event("telegram", TELEGRAM_LOCATION),
+        "twilio_sms": twilio_event(TWILIO_SMS),
+        "twilio_whatsapp_image": twilio_event(TWILIO_WHATSAPP_IMAGE),
+        "twilio_status_undelivered": twilio_event(TWILIO_STATUS),
+        "messenger_text": webhook_event("messenger", MESSENGER_TEXT),
+        "instagram_image": webhook_event("instagram", INSTAGRAM_IMAGE),
+        "generic_sms_gateway": generic_event(GENERIC_SMS),
     }
 
 
@@ -183,7 +272,8 @@ def intake_samples() -> dict[str, dict[str, Any]]:
             assert adapter is not None
             request = WebhookRequest("POST", {k.lower(): v for k, v in event["headers"].items()}, {},
                                      event["body"].encode(), SAMPLE_BASE_URL + event["path"],
-                                     datetime.fromtimestamp(SAMPLE_TIME + index, UTC))
+                                     datetime.fromtimestamp(SAMPLE_TIME + index, UTC),
+                                     parse_qsl(event["body"], keep_blank_values=True))
             for message in adapter.parse(request, f"raw/{channel}/2026/11/23/{name}").messages:
                 found.append(sqs_record(message.model_dump_json(exclude_none=True), message.group_id, message.id,
                                         len(found)))
@@ -192,7 +282,9 @@ def intake_samples() -> dict[str, dict[str, Any]]:
     return {"whatsapp_text_photo_location": {"Records": records(
                 ["whatsapp_text", "whatsapp_image", "whatsapp_location"])},
             "telegram_text_photo_location": {"Records": records(
-                ["telegram_text", "telegram_photo", "telegram_location"])}}
+                ["telegram_text", "telegram_photo", "telegram_location"])},
+            "other_channels": {"Records": records(
+                ["twilio_sms", "twilio_whatsapp_image", "messenger_text", "instagram_image", "generic_sms_gateway"])}}
 
 
 def sqs_record(body: str, group: str, dedup: str, index: int) -> dict[str, Any]:

@@ -56,7 +56,8 @@ class Channels:
         from aduan.handlers.webhooks import handler
 
         result = handler(event, Context())  # type: ignore[arg-type]
-        headers = result.get("headers") or {}
+        headers = {**{k: v[-1] for k, v in (result.get("multiValueHeaders") or {}).items()},
+                   **(result.get("headers") or {})}
         return Answer(result["statusCode"], result.get("body") or "", headers.get("Content-Type", ""))
 
     def post(self, channel: str, payload: dict[str, Any] | bytes, headers: dict[str, str] | None = None,
