@@ -7,9 +7,9 @@ import json
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 import pytest

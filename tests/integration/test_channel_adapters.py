@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 from channels_harness import Answer, Channels, channels_fixture  # noqa: F401 - the `channels` fixture
-from conftest import Api
 
+from conftest import Api
 from infra import channel_samples as samples
 
 Post = Callable[[Channels], Answer]
@@ -48,6 +48,7 @@ def generic(payload: dict[str, Any], integration: str = "sms-gateway", timestamp
     return post
 
 
+UNKNOWN_GENERIC = {"generic": {"integrations": {"unknown": "x"}}}
 FORGED_GENERIC = {"generic": {"integrations": {"sms-gateway": "stolen-or-guessed"}}}
 CASES: dict[str, tuple[Post, list[Post], str, str]] = {
     # channel: (good request, forged requests, reporter contact id, reply recipient)
@@ -64,7 +65,7 @@ CASES: dict[str, tuple[Post, list[Post], str, str]] = {
     "instagram": (meta("instagram", samples.INSTAGRAM_IMAGE), [meta("instagram", samples.INSTAGRAM_IMAGE, "x")],
                   "instagram:7012345678901234", "7012345678901234"),
     "generic": (generic(samples.GENERIC_SMS),
-                [generic(samples.GENERIC_SMS, secrets=FORGED_GENERIC), generic(samples.GENERIC_SMS, "unknown", secrets={"generic": {"integrations": {"unknown": "x"}}}),
+                [generic(samples.GENERIC_SMS, secrets=FORGED_GENERIC), generic(samples.GENERIC_SMS, "unknown", secrets=UNKNOWN_GENERIC),
                  generic(samples.GENERIC_SMS, timestamp=samples.SAMPLE_TIME - 3600)],
                 "sms:+6281234500001", "+6281234500001"),
 }
@@ -137,7 +138,8 @@ def test_twilio_status_callback_is_published_as_failed(channels: Channels) -> No
 
 
 def test_messenger_echoes_and_reads_are_not_complaints(channels: Channels) -> None:
-    echo = samples.messenger_event("page", "109876543210987", {"mid": "m_echo", "text": "Terima kasih", "is_echo": True})
+    echo = samples.messenger_event("page", "109876543210987",
+                                   {"mid": "m_echo", "text": "Terima kasih", "is_echo": True})
     echo["entry"][0]["messaging"].append({"sender": {"id": "6789012345678901"}, "recipient": {"id": "1"},
                                           "timestamp": 1, "read": {"watermark": 1}})
     assert meta("messenger", echo)(channels).status == 200
