@@ -65,7 +65,8 @@ CASES: dict[str, tuple[Post, list[Post], str, str]] = {
     "instagram": (meta("instagram", samples.INSTAGRAM_IMAGE), [meta("instagram", samples.INSTAGRAM_IMAGE, "x")],
                   "instagram:7012345678901234", "7012345678901234"),
     "generic": (generic(samples.GENERIC_SMS),
-                [generic(samples.GENERIC_SMS, secrets=FORGED_GENERIC), generic(samples.GENERIC_SMS, "unknown", secrets=UNKNOWN_GENERIC),
+                [generic(samples.GENERIC_SMS, secrets=FORGED_GENERIC),
+                 generic(samples.GENERIC_SMS, "unknown", secrets=UNKNOWN_GENERIC),
                  generic(samples.GENERIC_SMS, timestamp=samples.SAMPLE_TIME - 3600)],
                 "sms:+6281234500001", "+6281234500001"),
 }
