@@ -140,6 +140,102 @@ GENERIC_SMS = {
 }
 
 
+EMAIL_TOPIC = "arn:aws:sns:ap-southeast-3:123456789012:aduan-inbound-email-local"
+SNS_CERT_URL = "https://sns.ap-southeast-3.amazonaws.com/SimpleNotificationService-aduan-local.pem"
+EMAIL_MIME = (
+    "Return-Path: <dewi.lestari@example.co.id>\r\n"
+    "From: Dewi Lestari <dewi.lestari@example.co.id>\r\n"
+    "To: aduan@semarangkota.go.id\r\n"
+    "Subject: Trotoar rusak di Jl. Pemuda\r\n"
+    "Date: Mon, 23 Nov 2026 15:05:11 +0700\r\n"
+    "Message-ID: <CAF1r2s3t4u5v6w7x8y9z0@mail.example.co.id>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+    "--b1\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+    "Yth. Pemkot Semarang,\r\nTrotoar di depan Gedung Lawang Sewu berlubang dan ubinnya lepas, "
+    "membahayakan pejalan kaki.\r\nTerima kasih.\r\n\r\n"
+    "--b1\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"trotoar.jpg\"\r\n"
+    "Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U\r\n"
+    "--b1--\r\n")
+
+
+def ses_notification(action: dict[str, Any], content: str | None = None) -> dict[str, Any]:
+    verdict = {"status": "PASS"}
+    notification: dict[str, Any] = {
+        "notificationType": "Received",
+        "mail": {"timestamp": "2026-11-23T08:05:12.345Z", "source": "dewi.lestari@example.co.id",
+                 "messageId": "o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1", "destination": ["aduan@semarangkota.go.id"],
+                 "headersTruncated": False,
+                 "commonHeaders": {"returnPath": "dewi.lestari@example.co.id",
+                                   "from": ["Dewi Lestari <dewi.lestari@example.co.id>"],
+                                   "date": "Mon, 23 Nov 2026 15:05:11 +0700", "to": ["aduan@semarangkota.go.id"],
+                                   "messageId": "<CAF1r2s3t4u5v6w7x8y9z0@mail.example.co.id>",
+                                   "subject": "Trotoar rusak di Jl. Pemuda"}},
+        "receipt": {"timestamp": "2026-11-23T08:05:12.345Z", "processingTimeMillis": 574,
+                    "recipients": ["aduan@semarangkota.go.id"], "spamVerdict": verdict, "virusVerdict": verdict,
+                    "spfVerdict": verdict, "dkimVerdict": verdict, "dmarcVerdict": verdict, "action": action},
+    }
+    if content is not None:
+        notification["content"] = content
+    return notification
+
+
+def sns_envelope(message: str, kind: str = "Notification", **fields: str) -> dict[str, Any]:
+    """An SNS HTTPS delivery, signed with the development key (infra/local/sns-dev-signing-key.pem)."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    envelope: dict[str, Any] = {
+        "Type": kind, "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324", "TopicArn": EMAIL_TOPIC,
+        **({"Subject": "Amazon SES Email Receipt Notification"} if kind == "Notification" else {}),
+        "Message": message, "Timestamp": "2026-11-23T08:05:13.012Z", "SignatureVersion": "2",
+        "SigningCertURL": SNS_CERT_URL, **fields}
+    keys = (("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type") if kind == "Notification"
+            else ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"))
+    canonical = "".join(f"{key}\n{envelope[key]}\n" for key in keys if key in envelope).encode()
+    key = serialization.load_pem_private_key((REPO / "infra/local/sns-dev-signing-key.pem").read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    envelope["Signature"] = base64.b64encode(key.sign(canonical, padding.PKCS1v15(), hashes.SHA256())).decode()
+    if kind == "Notification":
+        envelope["UnsubscribeURL"] = ("https://sns.ap-southeast-3.amazonaws.com/?Action=Unsubscribe&"
+                                      f"SubscriptionArn={EMAIL_TOPIC}:5e5e5e5e-1111-2222-3333-444455556666")
+    return envelope
+
+
+EMAIL_INLINE = sns_envelope(json.dumps(ses_notification({"type": "SNS", "topicArn": EMAIL_TOPIC, "encoding": "UTF8"},
+                                                        EMAIL_MIME)))
+EMAIL_S3 = sns_envelope(json.dumps(ses_notification({
+    "type": "S3", "topicArn": EMAIL_TOPIC, "bucketName": "aduan-inbound-test",
+    "objectKeyPrefix": "email/", "objectKey": "email/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1"})))
+EMAIL_SUBSCRIPTION = sns_envelope(
+    "You have chosen to subscribe to the topic " + EMAIL_TOPIC + ".\nTo confirm the subscription, visit the "
+    "SubscribeURL included in this message.", kind="SubscriptionConfirmation",
+    Token="2336412f37fb687f5d51e6e2425dacbba9e4e4b2a5e9fa9dbd2e0b0c9f1b7bdc3a7f8e9d",
+    SubscribeURL=("https://sns.ap-southeast-3.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
+                  + EMAIL_TOPIC + "&Token=2336412f37fb687f5d51e6e2425dacbba9e4e4b2a5e9fa9dbd2e0b0c9f1b7bdc3a7f8e9d"))
+
+X_ACCOUNT = "1234567890"
+X_DM = {"for_user_id": X_ACCOUNT, "direct_message_events": [{
+    "type": "message_create", "id": "1864012345678901234", "created_timestamp": str(SAMPLE_TIME * 1000 + 321),
+    "message_create": {"target": {"recipient_id": X_ACCOUNT}, "sender_id": "987654321",
+                       "message_data": {"text": "Halo admin, PJU di Jl. Gajahmada &amp; Jl. Pemuda mati semua",
+                                        "entities": {"hashtags": [], "symbols": [], "user_mentions": [],
+                                                     "urls": []}}}}],
+    "users": {"987654321": {"id": "987654321", "created_timestamp": "1422556069340", "name": "Agus Prasetyo",
+                            "screen_name": "agusp_smg", "protected": False, "verified": False,
+                            "followers_count": 211, "friends_count": 340, "statuses_count": 5102},
+              X_ACCOUNT: {"id": X_ACCOUNT, "name": "Lapor Semarang", "screen_name": "laporsemarang"}}}
+X_MENTION = {"for_user_id": X_ACCOUNT, "user_has_blocked": False, "tweet_create_events": [{
+    "created_at": "Mon Nov 23 08:10:00 +0000 2026", "id": 1864012345678909999, "id_str": "1864012345678909999",
+    "text": "@laporsemarang banjir lagi di Kaligawe, air masuk rumah warga",
+    "truncated": False, "in_reply_to_screen_name": "laporsemarang",
+    "user": {"id": 555000111, "id_str": "555000111", "name": "Wulan", "screen_name": "wulan_kaligawe"},
+    "entities": {"hashtags": [], "urls": [], "user_mentions": [
+        {"screen_name": "laporsemarang", "name": "Lapor Semarang", "id": 1234567890, "id_str": X_ACCOUNT,
+         "indices": [0, 14]}]},
+    "timestamp_ms": str(SAMPLE_TIME * 1000)}]}
+
+
 # ------------------------------------------------------------------ signing
 def meta_signature(app_secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
@@ -155,6 +251,14 @@ def signed_headers(channel: str, body: bytes, url: str, secrets: dict[str, Any] 
     if channel == "telegram":
         return {"Content-Type": "application/json",
                 "X-Telegram-Bot-Api-Secret-Token": channel_secrets["secret_token"]}
+    if channel == "x":
+        digest = hmac.new(channel_secrets["consumer_secret"].encode(), body, hashlib.sha256).digest()
+        return {"Content-Type": "application/json",
+                "X-Twitter-Webhooks-Signature": "sha256=" + base64.b64encode(digest).decode()}
+    if channel == "email":  # SNS signs inside the body; these are the headers SNS sends
+        envelope = json.loads(body)
+        return {"Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": envelope["Type"],
+                "x-amz-sns-message-id": envelope["MessageId"], "x-amz-sns-topic-arn": envelope["TopicArn"]}
     if channel == "twilio":
         return {"Content-Type": "application/x-www-form-urlencoded",
                 "X-Twilio-Signature": twilio_signature(channel_secrets["auth_token"], url, form or [])}
@@ -252,6 +356,12 @@ def samples() -> dict[str, dict[str, Any]]:
         "messenger_text": webhook_event("messenger", MESSENGER_TEXT),
         "instagram_image": webhook_event("instagram", INSTAGRAM_IMAGE),
         "generic_sms_gateway": generic_event(GENERIC_SMS),
+        "email_ses_inline": webhook_event("email", EMAIL_INLINE),
+        "email_ses_s3_action": webhook_event("email", EMAIL_S3),
+        "email_sns_subscription_confirmation": webhook_event("email", EMAIL_SUBSCRIPTION),
+        "x_crc_challenge": api_event("GET", "x", None, {}, {"crc_token": "NDU2OTk5NTk1MTQ4MjQ0NjQ0OA"}),
+        "x_direct_message": webhook_event("x", X_DM),
+        "x_mention": webhook_event("x", X_MENTION),
     }
 
 
@@ -284,7 +394,8 @@ def intake_samples() -> dict[str, dict[str, Any]]:
             "telegram_text_photo_location": {"Records": records(
                 ["telegram_text", "telegram_photo", "telegram_location"])},
             "other_channels": {"Records": records(
-                ["twilio_sms", "twilio_whatsapp_image", "messenger_text", "instagram_image", "generic_sms_gateway"])}}
+                ["twilio_sms", "twilio_whatsapp_image", "messenger_text", "instagram_image", "generic_sms_gateway",
+                 "email_ses_inline", "x_direct_message", "x_mention"])}}
 
 
 def sqs_record(body: str, group: str, dedup: str, index: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 from urllib.parse import urlencode
 
 import boto3
@@ -48,6 +49,19 @@ def generic(payload: dict[str, Any], integration: str = "sms-gateway", timestamp
     return post
 
 
+def signed(channel: str, payload: dict[str, Any], tamper: Callable[[bytes], bytes] | None = None) -> Post:
+    """Signed as the provider signs `payload` (see infra.channel_samples); `tamper` changes the body after."""
+    def post(channels: Channels) -> Answer:
+        body = samples.body_bytes(payload)
+        headers = samples.signed_headers(channel, body, "")
+        return channels.call(samples.api_event("POST", channel, tamper(body) if tamper else body, headers))
+    return post
+
+
+def resigned_email(**changes: str) -> dict[str, Any]:
+    return samples.sns_envelope(samples.EMAIL_INLINE["Message"], **changes)
+
+
 UNKNOWN_GENERIC = {"generic": {"integrations": {"unknown": "x"}}}
 FORGED_GENERIC = {"generic": {"integrations": {"sms-gateway": "stolen-or-guessed"}}}
 CASES: dict[str, tuple[Post, list[Post], str, str]] = {
@@ -69,6 +83,16 @@ CASES: dict[str, tuple[Post, list[Post], str, str]] = {
                  generic(samples.GENERIC_SMS, "unknown", secrets=UNKNOWN_GENERIC),
                  generic(samples.GENERIC_SMS, timestamp=samples.SAMPLE_TIME - 3600)],
                 "sms:+6281234500001", "+6281234500001"),
+    "email": (signed("email", samples.EMAIL_INLINE),
+              [signed("email", samples.EMAIL_INLINE, tamper=lambda body: body.replace(b"Trotoar", b"Jalan")),
+               signed("email", resigned_email(TopicArn="arn:aws:sns:ap-southeast-3:999999999999:someone-else")),
+               signed("email", resigned_email(
+                   SigningCertURL="https://sns.ap-southeast-3.amazonaws.com.evil.example/cert.pem"))],
+              "email:dewi.lestari@example.co.id", "dewi.lestari@example.co.id"),
+    "x_dm": (signed("x", samples.X_DM), [signed("x", samples.X_DM, tamper=lambda body: body + b" ")],
+             "x:987654321", "987654321"),
+    "x_mention": (signed("x", samples.X_MENTION), [signed("x", samples.X_MENTION, tamper=lambda b: b[:-1] + b" }")],
+                  "x:555000111", "555000111"),
 }
 
 
@@ -156,3 +180,61 @@ def test_a_generic_payload_outside_the_schema_is_400_and_kept(channels: Channels
     answer = generic(payload)(channels)
     assert answer.status == 400 and answer.json()["error"]["code"] == "malformed_payload"
     assert channels.objects("rejected/generic/")
+
+
+def test_email_text_and_attachments_come_from_the_mime(channels: Channels) -> None:
+    signed("email", samples.EMAIL_INLINE)(channels)
+    [queued] = channels.queued()
+    message = json.loads(queued["Body"])
+    assert message["subject"] == "Trotoar rusak di Jl. Pemuda" and message["sender_name"] == "Dewi Lestari"
+    assert message["text"].startswith("Yth. Pemkot Semarang") and "Lawang Sewu" in message["text"]
+    [photo] = message["media"]
+    assert (photo["ref"], photo["mime_type"], photo["filename"]) == ("mime:0", "image/jpeg", "trotoar.jpg")
+    assert message["extra"]["message_id"] == "<CAF1r2s3t4u5v6w7x8y9z0@mail.example.co.id>"
+
+
+def test_email_stored_by_the_ses_s3_action_is_read_by_the_worker(channels: Channels) -> None:
+    boto3.client("s3").put_object(Bucket="aduan-inbound-test", Key="email/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1",
+                                  Body=samples.EMAIL_MIME.encode())
+    assert signed("email", samples.EMAIL_S3)(channels).status == 200
+    channels.work()
+    [ticket] = tickets_of("email:dewi.lestari@example.co.id")
+    assert ticket.title == "Trotoar rusak di Jl. Pemuda" and "Lawang Sewu" in ticket.text
+    [reply] = channels.outbox()
+    assert reply["subject"] == "Re: Trotoar rusak di Jl. Pemuda"
+    assert reply["data"]["email_message_id"] == "<CAF1r2s3t4u5v6w7x8y9z0@mail.example.co.id>"
+
+
+def test_an_sns_subscription_is_confirmed_once_verified(channels: Channels) -> None:
+    from aduan.services import webhooks
+
+    with mock.patch.object(webhooks, "confirm_subscription") as confirm:
+        assert signed("email", samples.EMAIL_SUBSCRIPTION)(channels).status == 200
+    confirm.assert_called_once_with(samples.EMAIL_SUBSCRIPTION["SubscribeURL"])
+    assert channels.queued() == []
+
+
+def test_failed_virus_verdict_mail_is_not_a_complaint(channels: Channels) -> None:
+    notification = samples.ses_notification({"type": "SNS", "topicArn": samples.EMAIL_TOPIC, "encoding": "UTF8"},
+                                            samples.EMAIL_MIME)
+    notification["receipt"]["virusVerdict"] = {"status": "FAIL"}
+    assert signed("email", samples.sns_envelope(json.dumps(notification)))(channels).status == 200
+    assert channels.queued() == []
+
+
+def test_the_x_crc_challenge(channels: Channels) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    answer = channels.get("x", {"crc_token": "NDU2OTk5NTk1MTQ4MjQ0NjQ0OA"})
+    expected = base64.b64encode(hmac.new(b"dev-x-consumer-secret", b"NDU2OTk5NTk1MTQ4MjQ0NjQ0OA",
+                                         hashlib.sha256).digest()).decode()
+    assert answer.status == 200 and answer.json() == {"response_token": f"sha256={expected}"}
+
+
+def test_our_own_x_messages_are_not_complaints(channels: Channels) -> None:
+    echo = json.loads(json.dumps(samples.X_DM))
+    echo["direct_message_events"][0]["message_create"]["sender_id"] = samples.X_ACCOUNT
+    assert signed("x", echo)(channels).status == 200
+    assert channels.queued() == []

@@ -19,6 +19,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan import settings
+from aduan.adapters.channels.email import read_mime
+from aduan.dal import inbound_store
 from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
@@ -65,6 +67,7 @@ class IntakeService:
         if ledger is not None and ledger.get("done"):
             metrics.add_metric(name="InboundDuplicates", unit=MetricUnit.Count, value=1)
             return "duplicate"
+        message = self._hydrate(message)
         contact = self._contact(message)
         if ledger is None:
             try:
@@ -175,6 +178,15 @@ class IntakeService:
     @staticmethod
     def _reply(outcome: dict[str, Any], key: str, **values: object) -> None:
         outcome["replies"].append({"kind": key, "text": render(key, outcome["language"], **values)})
+
+    @staticmethod
+    def _hydrate(message: InboundMessage) -> InboundMessage:
+        """Mail stored by SES's S3 action arrives as a pointer: read the MIME now, not in the webhook."""
+        if "mime_key" not in message.extra or message.text:
+            return message
+        raw = inbound_store.get(message.extra["mime_bucket"], message.extra["mime_key"])
+        text, media = read_mime(raw)
+        return message.model_copy(update={"text": text, "media": media})
 
     # ------------------------------------------------------------------ follow-up (idempotent)
     def _contact(self, message: InboundMessage) -> Contact:
