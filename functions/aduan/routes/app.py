@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, officers, reference
+from aduan.routes import complaints, desk, officers, reference
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -26,6 +26,7 @@ app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 app.include_router(complaints.router)
 app.include_router(officers.router)
 app.include_router(reference.router)
+app.include_router(desk.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
