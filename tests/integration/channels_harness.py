@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -47,9 +47,36 @@ class Answer:
         return json.loads(self.body)
 
 
+JPEG = b"\xff\xd8\xff\xe0fake-jpeg-bytes"
+
+
+@dataclass
+class FakeProviders:
+    """Stands in for the providers' media endpoints; records what was asked, with which credentials."""
+
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    broken: bool = False
+
+    def get(self, url: str, headers: dict[str, str]) -> Any:
+        from aduan.adapters.channels.media import Downloaded
+
+        self.requests.append((url, headers))
+        if self.broken:
+            raise OSError("provider unreachable")
+        if url.startswith("https://graph.facebook.com/"):
+            return Downloaded(json.dumps({"url": "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1",
+                                          "mime_type": "image/jpeg", "file_size": len(JPEG)}).encode(),
+                              "application/json")
+        if "/getFile?" in url:
+            return Downloaded(json.dumps({"ok": True, "result": {"file_id": "x", "file_path": "photos/file_7.jpg"}})
+                              .encode(), "application/json")
+        return Downloaded(JPEG, "image/jpeg")
+
+
 @dataclass
 class Channels:
     queue_url: str
+    providers: FakeProviders = field(default_factory=FakeProviders)
 
     # ------------------------------------------------------------------ webhook side
     def call(self, event: dict[str, Any]) -> Answer:
@@ -137,5 +164,11 @@ def channels_fixture(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cha
                         "LOCAL_CHANNEL_SECRETS": str(channel_samples.SECRETS_FILE)}.items():
         monkeypatch.setenv(name, value)
     reset_channel_caches()
-    yield Channels(url)
+    from aduan.services.intake import intake_service
+
+    harness = Channels(url)
+    media = intake_service().media
+    assert media is not None
+    media.get = harness.providers.get
+    yield harness
     reset_channel_caches()

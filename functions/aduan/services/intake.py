@@ -48,6 +48,7 @@ from aduan.models.inbound import InboundMessage
 from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
 from aduan.models.ticket import Location, Reporter, Ticket
 from aduan.observability import logger, metrics
+from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
 
 CODE_ATTEMPTS = 5
@@ -61,6 +62,7 @@ class IntakeService:
     state: IntakeState
     outbound: Callable[[], OutboundPort]
     config: Callable[[], CityConfig]
+    media: MediaAttacher | None = None
 
     def handle(self, message: InboundMessage) -> str:
         ledger = self.state.ledger(message.id)
@@ -124,8 +126,7 @@ class IntakeService:
         change = lifecycle.open_ticket(draft, _principal(contact), prefix, now)
         for _ in range(CODE_ATTEMPTS):
             code = change.ticket.tracking_code
-            outcome.update(code=code, ticket_id=change.ticket.id, replies=[],
-                           media=[ref.model_dump(mode="json") for m in plan.messages for ref in m.media],
+            outcome.update(code=code, ticket_id=change.ticket.id, replies=[], held=_others(plan, message),
                            conversation=_conversation(code, clock.to_storage(now)))
             name = f", {contact.display_name}" if contact.display_name else ""
             self._reply(outcome, "filed", code=code, name=name, window=int(GROUPING_WINDOW.total_seconds() // 60))
@@ -147,8 +148,7 @@ class IntakeService:
                                   agency_ids=frozenset(a.id for a in config.agencies if a.kind != "desk"))
         change = lifecycle.comment(ticket, body_for(plan.messages), _principal(contact), False, policy, now)
         change = _with_location(change, ticket, plan, now)
-        outcome.update(code=ticket.tracking_code, ticket_id=ticket.id,
-                       media=[ref.model_dump(mode="json") for m in plan.messages for ref in m.media],
+        outcome.update(code=ticket.tracking_code, ticket_id=ticket.id, held=_others(plan, message),
                        conversation=_conversation(ticket.tracking_code, clock.to_storage(now)))
         if plan.acknowledge:
             self._reply(outcome, "added", code=ticket.tracking_code)
@@ -215,6 +215,9 @@ class IntakeService:
                 last_code=saved.get("last_code"), last_at=saved.get("last_at"),
                 pending=InboundMessage.model_validate(pending) if pending else None,
                 pending_code=saved.get("pending_code")))
+        if self.media is not None and outcome.get("ticket_id"):
+            for source in [message, *_held(outcome)]:
+                self.media.attach(source, outcome["ticket_id"], outcome["code"], contact.id)
         for reply in outcome["replies"]:
             self._send(message, contact, outcome, reply)
 
@@ -231,6 +234,15 @@ class IntakeService:
                                                     if "message_id" in message.extra else {})},
         ))
         logger.info("reply handed to the outbound port", extra={"kind": reply["kind"], "code": outcome.get("code")})
+
+
+def _others(plan: Plan, message: InboundMessage) -> list[dict[str, Any]]:
+    return [held.model_dump(mode="json") for held in plan.messages if held.id != message.id]
+
+
+def _held(outcome: dict[str, Any]) -> list[InboundMessage]:
+    """A message held while we asked "comment or new?", now filed with the answer."""
+    return [InboundMessage.model_validate(item) for item in outcome.get("held") or []]
 
 
 def _principal(contact: Contact) -> Principal:
@@ -265,6 +277,8 @@ def _expiry(now: datetime) -> int:
 @cache
 def intake_service() -> IntakeService:
     table = settings.table_name()
-    return IntakeService(tickets=TicketRepository(table), contacts=ContactRepository(table),
+    tickets = TicketRepository(table)
+    return IntakeService(tickets=tickets, contacts=ContactRepository(table),
                          state=IntakeState(table), outbound=outbound_port,
-                         config=lambda: load_config(settings.table_name()))
+                         config=lambda: load_config(settings.table_name()),
+                         media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket))

@@ -136,3 +136,20 @@ def _reply_text(text: str) -> str:
             break
         kept.append(line)
     return "\n".join(kept).strip()
+
+
+def mime_parts(raw: bytes) -> list[tuple[bytes, str]]:
+    """The attachments' bytes and types, in the order read_mime lists them. `raw` is the MIME message,
+    or the stored SNS delivery that carries it inline."""
+    if raw.lstrip().startswith(b"{"):
+        envelope = json.loads(raw)
+        notification = json.loads(envelope["Message"])
+        action = notification["receipt"]["action"]
+        raw = _content(notification["content"], action.get("encoding"))
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    found = []
+    for part in message.iter_attachments():
+        payload = part.get_payload(decode=True)
+        found.append((payload if isinstance(payload, bytes) else b"", part.get_content_type()))
+    return found
