@@ -53,7 +53,7 @@ def test_twilio_media_are_fetched_with_basic_auth(channels: Channels) -> None:
 
     twilio(samples.TWILIO_WHATSAPP_IMAGE)(channels)
     channels.work()
-    [photo] = attachments("whatsapp:+6281398760000")
+    assert len(attachments("whatsapp:+6281398760000")) == 1
     [(url, headers)] = channels.providers.requests
     assert url.startswith("https://api.twilio.com/") and headers["Authorization"].startswith("Basic ")
 
