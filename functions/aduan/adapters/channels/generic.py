@@ -9,7 +9,7 @@ within five minutes, so a captured request cannot be replayed later.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -123,3 +123,29 @@ def _message(item: GenericMessage, provider: str, request: WebhookRequest, raw_k
 def _kind(mime: str | None) -> Literal["image", "video", "audio", "document"]:
     major = (mime or "").split("/")[0]
     return major if major in ("image", "video", "audio") else "document"  # type: ignore[return-value]
+
+
+def openapi_operation(components: dict[str, Any]) -> dict[str, Any]:
+    """POST /webhooks/generic for the API document (served by WebhooksFunction, not the app resolver)."""
+    for model in (GenericMessage, GenericBatch):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+    header = [
+        ("X-Aduan-Integration", "The integration's name (its secret is configured per integration)"),
+        ("X-Aduan-Timestamp", "Unix seconds when signed; refused when more than five minutes off"),
+        ("X-Aduan-Signature", 'sha256=<hex HMAC-SHA256(secret, "<X-Aduan-Timestamp>.<raw body>")>'),
+    ]
+    return {
+        "tags": ["webhooks"], "summary": "Signed inbound messages from other gateways",
+        "description": ("For local SMS gateways, the LAPOR! bridge and desk tools. One message or "
+                        '`{"messages": [...]}`; the same `id` delivered again has no further effect. '
+                        "A wrong signature is 401/403, a payload outside the schema 400 (kept for inspection)."),
+        "operationId": "generic_webhook", "security": [],
+        "parameters": [{"name": name, "in": "header", "required": True, "description": text,
+                        "schema": {"type": "string"}} for name, text in header],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/GenericMessage"}, {"$ref": "#/components/schemas/GenericBatch"}]}}}},
+        "responses": {"200": {"description": "Accepted: stored and queued for intake", "content": {
+            "application/json": {"schema": {"type": "object", "properties": {"status": {"const": "accepted"}}}}}}},
+    }
