@@ -16,22 +16,27 @@ from typing import TYPE_CHECKING
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CITY_DIR = REPO_ROOT / "infra" / "config" / "semarang"
+DEFAULT_SLA_POLICY = REPO_ROOT / "infra" / "config" / "sla" / "semarang.json"
 
 # Run from a checkout, the Lambda package is not installed: it lives in functions/ (tests add it themselves).
 if importlib.util.find_spec("aduan") is None:
     sys.path.insert(0, str(REPO_ROOT / "functions"))
 
 from aduan.dal.config_store import save_config  # noqa: E402
+from aduan.dal.sla_store import SlaStore  # noqa: E402
 from aduan.models.config import CityConfig, ConfigError, load_config_dir  # noqa: E402
+from aduan.models.sla_config import SlaConfigError, load_policy_file  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
 def seed_table(table_name: str, city_dir: Path | None = None, *,
-               client: DynamoDBClient | None = None) -> CityConfig:
+               client: DynamoDBClient | None = None, sla_policy: Path | None = None) -> CityConfig:
     config = load_config_dir(city_dir or DEFAULT_CITY_DIR)
+    policy = load_policy_file(sla_policy or DEFAULT_SLA_POLICY)
     save_config(table_name, config, client=client)
+    SlaStore(table_name, client=client).save_policy(policy)
     return config
 
 
@@ -49,13 +54,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--city-dir", type=Path, default=DEFAULT_CITY_DIR,
                         help="directory with settings, agencies, categories and areas .json files "
                              f"(default {DEFAULT_CITY_DIR})")
+    parser.add_argument("--sla-policy", type=Path, default=DEFAULT_SLA_POLICY,
+                        help=f"SLA policy file, stored as a new version and activated (default {DEFAULT_SLA_POLICY})")
     args = parser.parse_args(argv)
     try:
         if args.check:
-            print(f"valid: {_summary(load_config_dir(args.city_dir))}")
+            print(f"valid: {_summary(load_config_dir(args.city_dir))}; SLA {load_policy_file(args.sla_policy).key}")
         else:
-            print(f"stored in {args.table}: {_summary(seed_table(args.table, args.city_dir))}")
-    except ConfigError as exc:
+            stored = seed_table(args.table, args.city_dir, sla_policy=args.sla_policy)
+            print(f"stored in {args.table}: {_summary(stored)}")
+    except (ConfigError, SlaConfigError) as exc:
         print(f"invalid city config: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -20,6 +20,7 @@ from typing import Any
 
 from infra.local import aws
 from infra.local.auth import DEFAULT_ROLES, TokenAuthority
+from infra.local.clock import LocalClock
 from infra.local.environment import EnvironmentPatch
 from infra.local.errors import LocalStackError
 from infra.local.event_tap import EventTap, Predicate
@@ -124,6 +125,7 @@ class LocalStack:
         self._pollers: list[Poller] = []
         self._owns_process = False
         self._clients: aws.AwsClients | None = None
+        self.clock = LocalClock()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalStack:
@@ -193,8 +195,10 @@ class LocalStack:
         runtime.load()
 
         self.routes, apis = load_routes(template.sam, resolver.resolve)
+        self.clock.install()
         self._scheduler = Scheduler(
-            ctx.schedules, runtime.invoke, self._send_to_queue, self.region, self.account_id
+            ctx.schedules, runtime.invoke, self._send_to_queue, self.region, self.account_id,
+            clock=self.clock.timestamp,
         )
         buses = [bus.ref for bus in self.registry.of_type("AWS::Events::EventBus") if bus.ref != "default"]
         self._tap = EventTap(self._client, buses)
@@ -202,7 +206,7 @@ class LocalStack:
         self._pollers = build_pollers(
             ctx.mappings, ctx.async_targets, runtime, self.registry, self._client, self.region, self._settings
         )
-        local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health)
+        local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health, self.clock)
         self._gateway = Gateway(
             self.routes, apis, runtime, self.auth, self.account_id, local, self.host, self._port
         )
@@ -217,6 +221,7 @@ class LocalStack:
             ("gateway", lambda: self._gateway.stop() if self._gateway else None),
             ("pollers", lambda: stop_all([*self._pollers, *([self._tap] if self._tap else [])])),
             ("scheduler", lambda: self._scheduler.stop() if self._scheduler else None),
+            ("clock", self.clock.uninstall),
             ("runtime", lambda: self.runtime.unload() if self.runtime else None),
             ("moto", self._moto.stop),
             ("environment", self._env.restore),

@@ -106,7 +106,8 @@ def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:
     # Every step reached the event bus through the outbox relay, once per event id.
     stack.wait_for_event(lambda event: event.get("detail-type") == "RatingGiven"
                          and event["detail"]["tracking_code"] == code, timeout=20)
-    mine = [event for event in stack.events() if event["detail"].get("tracking_code") == code]
+    mine = [event for event in stack.events()
+            if event["detail"].get("tracking_code") == code and event["source"] == "aduan.tickets"]
     assert [event["detail-type"] for event in mine] == [entry["type"] for entry in timeline["items"]]
     assert all(event["source"] == "aduan.tickets" and event.get("account") for event in mine)
     status, listed = call(stack, "GET", "/local/events")

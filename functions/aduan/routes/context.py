@@ -8,9 +8,11 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 from aduan import settings
 from aduan.dal.config_store import load_config
+from aduan.dal.sla_store import SlaStore
 from aduan.dal.tickets import TicketRepository
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
+from aduan.services.sla_report import SlaReportService
 from aduan.services.tickets import TicketService
 
 
@@ -25,6 +27,11 @@ def ticket_service() -> TicketService:
         config=city_config,
         bucket=settings.attachments_bucket,
     )
+
+
+@cache
+def sla_report_service() -> SlaReportService:
+    return SlaReportService(SlaStore(settings.table_name()), config=city_config)
 
 
 def caller(router: BaseRouter) -> Principal:
