@@ -250,3 +250,15 @@ def test_a_whatsapp_status_callback_is_published_not_filed(channels: Channels, a
             "statuses"][0]["id"],
         "status": "delivered", "error_code": None, "error_title": None,
         "occurred_at": "2026-11-23T08:10:05.000000Z", "recipient": "+6281234567890"}
+
+
+def test_reactions_and_service_messages_are_not_complaints(channels: Channels) -> None:
+    reaction = samples.whatsapp_message({"id": "wamid.reaction", "type": "reaction",
+                                         "reaction": {"message_id": "wamid.x", "emoji": "\U0001F44D"}})
+    joined = {"update_id": 734519000, "message": {"message_id": 9, "date": samples.SAMPLE_TIME,
+                                                  "from": {"id": 1, "is_bot": False, "first_name": "A"},
+                                                  "chat": {"id": -100, "type": "group"},
+                                                  "new_chat_members": [{"id": 2, "is_bot": False, "first_name": "B"}]}}
+    assert channels.post("whatsapp", reaction).status == 200
+    assert channels.post("telegram", joined).status == 200
+    assert channels.queued() == []

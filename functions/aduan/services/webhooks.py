@@ -108,10 +108,12 @@ def confirm_subscription(url: str) -> None:
 
 
 def _unique(messages: list[InboundMessage]) -> list[InboundMessage]:
-    """One delivery can repeat a message id; queue it once."""
+    """One delivery can repeat a message id: queue it once. Reactions, stickers without media,
+    service messages (nothing to read, see or locate) are not complaints: not queued at all."""
     seen: dict[str, InboundMessage] = {}
     for message in messages:
-        seen.setdefault(message.id, message)
+        if message.text or message.media or message.location or "mime_key" in message.extra:
+            seen.setdefault(message.id, message)
     return list(seen.values())
 
 
