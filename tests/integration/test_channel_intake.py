@@ -262,3 +262,20 @@ def test_reactions_and_service_messages_are_not_complaints(channels: Channels) -
     assert channels.post("whatsapp", reaction).status == 200
     assert channels.post("telegram", joined).status == 200
     assert channels.queued() == []
+
+
+def test_a_poison_message_fails_alone_and_its_senders_later_messages_wait(channels: Channels, api: Api) -> None:
+    from channels_harness import Context
+
+    from aduan.handlers.intake import handler
+
+    good = samples.intake_samples()["telegram_text_photo_location"]["Records"][0]
+    poison = samples.sqs_record('{"not": "an inbound message"}', "whatsapp:+6281111111111", "poison", 1)
+    later = samples.sqs_record(json.dumps({**json.loads(good["body"]), "sender": "+6281111111111"}),
+                               "whatsapp:+6281111111111", "later", 2)
+    result = handler({"Records": [good, poison, later]}, Context())
+    # The poison message is retried (then dead-lettered); the same sender's next message waits behind it,
+    # another sender's message is handled.
+    assert [item["itemIdentifier"] for item in result["batchItemFailures"]] == [poison["messageId"],
+                                                                              later["messageId"]]
+    assert len(tickets_of(api, "telegram:5012345678")) == 1
