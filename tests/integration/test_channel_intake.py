@@ -68,9 +68,11 @@ FORGERIES = {
 
 @pytest.mark.parametrize("channel,forged", [(c, f) for c, fs in FORGERIES.items() for f in fs])
 def test_a_forged_or_unsigned_delivery_is_refused_and_nothing_is_stored(channels: Channels, channel: str,
-                                                                      forged: dict[str, str]) -> None:
+                                                                      forged: dict[str, str],
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     payload = WA if channel == "whatsapp" else samples.TELEGRAM_TEXT
     answer = channels.post(channel, payload, headers=forged)
+    assert '"WebhookSignatureRejected":[1.0]' in capsys.readouterr().out  # the EMF metric
     assert answer.status in (401, 403)
     assert answer.json()["error"]["code"] == "invalid_signature"
     assert channels.objects("") == [] and channels.queued() == []
@@ -279,3 +281,25 @@ def test_a_poison_message_fails_alone_and_its_senders_later_messages_wait(channe
     assert [item["itemIdentifier"] for item in result["batchItemFailures"]] == [poison["messageId"],
                                                                               later["messageId"]]
     assert len(tickets_of(api, "telegram:5012345678")) == 1
+
+
+def test_the_citizens_answer_to_a_request_for_information_resumes_the_complaint(channels: Channels,
+                                                                                 api: Api) -> None:
+    from aduan.logic import clock
+
+    start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    clock.set_clock(lambda: start)
+    try:
+        channels.deliver("whatsapp", WA)
+        code = tickets_of(api, CONTACT)[0]["tracking_code"]
+        steps = [("verifier", "verify", 1, {}), ("verifier", "assign", 2, {"agency_id": "dpu"}),
+                 ("dpu", "accept", 3, {}), ("dpu", "request_info", 4, {"note": "Mohon kirim titik lokasinya"})]
+        for who, action, version, extra in steps:
+            assert api.act(who, code, action, version, **extra).status == 200
+        clock.set_clock(lambda: start + timedelta(hours=5))
+        channels.deliver("whatsapp", samples.WHATSAPP_LOCATION)
+    finally:
+        clock.set_clock(None)
+    [ticket] = tickets_of(api, CONTACT)
+    assert ticket["status"] == "accepted" and ticket["location"]["lat"] == -6.9875
+    assert channels.outbox()[-1]["kind"] == "intake_added"

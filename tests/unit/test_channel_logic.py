@@ -80,6 +80,12 @@ def test_an_open_complaint_outside_the_window_asks_and_the_answer_decides() -> N
     assert decide(other, waiting, None, NOW).messages == [held, other]
 
 
+def test_a_message_while_we_wait_for_information_is_the_information() -> None:
+    plan = decide(message("Lokasinya di depan SD Negeri 2"), Conversation(), OpenTicket("ADU-7K3Q-9G",
+                                                                                        Status.NEED_INFO), NOW)
+    assert (plan.move, plan.code, plan.acknowledge) == (Move.ADD, "ADU-7K3Q-9G", True)
+
+
 def test_commands_win_over_grouping_and_questions() -> None:
     recent = Conversation(last_code="ADU-7K3Q-9G", last_at=to_storage(NOW))
     assert decide(message("CEK ADU-7K3Q-9G"), recent, None, NOW).move == Move.STATUS

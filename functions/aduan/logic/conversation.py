@@ -2,6 +2,7 @@
 
 - A message from a sender with no recent intake files a new complaint; what the same sender sends
   within the grouping window (a photo, then the shared location) is added to that complaint.
+- A sender whose complaint waits for their information (need_info) is answering: it is added.
 - A sender with an open complaint outside the window is asked: add this to it (1/TAMBAH) or file a
   new one (2/BARU)? The message is held until the answer. Any other answer means "new": the held
   message and the new one become one new complaint.
@@ -66,6 +67,8 @@ def decide(message: InboundMessage, conversation: Conversation, open_ticket: Ope
         return _answer(message, command, conversation)
     if conversation.last_code and conversation.last_at and now - from_storage(conversation.last_at) <= window:
         return Plan(Move.ADD, [message], conversation.last_code, acknowledge=False)
+    if open_ticket is not None and open_ticket.status == Status.NEED_INFO:
+        return Plan(Move.ADD, [message], open_ticket.code)  # we asked them for information: this is it
     if open_ticket is not None and command is None:
         return Plan(Move.ASK, [message], open_ticket.code)
     return Plan(Move.FILE, [message])

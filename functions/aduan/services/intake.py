@@ -258,11 +258,14 @@ def _conversation(last_code: str | None, last_at: str | None, pending: InboundMe
 def _with_location(change: lifecycle.Change, ticket: Ticket, plan: Plan, now: datetime) -> lifecycle.Change:
     """A location shared after the text completes a complaint that had none."""
     shared = location_of(plan.messages)
-    if shared is None or ticket.location is not None or change.expected_version is not None:
+    if shared is None or ticket.location is not None:
         return change
-    updated = change.ticket.model_copy(update={
-        "location": Location(lat=shared.lat, lon=shared.lon, address=shared.address or shared.name),
-        "updated_at": clock.to_storage(now), "version": ticket.version + 1})
+    location = Location(lat=shared.lat, lon=shared.lon, address=shared.address or shared.name)
+    if change.expected_version is not None:  # the comment already changed the head (need_info resumed)
+        return lifecycle.Change(change.ticket.model_copy(update={"location": location}), change.entries,
+                                change.expected_version)
+    updated = change.ticket.model_copy(update={"location": location, "updated_at": clock.to_storage(now),
+                                               "version": ticket.version + 1})
     return lifecycle.Change(updated, change.entries, ticket.version)
 
 
