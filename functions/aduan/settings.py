@@ -50,3 +50,12 @@ def webhook_base_url() -> str | None:
 def local_channel_secrets_file() -> str | None:
     """Only local mode sets this: secrets come from the committed development file instead of SSM."""
     return os.environ.get("LOCAL_CHANNEL_SECRETS") or None
+
+
+def delivery_queue_url() -> str:
+    return _required("DELIVERY_QUEUE_URL")
+
+
+def local_outbox() -> bool:
+    """Local mode only (infra/local sets it): without credentials, keep requests instead of failing."""
+    return os.environ.get("LOCAL_OUTBOX") == "1"

@@ -24,8 +24,10 @@ BUCKET = "aduan-inbound-bench"
 def channel_resources() -> Iterator[str]:
     """The intake queue and the inbound bucket (inside the bench's moto), and the webhook's environment."""
     url = boto3.client("sqs").create_queue(QueueName=QUEUE, Attributes={"FifoQueue": "true"})["QueueUrl"]
+    replies = boto3.client("sqs").create_queue(QueueName="aduan-delivery-intake-bench")["QueueUrl"]
     boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    environment = {"INTAKE_QUEUE_URL": url, "INBOUND_BUCKET": BUCKET, "CHANNEL_SECRETS_PREFIX": "/aduan/bench",
+    environment = {"INTAKE_QUEUE_URL": url, "INBOUND_BUCKET": BUCKET, "CHANNEL_SECRETS_PREFIX": "/aduan/bench/",
+                   "DELIVERY_QUEUE_URL": replies,
                    "WEBHOOK_BASE_URL": samples.SAMPLE_BASE_URL, "LOCAL_CHANNEL_SECRETS": str(samples.SECRETS_FILE)}
     saved = {name: os.environ.get(name) for name in environment}
     os.environ.update(environment)

@@ -20,11 +20,10 @@ REGION = "ap-southeast-3"
 
 def reset_channel_caches() -> None:
     from aduan.dal import channel_secrets
-    from aduan.services import intake, outbound
+    from aduan.services import intake
 
-    channel_secrets._local_file.cache_clear()
+    channel_secrets.reset()
     intake.intake_service.cache_clear()
-    outbound.outbound_port.cache_clear()
 
 
 class Context:
@@ -76,7 +75,9 @@ class FakeProviders:
 @dataclass
 class Channels:
     queue_url: str
+    delivery_url: str
     providers: FakeProviders = field(default_factory=FakeProviders)
+    delivered: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ webhook side
     def call(self, event: dict[str, Any]) -> Answer:
@@ -131,18 +132,16 @@ class Channels:
         return self.work()
 
     # ------------------------------------------------------------------ what happened
-    @staticmethod
-    def outbox() -> list[dict[str, Any]]:
-        from aduan.dal import codec
-
-        table = boto3.client("dynamodb")
-        import os
-
-        items = []
-        paginator = table.get_paginator("scan")  # test inspection only; the code never scans
-        for page in paginator.paginate(TableName=os.environ["TABLE_NAME"]):
-            items += [codec.from_item(item) for item in page["Items"] if item["pk"]["S"].startswith("OUT#")]
-        return sorted(items, key=lambda item: item["recorded_at"])
+    def outbox(self) -> list[dict[str, Any]]:
+        """Replies handed to the outbound port: everything put on the delivery queue so far, in order."""
+        sqs = boto3.client("sqs")
+        while True:
+            batch = sqs.receive_message(QueueUrl=self.delivery_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return self.delivered
+            for message in batch:
+                self.delivered.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=self.delivery_url, ReceiptHandle=message["ReceiptHandle"])
 
     @staticmethod
     def objects(prefix: str) -> list[str]:
@@ -158,15 +157,17 @@ def channels_fixture(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cha
     url = sqs.create_queue(QueueName=INTAKE_QUEUE, Attributes={
         "FifoQueue": "true", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}),
     })["QueueUrl"]
+    delivery = sqs.create_queue(QueueName="aduan-delivery-test")["QueueUrl"]
     boto3.client("s3").create_bucket(Bucket=INBOUND_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     for name, value in {"INTAKE_QUEUE_URL": url, "INBOUND_BUCKET": INBOUND_BUCKET,
-                        "CHANNEL_SECRETS_PREFIX": "/aduan/test/channels", "WEBHOOK_BASE_URL": SAMPLE_BASE_URL,
+                        "CHANNEL_SECRETS_PREFIX": "/aduan/test/channels/", "DELIVERY_QUEUE_URL": delivery,
+                        "WEBHOOK_BASE_URL": SAMPLE_BASE_URL,
                         "LOCAL_CHANNEL_SECRETS": str(channel_samples.SECRETS_FILE)}.items():
         monkeypatch.setenv(name, value)
     reset_channel_caches()
     from aduan.services.intake import intake_service
 
-    harness = Channels(url)
+    harness = Channels(url, delivery)
     media = intake_service().media
     assert media is not None
     media.get = harness.providers.get

@@ -139,7 +139,7 @@ def test_text_photo_location_from_whatsapp_become_one_complaint_with_one_reply(c
     [reply] = channels.outbox()
     assert reply["kind"] == "intake_filed" and reply["tracking_code"] == ticket["tracking_code"]
     assert ticket["tracking_code"] in reply["text"] and reply["recipient"] == "+6281234567890"
-    assert reply["language"] == "id" and reply["state"] == "recorded" and reply["data"]["provider"] == "whatsapp"
+    assert reply["language"] == "id" and reply["data"]["provider"] == "whatsapp"
     saved = contact(CONTACT)
     assert saved.address == "+6281234567890" and saved.display_name == "Sari Wulandari"
     assert saved.last_inbound_at is not None and saved.language == "id"
@@ -193,7 +193,7 @@ def test_status_stop_and_start_commands(channels: Channels, api: Api) -> None:
         channels.deliver("whatsapp", samples.whatsapp_message(
             {"id": f"wamid.command{number}", "type": "text", "text": {"body": text}}))
     replies = [item["kind"] for item in channels.outbox()]
-    assert replies == ["intake_filed", "intake_status", "intake_status_unknown", "intake_opted_out",
+    assert replies == ["intake_filed", "intake_status", "intake_status_unknown", "stop_confirmation",
                        "intake_opted_in"]
     assert "diterima, menunggu verifikasi" in channels.outbox()[1]["text"]
     assert len(tickets_of(api, CONTACT)) == 1 and contact(CONTACT).opted_out is False

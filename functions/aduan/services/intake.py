@@ -52,6 +52,8 @@ from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
 
 CODE_ATTEMPTS = 5
+# The sender honours opted_out for every message except the STOP confirmation itself (by this kind).
+REPLY_KINDS = {"opted_out": "stop_confirmation"}
 OPEN_LOOKUP = 10
 
 
@@ -226,7 +228,8 @@ class IntakeService:
         recipient = message.reply_to or message.sender
         self.outbound().send(OutboundMessage(
             id=message_id(message.id, recipient, message.channel), cause_id=message.id,
-            kind=f"intake_{reply['kind']}", channel=message.channel, recipient=recipient, contact_id=contact.id,
+            kind=REPLY_KINDS.get(reply["kind"], f"intake_{reply['kind']}"), channel=message.channel,
+            recipient=recipient, contact_id=contact.id,
             language=outcome["language"], text=reply["text"], subject=_subject(message),
             ticket_id=outcome.get("ticket_id"), tracking_code=outcome.get("code"),
             reply_to_provider_message_id=message.provider_message_id,
