@@ -160,6 +160,22 @@ def _api_operations(bench: Scenario, relay: Handler) -> None:
         relay, {"Records": records}), note="BatchSize from template.yaml; PutEvents takes up to 10 entries")
 
 
+def _channel_operations(bench: Scenario) -> None:
+    from aduan.handlers.intake import handler as intake
+    from aduan.handlers.webhooks import handler as webhooks
+    from infra.bench import channels
+
+    with channels.channel_resources() as queue:
+        for name, event in (("whatsapp", channels.whatsapp_event), ("telegram", channels.telegram_event)):
+            bench.measure(f"webhook_{name}", f"POST /webhooks/{name}: verify, raw payload to S3, enqueue (ack)",
+                          lambda i, event=event: Request(webhooks, event(i), 200),  # type: ignore[misc]
+                          note="the provider's answer waits for exactly this")
+        batches = channels.queued_batches(queue)
+        bench.measure("intake_message", "intake worker: one new citizen's message -> complaint + reply queued",
+                      lambda i: Request(intake, batches[i]), runs=min(bench.runs, len(batches)),
+                      note="contact, conversation, ledger, ticket transaction, reply to the delivery queue, done mark")
+
+
 def _outbox_batch(bench: Scenario) -> list[dict[str, Any]]:
     """A full batch of stream records for the relay (BatchSize in template.yaml), written with the stream on:
     complaints filed and moved through the first transitions (five timeline entries each), not measured."""
@@ -223,4 +239,5 @@ def run(runs: int) -> list[Operation]:
         bench = Scenario(recorder, runs, api)
         with redirect_stdout(sink):
             _api_operations(bench, relay)
+            _channel_operations(bench)
         return bench.operations
