@@ -182,3 +182,30 @@ def test_citizen_reply_window_auto_closes_once(world: World) -> None:
     assert len(closed) == 1 and closed[0]["actor"] == {"role": "system", "id": "system"}
     world.deliver(code)  # the tracker sees the close: nothing left to fire
     assert world.sweep()["fired"] == {}
+
+
+def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World) -> None:
+    api = world.api
+    late, prompt = api.file()["tracking_code"], api.file()["tracking_code"]
+    for code in (late, prompt):
+        assert api.act("verifier", code, "verify", 1).status == 200
+        world.advance(hours=1)
+        assert api.act("verifier", code, "assign", 2, agency_id="dpu").status == 200
+        world.deliver(code)
+    queue = api("GET", "/v1/agencies/dpu/complaints", who="dpu", query={"status": "assigned", "order": "due"}).body
+    assert [item["tracking_code"] for item in queue["items"]] == [late, prompt]  # assigned first: due first
+    assert queue["items"][0]["expected_datetime"].endswith("+07:00")
+    assert api.act("dpu", prompt, "accept", 3).status == 200
+    world.deliver(prompt)
+    world.advance(days=10)
+    world.sweep()
+    overdue = api("GET", "/v1/agencies/dpu/sla", who="dpu").body["overdue"]
+    assert [(item["tracking_code"], item["stages"]) for item in overdue] == [(late, ["first_response"])]
+    assert api.act("dpu", late, "accept", 4).status == 200  # version 4: the breach bumped it
+    world.deliver(late)
+    report = api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-11-01", "to": "2026-12-31"}).body
+    by_stage = {row["stage"]: row for row in report["by_stage"]}
+    assert by_stage["first_response"] == {"stage": "first_response", "stopped": 2, "met": 1, "compliance_percent": 50.0}
+    assert report["overdue"] == []  # resolution (30 working days for roads) is not due yet
+    assert api("GET", "/v1/agencies/dlh/sla", who="dpu").status == 403
+    assert api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-12-31", "to": "2026-01-01"}).status == 422

@@ -158,6 +158,20 @@ class SlaStore:
                                ExpressionAttributeValues=codec.to_item({":o": f"OVERDUE#{agency_id}"}))
         return [TicketClocks.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
 
+    def overdue_count(self, agency_id: str) -> int:
+        request: dict[str, Any] = {
+            "TableName": self.table, "IndexName": OVERDUE_INDEX, "Select": "COUNT",
+            "KeyConditionExpression": "overdue_pk = :o",
+            "ExpressionAttributeValues": codec.to_item({":o": f"OVERDUE#{agency_id}"}),
+        }
+        total = 0
+        while True:
+            found = self._db.query(**request)
+            total += int(found.get("Count", 0))
+            if "LastEvaluatedKey" not in found:
+                return total
+            request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+
     def records(self, agency_id: str, since: str, until: str) -> Iterator[dict[str, Any]]:
         request: dict[str, Any] = {
             "TableName": self.table,
