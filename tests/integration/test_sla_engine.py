@@ -142,6 +142,10 @@ def test_verify_late_stops_the_clock_not_met_and_ends_the_ladder(world: World) -
     world.deliver(code)
     stopped = world.sla_events(code, "SlaClockStopped")
     assert [(e["data"]["stage"], e["data"]["met"]) for e in stopped] == [("verification", False)]
+    detail = json.loads(bus_entry(stopped[0], "aduan-test")["Detail"])
+    assert {"ticket_id", "tracking_code", "stage", "agency_id", "category_id", "started_at", "due_at", "stopped_at",
+            "met", "elapsed_working_minutes"} <= set(detail)
+    assert detail["elapsed_working_minutes"] == 7 * 60 + 8 * 60 + 30 + 90  # Mon 09-16, Tue, Wed 07:30-09:00
     world.advance(days=10)
     world.sweep()
     # The verification ladder ended with its clock; only the disposition clock breaches and escalates.
@@ -189,15 +193,16 @@ def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World
     late, prompt = api.file()["tracking_code"], api.file()["tracking_code"]
     for code in (late, prompt):
         assert api.act("verifier", code, "verify", 1).status == 200
-        world.advance(hours=1)
         assert api.act("verifier", code, "assign", 2, agency_id="dpu").status == 200
         world.deliver(code)
+        world.advance(days=1)
     queue = api("GET", "/v1/agencies/dpu/complaints", who="dpu", query={"status": "assigned", "order": "due"}).body
     assert [item["tracking_code"] for item in queue["items"]] == [late, prompt]  # assigned first: due first
     assert queue["items"][0]["expected_datetime"].endswith("+07:00")
+    assert queue["items"][0]["next_due_at"] < queue["items"][1]["next_due_at"]
     assert api.act("dpu", prompt, "accept", 3).status == 200
     world.deliver(prompt)
-    world.advance(days=10)
+    world.advance(days=8)
     world.sweep()
     overdue = api("GET", "/v1/agencies/dpu/sla", who="dpu").body["overdue"]
     assert [(item["tracking_code"], item["stages"]) for item in overdue] == [(late, ["first_response"])]
