@@ -214,3 +214,35 @@ def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World
     assert report["overdue"] == []  # resolution (30 working days for roads) is not due yet
     assert api("GET", "/v1/agencies/dlh/sla", who="dpu").status == 403
     assert api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-12-31", "to": "2026-01-01"}).status == 422
+
+
+def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four sweeps in threads, interleaving between their calls. Each DynamoDB call is atomic in AWS; moto
+    has no lock (its transactions check, then write, then restore a copy on failure), so each call is
+    serialised here to give moto that one guarantee: the races between calls are the real ones."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import botocore.client
+
+    from aduan.handlers.sla_sweeper import service
+
+    atomic = threading.Lock()
+    make_call = botocore.client.BaseClient._make_api_call
+
+    def one_at_a_time(self: Any, operation: str, params: Any) -> Any:
+        with atomic:
+            return make_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", one_at_a_time)
+
+    codes = [world.api.file()["tracking_code"] for _ in range(3)]
+    for code in codes:
+        world.deliver(code)
+    world.advance(days=3)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: service().sweep(world.now), range(4)))
+    assert sum(result.fired.get("breach", 0) for result in results) == 3
+    for code in codes:
+        assert len(world.sla_events(code, "SlaBreached")) == 1
+        assert world.ticket(code)["version"] == 2
