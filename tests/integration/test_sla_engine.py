@@ -246,3 +246,14 @@ def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pyte
     for code in codes:
         assert len(world.sla_events(code, "SlaBreached")) == 1
         assert world.ticket(code)["version"] == 2
+
+
+def test_a_sweep_short_of_time_leaves_the_rest_to_the_next(world: World) -> None:
+    from aduan.handlers.sla_sweeper import service
+
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.advance(days=3)
+    stopped = service().sweep(world.now, has_time=lambda: False)
+    assert stopped.unfinished and stopped.clocks_read == 0 and world.sla_events(code, "SlaBreached") == []
+    assert world.sweep()["fired"] == {"breach": 1}
