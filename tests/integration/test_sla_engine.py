@@ -257,3 +257,22 @@ def test_a_sweep_short_of_time_leaves_the_rest_to_the_next(world: World) -> None
     stopped = service().sweep(world.now, has_time=lambda: False)
     assert stopped.unfinished and stopped.clocks_read == 0 and world.sla_events(code, "SlaBreached") == []
     assert world.sweep()["fired"] == {"breach": 1}
+
+
+def test_a_new_policy_version_takes_over_on_its_effective_date(world: World) -> None:
+    from datetime import date
+    from pathlib import Path
+
+    from aduan.dal.sla_store import SlaStore
+    from aduan.models.sla_config import SlaConfigError, load_policy_file
+
+    store = SlaStore(TABLES["TicketsTable"])
+    current = load_policy_file(Path("infra/config/sla/semarang.json"))
+    stages = {**current.stages, "verification": current.stages["verification"].model_copy(
+        update={"limit": current.stages["verification"].limit.model_copy(update={"value": 3})})}
+    newer = current.model_copy(update={"version": 2, "effective_from": date(2027, 1, 1), "stages": stages})
+    store.save_policy(newer)
+    assert store.active_policy(date(2026, 12, 31)).key == "semarang@1"
+    assert store.active_policy(date(2027, 1, 1)).key == "semarang@2"
+    with pytest.raises(SlaConfigError, match="new version"):
+        store.save_policy(newer.model_copy(update={"name": "changed"}))
