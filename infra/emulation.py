@@ -17,8 +17,9 @@ ACCOUNT = "123456789012"
 
 def reset_caches() -> None:
     """Forget cached clients and services, so the next call builds them against the current endpoint."""
-    from aduan.dal import clients, config_store
+    from aduan.dal import channel_secrets, clients, config_store, template_store
     from aduan.dal.idempotency_store import persistence_layer
+    from aduan.handlers import notifier, sender
     from aduan.routes.context import ticket_service
     from aduan.services import idempotency
 
@@ -27,6 +28,10 @@ def reset_caches() -> None:
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
+    template_store.clear_cache()
+    channel_secrets.reset()
+    notifier.notifier.cache_clear()
+    sender.delivery.cache_clear()
 
 
 def create_table(logical_id: str, name: str, stream: bool = True) -> None:

@@ -27,3 +27,16 @@ def attachments_bucket() -> str:
 
 def event_bus_name() -> str:
     return _required("EVENT_BUS_NAME")
+
+
+def channel_secrets_prefix() -> str:
+    return _required("CHANNEL_SECRETS_PREFIX")
+
+
+def delivery_queue_url() -> str:
+    return _required("DELIVERY_QUEUE_URL")
+
+
+def local_outbox() -> bool:
+    """Local mode only (infra/local sets it): without credentials, keep requests instead of failing."""
+    return os.environ.get("LOCAL_OUTBOX") == "1"

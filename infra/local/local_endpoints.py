@@ -31,7 +31,9 @@ class LocalEndpoints:
         scheduler: Scheduler,
         health: Callable[[], dict[str, Any]],
         clock: LocalClock | None = None,
+        outbox: Callable[[int], list[dict[str, Any]]] | None = None,
     ) -> None:
+        self._outbox = outbox
         self._auth = auth
         self._events = events
         self._scheduler = scheduler
@@ -46,6 +48,9 @@ class LocalEndpoints:
         if request.method == "GET" and path == "/local/events":
             limit = int(query["limit"]) if query.get("limit", "").isdigit() else 100
             return json_response(200, {"events": self._events.recent(limit)}, _CORS)
+        if request.method == "GET" and path == "/local/outbox" and self._outbox is not None:
+            limit = int(query["limit"]) if query.get("limit", "").isdigit() else 200
+            return json_response(200, {"messages": self._outbox(limit)}, _CORS)
         if request.method == "GET" and path == "/local/health":
             return json_response(200, {"status": "ok", **self._health()}, _CORS)
         if path == "/local/clock" and request.method in ("GET", "POST"):

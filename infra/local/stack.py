@@ -9,6 +9,7 @@ the environment changes. moto's state and os.environ are process-wide: one stack
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -187,7 +188,8 @@ class LocalStack:
         self._seed_tables()
 
         specs = function_specs(template.resources, ctx, template.code_dirs)
-        self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true"})
+        # LOCAL_OUTBOX: a sender without provider credentials keeps requests for GET /local/outbox.
+        self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true", "LOCAL_OUTBOX": "1"})
         runtime = self.runtime = LambdaRuntime(specs, self.region, self._overrides)
         runtime.load()
 
@@ -203,7 +205,8 @@ class LocalStack:
         self._pollers = build_pollers(
             ctx.mappings, ctx.async_targets, runtime, self.registry, self._client, self.region, self._settings
         )
-        local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health, self.clock)
+        local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health, clock=self.clock,
+                               outbox=self.outbox)
         self._gateway = Gateway(
             self.routes, apis, runtime, self.auth, self.account_id, local, self.host, self._port
         )
@@ -285,6 +288,16 @@ class LocalStack:
         if self._tap is None:
             raise LocalStackError("the stack is not running")
         return self._tap.wait_for(predicate, timeout)
+
+    def outbox(self, limit: int = 200) -> list[dict[str, Any]]:
+        """What the senders would have sent to providers (local mode has no credentials), oldest first."""
+        table = self.registry.get(SEEDED_TABLE)
+        if table is None:
+            return []
+        found = self._client("dynamodb").query(
+            TableName=table.ref, KeyConditionExpression="pk = :pk", ScanIndexForward=True, Limit=limit,
+            ExpressionAttributeValues={":pk": {"S": "LOCAL#OUTBOX"}})
+        return [json.loads(item["request"]["S"]) for item in found.get("Items", [])]
 
     # ------------------------------------------------------------------ internals
     def _client(self, service: str) -> Any:

@@ -63,6 +63,8 @@ class EventType(StrEnum):
     SLA_BREACHED = "SlaBreached"
     SLA_ESCALATED = "SlaEscalated"
     SLA_CLOCK_STOPPED = "SlaClockStopped"
+    # A notification's delivery attempt or provider status (internal: officers see it, citizens do not).
+    NOTIFICATION_RECORDED = "NotificationRecorded"
 
 
 # Marks a transition whose target is the status the ticket was in before it waited for the citizen.
