@@ -107,7 +107,8 @@ def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:
     stack.wait_for_event(lambda event: event.get("detail-type") == "RatingGiven"
                          and event["detail"]["tracking_code"] == code, timeout=60)
     mine = [event for event in stack.events()
-            if event["detail"].get("tracking_code") == code and event["source"] == "aduan.tickets"]
+            if event["detail"].get("tracking_code") == code and event["source"] == "aduan.tickets"
+            and not event["detail"].get("internal")]  # internal entries (notification log) the citizen does not see
     assert [event["detail-type"] for event in mine] == [entry["type"] for entry in timeline["items"]]
     assert all(event["source"] == "aduan.tickets" and event.get("account") for event in mine)
     status, listed = call(stack, "GET", "/local/events")
