@@ -268,6 +268,14 @@ def render(document: dict[str, Any]) -> str:
                   + f"p50 {operation.get('p50_ms')} ms, p99 {operation.get('p99_ms')} ms, "
                   + f"errors {operation.get('errors')}"
                   for operation in throughput.get("operations", [])] or ["  (document embedded, no operations)"]
+    if document.get("sla_sweep"):
+        sla = document["sla_sweep"]
+        lines += ["", f"4. SLA sweep ({sla['model']})"]
+        lines += [f"  {run['open_tickets']} open clocks, {run['due']} due: {run['index_queries']} index queries read "
+                  f"{run['index_items_read']} items; {run['dynamodb_reads']} reads, {run['dynamodb_writes']} writes, "
+                  f"{run['rcu']} RCU, {run['wcu']} WCU; fired {run['fired']}" for run in sla["runs"]]
+        lines.append(f"  model at {sla['modelled']['open_tickets']} open, {sla['modelled']['due']} due: "
+                     f"{sla['modelled']['index_items_read']} index items read")
     lines += ["", "Targets"]
     for found in document["targets"]:
         note = f"  ({found['note']})" if found["note"] else ""
