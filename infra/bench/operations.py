@@ -240,4 +240,7 @@ def run(runs: int) -> list[Operation]:
         with redirect_stdout(sink):
             _api_operations(bench, relay)
             _channel_operations(bench)
+            from infra.bench import triage
+
+            triage.measure(bench)
         return bench.operations

@@ -160,6 +160,15 @@ def targets(operations: Sequence[dict[str, Any]], imports: dict[str, Any] | None
         calls = by_key[key]["calls"]
         target(f"{by_key[key]['title']}: write calls <= {WEBHOOK_WRITE_LIMIT} per accepted message",
                calls["writes"], WEBHOOK_WRITE_LIMIT, calls["writes"] <= WEBHOOK_WRITE_LIMIT)
+    searches = [by_key[key] for key in sorted(by_key, key=lambda k: int(k.rsplit("_", 1)[1]) if
+                                                k.startswith("duplicate_search_") else 0)
+                if key.startswith("duplicate_search_")]
+    if len(searches) > 1:
+        calls = [search["calls"]["total"] for search in searches]
+        rcu = [search["capacity"]["rcu"] for search in searches]
+        target(f"duplicate search does not grow with the archive ({searches[0]['key']} .. {searches[-1]['key']})",
+               max(calls) - min(calls), 0, max(calls) == min(calls) and max(rcu) <= 2 * max(min(rcu), 1.0),
+               f"calls {calls}, RCU {rcu}")
     scans = sum(operation["scans"] for operation in operations)
     target("no Scan in any operation (all runs)", scans, 0, scans == 0)
     for handler in (imports or {}).get("handlers", []):

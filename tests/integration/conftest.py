@@ -33,8 +33,8 @@ CLAIMS = {
 def _reset_caches() -> None:
     from aduan.dal import clients, config_store, sla_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.handlers import sla_sweeper, sla_tracker
-    from aduan.routes.context import ticket_service
+    from aduan.handlers import routing, sla_sweeper, sla_tracker
+    from aduan.routes.context import abuse_guard, desk_service, ticket_service
     from aduan.services import idempotency
 
     clients.reset()
@@ -45,6 +45,9 @@ def _reset_caches() -> None:
     sla_store.clear_cache()
     sla_tracker.service.cache_clear()
     sla_sweeper.service.cache_clear()
+    desk_service.cache_clear()
+    abuse_guard.cache_clear()
+    routing.routing_service.cache_clear()
 
 
 def create_table(logical_id: str, name: str) -> None:

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from aduan.dal import codec
 from aduan.dal.clients import client
 from aduan.logic.errors import Conflict, Unprocessable
+from aduan.logic.geo import geohash
 from aduan.logic.status_machine import AGENCY_OWNED, Status
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Ticket, TimelineEntry
 
@@ -68,9 +69,25 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
         queue_pk=_ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
+    cell = geo_key(ticket)
+    if cell:
+        document["geo_pk"] = cell  # sparse index: only complaints with a category and a point
     if ticket.sla_due_at:
         document["due_sk"] = ticket.sla_due_at
     return codec.to_item(document)
+
+
+def geo_cell_key(category_id: str, cell: str) -> str:
+    return f"G#{category_id}#{cell}"
+
+
+def geo_key(ticket: Ticket) -> str | None:
+    """The duplicate-search index key: category and geohash cell (by_geocell, sorted by created_at)."""
+    category = ticket.category_id or (ticket.suggestion.category_id if ticket.suggestion else None)
+    where = ticket.location
+    if not category or where is None or where.lat is None or where.lon is None:
+        return None
+    return geo_cell_key(category, geohash(where.lat, where.lon))
 
 
 def snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -185,6 +202,25 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
+    def in_cells(self, category_id: str, cells: Sequence[str], since: str) -> list[Ticket]:
+        """Complaints of one category filed since `since` in the given geohash cells: one Query per
+        cell, so the cost follows the neighbourhood, never the size of the city's archive."""
+        found: list[Ticket] = []
+        for cell in cells:
+            request: dict[str, Any] = {
+                "TableName": self.table, "IndexName": "by_geocell",
+                "KeyConditionExpression": "geo_pk = :g AND created_at >= :since",
+                "ExpressionAttributeValues": codec.to_item({":g": geo_cell_key(category_id, cell),
+                                                            ":since": since}),
+            }
+            while True:
+                page = self._db.query(**request)
+                found.extend(Ticket.model_validate(codec.from_item(raw)) for raw in page.get("Items", []))
+                if not page.get("LastEvaluatedKey"):
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found
+
     def code_for_id(self, ticket_id: str) -> str | None:
         found = self._db.query(
             TableName=self.table, IndexName="by_ticket_id", KeyConditionExpression="head_ticket_id = :id",
@@ -240,6 +276,22 @@ class TicketRepository:
             if guard is not None and reasons[-1:] == ["ConditionalCheckFailed"]:
                 raise GuardTaken(guard["pk"]) from error
             self._raise_conflict(error, ticket, new)
+
+    def save_together(self, changes: Sequence[tuple[Ticket, Sequence[TimelineEntry], int]]) -> None:
+        """Several existing tickets (e.g. a duplicate and its parent) changed in one transaction."""
+        writes: list[dict[str, Any]] = []
+        for ticket, entries, expected_version in changes:
+            writes.append({"Put": {
+                "TableName": self.table, "Item": head_item(ticket), "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": codec.value(expected_version)},
+            }})
+            writes.extend({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
+                                   "ConditionExpression": "attribute_not_exists(sk)"}}
+                          for index, entry in enumerate(entries))
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            self._raise_conflict(error, changes[0][0], False)
 
     @staticmethod
     def _raise_conflict(error: ClientError, ticket: Ticket, new: bool) -> None:

@@ -61,6 +61,9 @@ def complaint(ticket: Ticket, principal: Principal, zone: str,
         overdue=ticket.overdue,
         next_due_at=for_display(ticket.sla_due_at, zone),
         allowed_actions=[action.value for action in actions_available(ticket.status, roles)],
+        duplicate_count=ticket.duplicate_count,
+        suggestion=ticket.suggestion if principal.is_officer else None,
+        duplicate_candidates=ticket.duplicate_candidates if principal.is_officer else [],
     )
 
 
