@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import imports, operations, report
+from infra.bench import imports, operations, report, sla_sweep
 from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput", type=Path, help="embed this local-stack throughput JSON document instead")
     parser.add_argument("--skip-throughput", action="store_true", help="do not run the local stack")
     parser.add_argument("--requests", type=int, default=100, help="complaints filed in the throughput run")
+    parser.add_argument("--skip-sla", action="store_true", help="do not measure the SLA sweep")
+    parser.add_argument("--sla-sizes", default="1000,4000",
+                        help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default {DEFAULT_OUTPUT}")
     args = parser.parse_args(argv)
@@ -64,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         mark = time.perf_counter()
         throughput = local_throughput.measure(args.requests)
         seconds["throughput"] = round(time.perf_counter() - mark, 1)
+    sla_document = None
+    if not args.skip_sla:
+        mark = time.perf_counter()
+        sla_document = sla_sweep.document([int(size) for size in args.sla_sizes.split(",")])
+        seconds["sla_sweep"] = round(time.perf_counter() - mark, 1)
     document: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "environment": _environment(),
@@ -72,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         "operations": measured,
         "imports": imported,
         "throughput": throughput,
+        "sla_sweep": sla_document,
         "targets": report.targets(measured, imported),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
+    if sla_document:
+        document["targets"].append(sla_sweep.target(sla_document))
     print(report.render(document))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -45,6 +45,9 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/categories"),
     ("GET", "/v1/agencies"),
     ("GET", "/v1/areas"),
+    # Channel providers cannot carry Cognito tokens: every webhook request is verified by its signature.
+    ("GET", "/webhooks/{channel}"),
+    ("POST", "/webhooks/{channel}"),
 }
 
 # Environment variables the code may read without template.yaml setting them: the Lambda runtime

@@ -36,6 +36,10 @@ class CodeTaken(Exception):
     """A new ticket drew a tracking code that already exists."""
 
 
+class GuardTaken(Exception):
+    """The guard item of a change already exists: the change was made before (exactly-once intake)."""
+
+
 def ticket_pk(code: str) -> str:
     return f"T#{code}"
 
@@ -242,9 +246,10 @@ class TicketRepository:
 
     # ------------------------------------------------------------------ writes
     def save(self, ticket: Ticket, entries: Sequence[TimelineEntry], expected_version: int | None,
-             new: bool = False) -> None:
+             new: bool = False, guard: dict[str, Any] | None = None) -> None:
         """Ticket head and its timeline entries in ONE transaction: the entries are the outbox, so a
-        change and its events are stored together or not at all."""
+        change and its events are stored together or not at all. A `guard` item (put only if absent)
+        joins the transaction, so a redelivered cause cannot make the change twice."""
         writes: list[dict[str, Any]] = []
         if new:
             writes.append({"Put": {"TableName": self.table, "Item": head_item(ticket),
@@ -258,12 +263,18 @@ class TicketRepository:
         for index, entry in enumerate(entries):
             writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
                                    "ConditionExpression": "attribute_not_exists(sk)"}})
+        if guard is not None:
+            writes.append({"Put": {"TableName": self.table, "Item": codec.to_item(guard),
+                                   "ConditionExpression": "attribute_not_exists(pk)"}})
         try:
             if len(writes) == 1:
                 self._db.put_item(**writes[0]["Put"])
             else:
                 self._db.transact_write_items(TransactItems=writes)
         except ClientError as error:
+            reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+            if guard is not None and reasons[-1:] == ["ConditionalCheckFailed"]:
+                raise GuardTaken(guard["pk"]) from error
             self._raise_conflict(error, ticket, new)
 
     def save_together(self, changes: Sequence[tuple[Ticket, Sequence[TimelineEntry], int]]) -> None:

@@ -173,6 +173,7 @@ class ComplaintView(BaseModel):
     attachments: list[AttachmentView] = Field(default_factory=list)
     expected_datetime: str | None = Field(default=None, description="Open311: when resolution is due")
     overdue: bool = False
+    next_due_at: str | None = Field(default=None, description="The soonest deadline of an open SLA stage")
     sla: SlaStatusView | None = Field(default=None, description="The stage whose deadline comes first")
     allowed_actions: list[str] = Field(default_factory=list, description="What the caller may do next")
     duplicate_count: int = Field(default=0, description="Also reported by N (duplicates merged into it)")

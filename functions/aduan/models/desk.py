@@ -1,53 +1,36 @@
-"""Request and answer of the desk's bulk actions (POST /v1/desk/bulk)."""
+"""Complaints officers enter for citizens: received face to face, by phone, radio or newspaper."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-BulkAction = Literal["accept_suggestion", "verify", "assign", "hold", "reject", "mark_duplicate"]
-MAX_BULK = 50
-
-
-class BulkItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    tracking_code: str = Field(max_length=20)
-    expected_version: int = Field(ge=1)
+from aduan.models.api import LocationIn, Strict
 
 
-class BulkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: BulkAction = Field(description="accept_suggestion: verify if needed, then assign to the suggested agency")
-    items: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK)
-    agency_id: str | None = Field(default=None, max_length=64)
-    reason: str | None = Field(default=None, max_length=2000)
-    note: str | None = Field(default=None, max_length=5000)
-    duplicate_of: str | None = Field(default=None, max_length=20)
+class DeskReporter(Strict):
+    name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=30, description="Indonesian or E.164; gets SMS updates")
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: str | None = Field(default=None, max_length=500)
+
+
+class DeskComplaint(Strict):
+    channel: Literal["desk", "phone", "radio", "newspaper"] = Field(
+        description="How it reached us: desk (face to face), phone (call centre), radio (on-air), newspaper")
+    title: str = Field(min_length=3, max_length=200)
+    text: str = Field(min_length=10, max_length=5000)
+    category_id: str | None = Field(default=None, max_length=64)
+    location: LocationIn | None = None
+    reporter: DeskReporter = Field(default_factory=DeskReporter)
+    anonymous: bool = False
+    confidential: bool = False
+    source_reference: str | None = Field(default=None, max_length=300,
+                                         description="e.g. the newspaper, edition and page, or the call id")
 
     @model_validator(mode="after")
-    def _distinct(self) -> BulkRequest:
-        codes = [item.tracking_code.upper() for item in self.items]
-        if len(set(codes)) != len(codes):
-            raise ValueError("each complaint may appear once")
+    def _reporter_for_personal_channels(self) -> DeskComplaint:
+        if self.channel in ("desk", "phone") and not (self.reporter.name or self.reporter.phone or self.anonymous):
+            raise ValueError("a desk or phone complaint needs the reporter's name or phone, or anonymous=true")
         return self
-
-
-class BulkError(BaseModel):
-    code: str
-    message: str
-
-
-class BulkItemResult(BaseModel):
-    tracking_code: str
-    ok: bool
-    status: str | None = None
-    version: int | None = None
-    assigned_agency_id: str | None = None
-    error: BulkError | None = None
-
-
-class BulkResult(BaseModel):
-    succeeded: int
-    failed: int
-    results: list[BulkItemResult]

@@ -23,6 +23,8 @@ class Channel(StrEnum):
     LAPOR = "lapor"
     DESK = "desk"
     PHONE = "phone"
+    RADIO = "radio"
+    NEWSPAPER = "newspaper"
 
 
 class Priority(StrEnum):

@@ -8,10 +8,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, officers, reference
+from aduan.routes import complaints, desk, officers, reference
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -25,6 +26,7 @@ app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 app.include_router(complaints.router)
 app.include_router(officers.router)
 app.include_router(reference.router)
+app.include_router(desk.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
@@ -69,6 +71,8 @@ ERRORS = {
     "422": "Validation error: `details` lists each field",
 }
 PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas")
+WEBHOOK_ERRORS = {"400": "Malformed payload (kept for inspection; `details.kept_as`)",
+                  "401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration"}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -87,14 +91,15 @@ def openapi_document() -> dict[str, Any]:
     components["ErrorResponse"] = error_schema
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    schema.setdefault("paths", {})["/webhooks/generic"] = {"post": generic_webhook(components)}
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
-            public = path in PUBLIC_PATHS
-            if public:
+            public, webhook = path in PUBLIC_PATHS, path.startswith("/webhooks/")
+            if public or webhook:
                 operation["security"] = []
-            for status, description in ERRORS.items():
-                if public and status in ("401", "403", "409"):
+            for status, description in {**ERRORS, **(WEBHOOK_ERRORS if webhook else {})}.items():
+                if (public and status in ("401", "403", "409")) or (webhook and status == "409"):
                     continue
                 operation.setdefault("responses", {})[status] = {"description": description, "content": body}
     return schema

@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aduan.logic.status_machine import Status
 from aduan.models.abuse import BlockedSender, BlockRequest, UnblockRequest
 from aduan.models.api import ComplaintView, Page, SlaReport, TransitionRequest
-from aduan.models.desk import BulkRequest, BulkResult
+from aduan.models.desk_bulk import BulkRequest, BulkResult
 from aduan.observability import metrics
 from aduan.routes.complaints import CodePath, Cursor, Limit
 from aduan.routes.context import abuse_guard, caller, desk_service, sla_report_service, ticket_service

@@ -10,7 +10,7 @@ from aduan.logic.access import Principal
 from aduan.logic.errors import DomainError
 from aduan.logic.status_machine import Action
 from aduan.models.api import ComplaintView, TransitionRequest
-from aduan.models.desk import BulkError, BulkItem, BulkItemResult, BulkRequest, BulkResult
+from aduan.models.desk_bulk import BulkError, BulkItem, BulkItemResult, BulkRequest, BulkResult
 from aduan.services.tickets import TicketService
 
 

@@ -70,6 +70,12 @@ class TicketService:
 
     # ------------------------------------------------------------------ citizens
     def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
+        return self.file_as(principal, request, Channel(request.channel),
+                            Reporter(ref=principal.sub, name=principal.name))
+
+    def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter
+                ) -> ComplaintView:
+        """File for `reporter` by `principal` (the citizen themself, or an officer at the desk)."""
         config = self.config()
         if self.guard is not None and not principal.is_officer:
             admission = self.guard.admit(principal.sub, clock.now())
@@ -83,8 +89,7 @@ class TicketService:
             raise Unprocessable(f"unknown area {location.area_code!r}",
                                 details=[{"field": "location.area_code", "message": "see GET /v1/areas"}])
         draft = lifecycle.Draft(
-            title=request.title, text=request.text, channel=Channel(request.channel),
-            reporter=Reporter(ref=principal.sub, name=principal.name),
+            title=request.title, text=request.text, channel=channel, reporter=reporter,
             category_id=request.category_id, location=location,
             anonymous=request.anonymous, confidential=request.confidential,
         )
