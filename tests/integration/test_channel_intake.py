@@ -303,3 +303,31 @@ def test_the_citizens_answer_to_a_request_for_information_resumes_the_complaint(
     [ticket] = tickets_of(api, CONTACT)
     assert ticket["status"] == "accepted" and ticket["location"]["lat"] == -6.9875
     assert channels.outbox()[-1]["kind"] == "intake_added"
+
+
+def test_a_blocked_sender_is_answered_politely_and_nothing_is_filed(channels: Channels, api: Api) -> None:
+    blocked = api("POST", "/v1/blocked-senders", {"sender_ref": CONTACT, "reason": "Spam berulang"}, who="supervisor")
+    assert blocked.status == 201
+    assert channels.deliver("whatsapp", WA) == {"batchItemFailures": []}
+    assert tickets_of(api, CONTACT) == []
+    [reply] = channels.outbox()
+    assert reply["kind"] == "intake_refused" and reply["recipient"] == "+6281234567890"
+    assert "tidak dapat kami terima" in reply["text"] and reply["tracking_code"] is None
+    api("POST", "/v1/blocked-senders/unblock", {"sender_ref": CONTACT}, who="supervisor")
+    channels.deliver("whatsapp", samples.whatsapp_message({"id": "wamid.after-unblock", "type": "text",
+                                                           "text": {"body": "Lampu PJU di gang kami mati total"}}))
+    assert len(tickets_of(api, CONTACT)) == 1
+
+
+def test_a_sender_over_the_hourly_limit_gets_the_limit_reply(channels: Channels, api: Api) -> None:
+    from aduan.logic import clock
+    from aduan.routes.context import abuse_guard
+
+    guard = abuse_guard()
+    limit = guard.limits().per_hour
+    for _ in range(limit):  # this hour's earlier complaints, from any path
+        assert guard.admit(CONTACT, clock.now()).allowed
+    assert channels.deliver("whatsapp", WA) == {"batchItemFailures": []}
+    assert tickets_of(api, CONTACT) == []
+    [reply] = channels.outbox()
+    assert reply["kind"] == "intake_refused" and "menit" in reply["text"]

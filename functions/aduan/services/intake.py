@@ -21,6 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aduan import settings
 from aduan.adapters.channels.email import read_mime
 from aduan.dal import inbound_store
+from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
@@ -48,6 +49,7 @@ from aduan.models.inbound import InboundMessage
 from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
 from aduan.models.ticket import Location, Reporter, Ticket
 from aduan.observability import logger, metrics
+from aduan.services.abuse import AbuseGuard
 from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
 
@@ -65,6 +67,7 @@ class IntakeService:
     outbound: Callable[[], OutboundPort]
     config: Callable[[], CityConfig]
     media: MediaAttacher | None = None
+    guard: AbuseGuard | None = None
 
     def handle(self, message: InboundMessage) -> str:
         ledger = self.state.ledger(message.id)
@@ -96,10 +99,15 @@ class IntakeService:
             or contact.language
         outcome: dict[str, Any] = {"move": plan.move.value, "language": language, "replies": []}
         if plan.move == Move.FILE:
-            return self._file(message, contact, plan, outcome, now)
-        if plan.move == Move.ADD:
+            refused = self._refusal(contact, language, now)
+            if refused is None:
+                return self._file(message, contact, plan, outcome, now)
+            # Blocked or over the limit: tell them politely and create nothing (the messages are dropped).
+            outcome.update(move="refused", reason=refused[0])
+            outcome["replies"].append({"kind": "refused", "text": refused[1]})
+        elif plan.move == Move.ADD:
             return self._add(message, contact, plan, outcome, conversation, now)
-        if plan.move == Move.ASK:
+        elif plan.move == Move.ASK:
             ticket = self.tickets.get(plan.code or "")
             state = status_name(ticket.status.value if ticket else "received", language)
             self._reply(outcome, "ask_comment_or_new", code=plan.code, status=state)
@@ -113,6 +121,16 @@ class IntakeService:
         if not self.state.record(ledger_item(message.id, outcome, _expiry(now))):
             raise GuardTaken(message.id)  # handled concurrently: follow the stored outcome
         return outcome
+
+    def _refusal(self, contact: Contact, language: Language, now: datetime) -> tuple[str, str] | None:
+        """(reason, reply text) when the abuse guard refuses this sender a new complaint."""
+        if self.guard is None:
+            return None
+        admission = self.guard.admit(contact.id, now)
+        if admission.allowed:
+            return None
+        text = admission.reply_en if language == "en" else admission.reply_id
+        return admission.reason or "refused", text or ""
 
     def _file(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: dict[str, Any],
               now: datetime) -> dict[str, Any]:
@@ -287,4 +305,5 @@ def intake_service() -> IntakeService:
     return IntakeService(tickets=tickets, contacts=ContactRepository(table),
                          state=IntakeState(table), outbound=outbound_port,
                          config=lambda: load_config(settings.table_name()),
-                         media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket))
+                         media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket),
+                         guard=AbuseGuard(AbuseStore(table), lambda: load_config(settings.table_name()).routing.abuse))
