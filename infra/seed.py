@@ -16,13 +16,16 @@ from typing import TYPE_CHECKING
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CITY_DIR = REPO_ROOT / "infra" / "config" / "semarang"
+DEFAULT_TRANSPARENCY = REPO_ROOT / "infra" / "config" / "transparency" / "transparency.json"
 
 # Run from a checkout, the Lambda package is not installed: it lives in functions/ (tests add it themselves).
 if importlib.util.find_spec("aduan") is None:
     sys.path.insert(0, str(REPO_ROOT / "functions"))
 
 from aduan.dal.config_store import save_config  # noqa: E402
+from aduan.dal.transparency_store import save_transparency  # noqa: E402
 from aduan.models.config import CityConfig, ConfigError, load_config_dir  # noqa: E402
+from aduan.models.transparency import load_transparency_file  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -31,7 +34,9 @@ if TYPE_CHECKING:
 def seed_table(table_name: str, city_dir: Path | None = None, *,
                client: DynamoDBClient | None = None) -> CityConfig:
     config = load_config_dir(city_dir or DEFAULT_CITY_DIR)
+    transparency = load_transparency_file(DEFAULT_TRANSPARENCY)
     save_config(table_name, config, client=client)
+    save_transparency(table_name, transparency, client=client)
     return config
 
 
@@ -52,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.check:
+            load_transparency_file(DEFAULT_TRANSPARENCY)
             print(f"valid: {_summary(load_config_dir(args.city_dir))}")
         else:
             print(f"stored in {args.table}: {_summary(seed_table(args.table, args.city_dir))}")

@@ -30,9 +30,9 @@ CLAIMS = {
 
 
 def _reset_caches() -> None:
-    from aduan.dal import clients, config_store
+    from aduan.dal import clients, config_store, transparency_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.routes.context import ticket_service
+    from aduan.routes.context import open311_service, public_service, ticket_service
     from aduan.services import idempotency
 
     clients.reset()
@@ -40,6 +40,9 @@ def _reset_caches() -> None:
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
+    public_service.cache_clear()
+    open311_service.cache_clear()
+    transparency_store.clear_cache()
 
 
 def create_table(logical_id: str, name: str) -> None:

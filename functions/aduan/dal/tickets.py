@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.logic.errors import Conflict, Unprocessable
+from aduan.logic.errors import Conflict, NotFound, Unprocessable
+from aduan.logic.publication import listed
 from aduan.logic.status_machine import AGENCY_OWNED, Status
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Ticket, TimelineEntry
 
@@ -27,6 +28,7 @@ HEAD = "#TICKET"
 EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 MAX_PAGE = 100
+PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
 
 
 class CodeTaken(Exception):
@@ -61,6 +63,8 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
         queue_pk=_ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
+    if listed(ticket):
+        document["public_pk"] = PUBLIC_FEED
     return codec.to_item(document)
 
 
@@ -168,6 +172,47 @@ class TicketRepository:
             ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
             limit=limit, cursor=cursor,
         )
+
+    def public_feed(self, *, start: str, end: str, filters: dict[str, list[str]], limit: int,
+                    cursor: str | None) -> tuple[list[Ticket], str | None]:
+        """Published tickets created in [start, end], newest first; `filters` are attribute -> allowed
+        values (a filter on the index query, never a Scan; pages may come back short)."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":feed": PUBLIC_FEED, ":start": start, ":end": end}
+        clauses = []
+        for number, (path, allowed) in enumerate(sorted(filters.items())):
+            parts = []
+            for part_number, part in enumerate(path.split(".")):
+                names[f"#f{number}_{part_number}"] = part
+                parts.append(f"#f{number}_{part_number}")
+            keys = []
+            for value_number, value in enumerate(allowed):
+                values[f":f{number}_{value_number}"] = value
+                keys.append(f":f{number}_{value_number}")
+            clauses.append(f"{'.'.join(parts)} IN ({', '.join(keys)})")
+        query: dict[str, Any] = {
+            "IndexName": "public_by_date", "ScanIndexForward": False,
+            "KeyConditionExpression": "public_pk = :feed AND created_at BETWEEN :start AND :end",
+            "ExpressionAttributeValues": codec.to_item(values),
+        }
+        if clauses:
+            query["FilterExpression"] = " AND ".join(clauses)
+            query["ExpressionAttributeNames"] = names
+        return self._page(Ticket, limit=limit, cursor=cursor, **query)
+
+    def set_attachment_public(self, code: str, attachment_id: str, public: bool) -> Attachment:
+        try:
+            key = {"pk": ticket_pk(code), "sk": f"{ATTACHMENT_PREFIX}{attachment_id}"}
+            found = self._db.update_item(
+                TableName=self.table, Key=codec.to_item(key),
+                UpdateExpression="SET #public = :public", ConditionExpression="attribute_exists(sk)",
+                ExpressionAttributeNames={"#public": "public"},
+                ExpressionAttributeValues=codec.to_item({":public": public}), ReturnValues="ALL_NEW")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise NotFound(f"no attachment {attachment_id} on {code}") from None
+            raise
+        return Attachment.model_validate(codec.from_item(found["Attributes"]))
 
     def code_for_id(self, ticket_id: str) -> str | None:
         found = self._db.query(

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, officers, reference
+from aduan.routes import complaints, officers, open311, public, reference
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -26,6 +26,8 @@ app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 app.include_router(complaints.router)
 app.include_router(officers.router)
 app.include_router(reference.router)
+app.include_router(public.router)
+app.include_router(open311.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
@@ -69,7 +71,8 @@ ERRORS = {
     "409": "Conflict: stale expected_version, or an action the current status does not allow",
     "422": "Validation error: `details` lists each field",
 }
-PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas")
+PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/complaints",
+                "/v1/public/complaints/{tracking_code}", "/v1/public/stats")
 
 
 def openapi_document() -> dict[str, Any]:

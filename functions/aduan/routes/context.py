@@ -9,13 +9,27 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aduan import settings
 from aduan.dal.config_store import load_config
 from aduan.dal.tickets import TicketRepository
+from aduan.dal.transparency_store import load_transparency
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
+from aduan.models.transparency import TransparencyConfig
+from aduan.services.open311 import Open311Service
+from aduan.services.public import PublicService
 from aduan.services.tickets import TicketService
 
 
 def city_config() -> CityConfig:
     return load_config(settings.table_name())
+
+
+def transparency() -> TransparencyConfig:
+    return load_transparency(settings.table_name())
+
+
+@cache
+def public_service() -> PublicService:
+    return PublicService(repository=TicketRepository(settings.table_name()), config=city_config,
+                         transparency=transparency, bucket=settings.attachments_bucket)
 
 
 @cache
@@ -33,3 +47,9 @@ def caller(router: BaseRouter) -> Principal:
     authorizer = request_context.get("authorizer") or {}
     claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
     return principal_from_claims(claims)
+
+
+@cache
+def open311_service() -> Open311Service:
+    return Open311Service(repository=TicketRepository(settings.table_name()), tickets=ticket_service(),
+                          config=city_config, transparency=transparency, bucket=settings.attachments_bucket)

@@ -66,7 +66,7 @@ class TicketService:
         return views.complaint(ticket, principal, self._zone)
 
     # ------------------------------------------------------------------ citizens
-    def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
+    def file(self, principal: Principal, request: NewComplaint, channel: Channel | None = None) -> ComplaintView:
         config = self.config()
         if request.category_id and config.category(request.category_id) is None:
             raise Unprocessable(f"unknown category {request.category_id!r}",
@@ -76,7 +76,7 @@ class TicketService:
             raise Unprocessable(f"unknown area {location.area_code!r}",
                                 details=[{"field": "location.area_code", "message": "see GET /v1/areas"}])
         draft = lifecycle.Draft(
-            title=request.title, text=request.text, channel=Channel(request.channel),
+            title=request.title, text=request.text, channel=channel or Channel(request.channel),
             reporter=Reporter(ref=principal.sub, name=principal.name),
             category_id=request.category_id, location=location,
             anonymous=request.anonymous, confidential=request.confidential,
