@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -155,6 +155,15 @@ class TicketRepository:
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}),
             limit=limit, cursor=cursor,
         )
+
+    def timeline_records(self, code: str) -> Iterator[dict[str, Any]]:
+        """Every stored timeline entry of a ticket (with its snapshot), oldest first, page by page."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}))
+        for page in pages:
+            for raw in page.get("Items", []):
+                yield codec.from_item(raw)
 
     def by_reporter(self, reporter_ref: str, limit: int, cursor: str | None) -> tuple[list[Ticket], str | None]:
         return self._page(

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 from aduan import settings
 from aduan.dal.config_store import load_config
+from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository
 from aduan.dal.transparency_store import load_transparency
 from aduan.logic.access import Principal, principal_from_claims
@@ -15,6 +16,7 @@ from aduan.models.config import CityConfig
 from aduan.models.transparency import TransparencyConfig
 from aduan.services.open311 import Open311Service
 from aduan.services.public import PublicService
+from aduan.services.stats import StatsService
 from aduan.services.tickets import TicketService
 
 
@@ -53,3 +55,8 @@ def caller(router: BaseRouter) -> Principal:
 def open311_service() -> Open311Service:
     return Open311Service(repository=TicketRepository(settings.table_name()), tickets=ticket_service(),
                           config=city_config, transparency=transparency, bucket=settings.attachments_bucket)
+
+
+@cache
+def stats_service() -> StatsService:
+    return StatsService(repository=StatsRepository(settings.table_name()), config=city_config)
