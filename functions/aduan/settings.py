@@ -27,3 +27,11 @@ def attachments_bucket() -> str:
 
 def event_bus_name() -> str:
     return _required("EVENT_BUS_NAME")
+
+
+def exports_bucket() -> str:
+    return _required("EXPORTS_BUCKET")
+
+
+def export_queue_url() -> str:
+    return _required("EXPORT_QUEUE_URL")

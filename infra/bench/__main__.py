@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import imports, operations, report
+from infra.bench import exports, imports, operations, report
 from infra.bench.harness import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=15, help="interleaved cold-import rounds (default 15)")
     parser.add_argument("--skip-imports", action="store_true", help="only the API operations")
     parser.add_argument("--throughput", type=Path, help="a local-stack throughput JSON document to embed")
+    parser.add_argument("--export-rows", type=int, default=200_000,
+                        help="complaints in the export memory measurement (default 200000; 0 skips it)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default {DEFAULT_OUTPUT}")
     args = parser.parse_args(argv)
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         bare, handlers = imports.measure(args.rounds)
         imported = report.import_document(bare, handlers, args.rounds)
         seconds["imports"] = round(time.perf_counter() - started - seconds["operations"], 1)
+    export = exports.measure(args.export_rows) if args.export_rows else None
+    if export:
+        seconds["export"] = export["seconds"]
     document: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "environment": _environment(),
@@ -61,10 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         "operations": measured,
         "imports": imported,
         "throughput": json.loads(args.throughput.read_text()) if args.throughput else report.THROUGHPUT_PLACEHOLDER,
-        "targets": report.targets(measured, imported),
+        "export": export,
+        "targets": report.targets(measured, imported) + exports.targets(export),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
     print(report.render(document))
+    if export:
+        print(f"\nCSV export of {export['rows']} complaints: {export['bytes'] / 2**20:.0f} MiB in {export['parts']} "
+              f"parts, {export['seconds']} s, peak resident memory {export['max_rss_mb']} MB (limit 512 MB)")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.output}")

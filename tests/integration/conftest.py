@@ -33,7 +33,13 @@ def _reset_caches() -> None:
     from aduan.dal import clients, config_store, transparency_store
     from aduan.dal.idempotency_store import persistence_layer
     from aduan.handlers import stats as stats_handler
-    from aduan.routes.context import open311_service, public_service, stats_service, ticket_service
+    from aduan.routes.context import (
+        export_service,
+        open311_service,
+        public_service,
+        stats_service,
+        ticket_service,
+    )
     from aduan.services import idempotency
 
     clients.reset()
@@ -44,6 +50,7 @@ def _reset_caches() -> None:
     public_service.cache_clear()
     open311_service.cache_clear()
     stats_service.cache_clear()
+    export_service.cache_clear()
     stats_handler.service.cache_clear()
     transparency_store.clear_cache()
 

@@ -156,6 +156,16 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
+    def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
+        """Tickets of one queue created in [start, end], oldest first, one page (<= 1 MB) at a time."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table, IndexName="queue_by_age",
+            KeyConditionExpression="queue_pk = :q AND created_at BETWEEN :start AND :end",
+            ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": start, ":end": end}))
+        for page in pages:
+            for raw in page.get("Items", []):
+                yield Ticket.model_validate(codec.from_item(raw))
+
     def timeline_records(self, code: str) -> Iterator[dict[str, Any]]:
         """Every stored timeline entry of a ticket (with its snapshot), oldest first, page by page."""
         pages = self._db.get_paginator("query").paginate(

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, officers, open311, public, reference, stats
+from aduan.routes import complaints, exports, officers, open311, public, reference, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -29,6 +29,7 @@ app.include_router(reference.router)
 app.include_router(public.router)
 app.include_router(open311.router)
 app.include_router(stats.router)
+app.include_router(exports.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:

@@ -8,12 +8,14 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 from aduan import settings
 from aduan.dal.config_store import load_config
+from aduan.dal.exports import ExportRepository
 from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository
 from aduan.dal.transparency_store import load_transparency
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
 from aduan.models.transparency import TransparencyConfig
+from aduan.services.exports import ExportService
 from aduan.services.open311 import Open311Service
 from aduan.services.public import PublicService
 from aduan.services.stats import StatsService
@@ -60,3 +62,11 @@ def open311_service() -> Open311Service:
 @cache
 def stats_service() -> StatsService:
     return StatsService(repository=StatsRepository(settings.table_name()), config=city_config)
+
+
+@cache
+def export_service() -> ExportService:
+    table = settings.table_name()
+    return ExportService(records=ExportRepository(table), tickets=TicketRepository(table),
+                         stats=StatsRepository(table), config=city_config, transparency=transparency,
+                         bucket=settings.exports_bucket, queue_url=settings.export_queue_url)
