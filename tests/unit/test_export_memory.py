@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from aduan.dal.exports import stream_csv
 from infra.bench.exports import SizeOnlyS3, run
 
@@ -51,8 +53,6 @@ def test_a_failure_aborts_the_upload() -> None:
         yield [1]
         raise RuntimeError("table unavailable")
 
-    try:
+    with pytest.raises(RuntimeError, match="table unavailable"):
         stream_csv(s3, "b", "k", ("n",), rows(), part_bytes=PART)  # type: ignore[arg-type]
-    except RuntimeError:
-        pass
     assert s3.aborted
