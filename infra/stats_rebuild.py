@@ -3,8 +3,9 @@
     python -m infra.stats_rebuild --table aduan-tickets-prod [--dry-run]
 
 Tickets are found through the queue index (every ticket head is in exactly one queue: each status
-at the desk, each status of each configured agency), their domain events are their timeline
-entries (the outbox records), and SLA events come from the statistics' own SLA log. The events are
+at the desk, each status of each configured agency), their events are their timeline entries (the
+outbox records, SLA entries included), plus SLA events from the statistics' own SLA log that no
+timeline holds. The events are
 replayed through the same pure aggregation as the incremental consumer, then every statistics
 cell is overwritten with the rebuilt value and cells the history does not support are deleted.
 Run it while the statistics queue's event source is paused (events keep waiting in the queue).
@@ -53,7 +54,7 @@ def ticket_codes(tickets: TicketRepository, config: CityConfig) -> Iterator[str]
     for key in queue_keys(config):
         cursor: str | None = None
         while True:
-            page, cursor = tickets.queue(key, False, 100, cursor)
+            page, cursor = tickets.queue(key, "oldest", 100, cursor)
             yield from (ticket.tracking_code for ticket in page)
             if cursor is None:
                 break
@@ -61,18 +62,26 @@ def ticket_codes(tickets: TicketRepository, config: CityConfig) -> Iterator[str]
 
 def history(tickets: TicketRepository, repository: StatsRepository, config: CityConfig,
             counted: list[int]) -> Iterator[Event]:
+    """Timeline entries as the relay publishes them (SLA entries with source aduan.sla), then SLA
+    events the statistics logged that no timeline holds; each event once."""
     first_month: str | None = None
+    seen: set[str] = set()
     for code in ticket_codes(tickets, config):
         counted[0] += 1
         for record in tickets.timeline_records(code):
             if record.get("entity") == "event":
                 first_month = min(first_month or record["occurred_at"][:7], record["occurred_at"][:7])
-                yield domain_events.SOURCE, record["event_type"], domain_events.detail(record)
+                entry = domain_events.bus_entry(record, "replay")
+                seen.add(str(record["event_id"]))
+                yield entry["Source"], record["event_type"], domain_events.detail(record)
     if first_month:
         today = clock.now().date()
         for month in months(date.fromisoformat(f"{first_month}-01"), today):
             for kind, detail in repository.sla_log(month):
-                yield "aduan.sla", kind, detail
+                key = stats.sla_dedupe_key(kind, detail, "")
+                if key not in seen:
+                    seen.add(key)
+                    yield "aduan.sla", kind, detail
 
 
 def rebuild(table: str, dry_run: bool = False) -> Outcome:

@@ -35,3 +35,14 @@ def exports_bucket() -> str:
 
 def export_queue_url() -> str:
     return _required("EXPORT_QUEUE_URL")
+def channel_secrets_prefix() -> str:
+    return _required("CHANNEL_SECRETS_PREFIX")
+
+
+def delivery_queue_url() -> str:
+    return _required("DELIVERY_QUEUE_URL")
+
+
+def local_outbox() -> bool:
+    """Local mode only (infra/local sets it): without credentials, keep requests instead of failing."""
+    return os.environ.get("LOCAL_OUTBOX") == "1"

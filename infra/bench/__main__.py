@@ -1,7 +1,7 @@
 """`make bench`: AWS calls, capacity units and latency per API operation (under moto), and the cold-import
 cost of each handler; prints the results and writes them to docs/bench-results.json.
 
-    python -m infra.bench [--runs 20] [--rounds 15] [--skip-imports] [--throughput FILE] [--strict]
+    python -m infra.bench [--runs 20] [--rounds 15] [--skip-imports] [--skip-throughput] [--requests 100] [--strict]
                             [--output PATH]
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.bench import exports, imports, operations, report
+from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="runs of each API operation (default 20)")
     parser.add_argument("--rounds", type=int, default=15, help="interleaved cold-import rounds (default 15)")
     parser.add_argument("--skip-imports", action="store_true", help="only the API operations")
-    parser.add_argument("--throughput", type=Path, help="a local-stack throughput JSON document to embed")
+    parser.add_argument("--throughput", type=Path, help="embed this local-stack throughput JSON document instead")
+    parser.add_argument("--skip-throughput", action="store_true", help="do not run the local stack")
+    parser.add_argument("--requests", type=int, default=100, help="complaints filed in the throughput run")
     parser.add_argument("--export-rows", type=int, default=200_000,
                         help="complaints in the export memory measurement (default 200000; 0 skips it)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
@@ -55,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         bare, handlers = imports.measure(args.rounds)
         imported = report.import_document(bare, handlers, args.rounds)
         seconds["imports"] = round(time.perf_counter() - started - seconds["operations"], 1)
+    if args.throughput:
+        throughput = json.loads(args.throughput.read_text())
+    elif args.skip_throughput:
+        throughput = report.THROUGHPUT_PLACEHOLDER
+    else:
+        mark = time.perf_counter()
+        throughput = local_throughput.measure(args.requests)
+        seconds["throughput"] = round(time.perf_counter() - mark, 1)
     export = exports.measure(args.export_rows) if args.export_rows else None
     if export:
         seconds["export"] = export["seconds"]
@@ -65,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "notes": report.NOTES,
         "operations": measured,
         "imports": imported,
-        "throughput": json.loads(args.throughput.read_text()) if args.throughput else report.THROUGHPUT_PLACEHOLDER,
+        "throughput": throughput,
         "export": export,
         "targets": report.targets(measured, imported) + exports.targets(export),
     }

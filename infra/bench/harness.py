@@ -4,10 +4,8 @@ and the city config seeded: the same setup as tests/integration/conftest.py, wit
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +14,8 @@ from typing import Any, Final
 import boto3
 from moto import mock_aws
 
+from infra import emulation
+from infra.emulation import Context, create_table, reset_caches
 from infra.sam import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,27 +42,10 @@ ENVIRONMENT = {
 }
 
 
-def reset_caches() -> None:
-    """Forget cached clients and services, so the next request builds them (watched) again."""
-    from aduan.dal import clients, config_store
-    from aduan.dal.idempotency_store import persistence_layer
-    from aduan.routes.context import ticket_service
-    from aduan.services import idempotency
-
-    clients.reset()
-    config_store.clear_cache()
-    persistence_layer.cache_clear()
-    idempotency._filer.cache_clear()
-    ticket_service.cache_clear()
-
-
 def _create_table(logical_id: str, name: str) -> None:
-    """The table as the template declares it, but with its stream off until `enable_stream`: moto copies a
-    whole table, stream records included, for every transaction, and that copy would dominate the run."""
-    properties = dict(load_template()["Resources"][logical_id]["Properties"])
-    spec = {key: properties[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode",
-                                             "GlobalSecondaryIndexes") if key in properties}
-    boto3.client("dynamodb").create_table(TableName=name, **spec)
+    # Stream off until `enable_stream`: moto copies a whole table, stream records included, for every
+    # transaction, and that copy would dominate the run.
+    create_table(logical_id, name, stream=False)
 
 
 def enable_stream(logical_id: str = "TicketsTable") -> None:
@@ -98,56 +81,17 @@ def aws() -> Iterator[None]:
                 os.environ[name] = value
 
 
-class Context:
-    function_name = "aduan-bench"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:aduan-bench"
-    aws_request_id = "bench-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+def bench_context() -> Context:
+    return Context("aduan-bench")
 
 
 def rest_event(method: str, path: str, body: Any = None, who: str | None = None,
                headers: dict[str, str] | None = None, query: dict[str, str] | None = None) -> dict[str, Any]:
-    """An API Gateway REST proxy event, with the claims a Cognito authorizer passes."""
-    all_headers = {"Content-Type": "application/json", "Host": "api.example.test", **(headers or {})}
-    claims = CLAIMS[who] if who else None
-    return {
-        "resource": "/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {key: [value] for key, value in all_headers.items()},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {key: [value] for key, value in query.items()} if query else None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/{proxy+}", "httpMethod": method, "path": f"/bench{path}", "stage": "bench",
-            "requestId": str(uuid.uuid4()), "accountId": "123456789012", "apiId": "benchapi",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bench"},
-            "authorizer": {"claims": claims} if claims else None,
-        },
-        "body": json.dumps(body) if body is not None else None,
-        "isBase64Encoded": False,
-    }
+    return emulation.rest_event(method, path, body, CLAIMS[who] if who else None, headers, query, stage="bench")
 
 
 def outbox_records() -> list[dict[str, Any]]:
-    """The stream records the template's filter passes to the relay: inserts of `EV#` items, as Lambda
-    delivers them (JSON, with the stream ARN)."""
-    table = boto3.client("dynamodb").describe_table(TableName=TABLES["TicketsTable"])["Table"]
-    streams = boto3.client("dynamodbstreams")
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        for record in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
-            if record["eventName"] == "INSERT" and record["dynamodb"]["Keys"]["sk"]["S"].startswith("EV#"):
-                delivered = {**record, "eventSourceARN": table["LatestStreamArn"]}
-                records.append(json.loads(json.dumps(delivered, default=str)))
-    return records
+    return emulation.outbox_records(TABLES["TicketsTable"])
 
 
 def relay_batch_size() -> int:

@@ -17,7 +17,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.bench.harness import Context, aws, enable_stream, outbox_records, relay_batch_size, rest_event
+from infra.bench.harness import aws, bench_context, enable_stream, outbox_records, relay_batch_size, rest_event
 from infra.bench.recorder import Call, Recorder
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -79,7 +79,7 @@ class Scenario:
             self.recorder.take()
             overhead, in_aws = self.recorder.overhead, self.recorder.in_aws
             started = time.perf_counter()
-            answer = prepared.handler(prepared.event, Context())
+            answer = prepared.handler(prepared.event, bench_context())
             elapsed = time.perf_counter() - started - (self.recorder.overhead - overhead)
             operation.samples.append(Sample(elapsed, self.recorder.in_aws - in_aws, self.recorder.take()))
             bodies.append(self._check(key, prepared, answer))
@@ -156,7 +156,7 @@ def _api_operations(bench: Scenario, relay: Handler) -> None:
                   note=f"{2 * bench.runs} complaints, page of 20")
     records = _outbox_batch(bench)
     bench.measure("event_relay", f"event relay, batch of {len(records)} stream records", lambda i: Request(
-        relay, {"Records": records}), note="BatchSize from template.yaml; one PutEvents per record")
+        relay, {"Records": records}), note="BatchSize from template.yaml; PutEvents takes up to 10 entries")
 
 
 def _outbox_batch(bench: Scenario) -> list[dict[str, Any]]:
@@ -175,7 +175,40 @@ def _outbox_batch(bench: Scenario) -> list[dict[str, Any]]:
 
 
 def _run(request: Request) -> Any:
-    return Scenario._check("setup", request, request.handler(request.event, Context()))
+    return Scenario._check("setup", request, request.handler(request.event, bench_context()))
+
+
+def _notification_operations(bench: Scenario) -> None:
+    from aduan.handlers.notifier import handler as notifier
+    from aduan.handlers.sender import handler as sender
+    from infra.bench import notifications as wiring
+
+    with wiring.wired():
+        codes = []
+        for _ in range(bench.runs):
+            filed = _run(bench.call("POST", "/v1/complaints", COMPLAINT, who="whatsapp", expect=201))
+            for who, action, fields in TRANSITIONS[:2]:
+                version = _run(bench.call("POST", f"/v1/complaints/{filed['tracking_code']}/transitions",
+                                          {"action": action, "expected_version": filed["version"], **fields}, who))
+                filed["version"] = version["version"]
+            codes.append(filed["tracking_code"])
+        events = [wiring.assigned_event(code) for code in codes]
+        bench.recorder.take()
+        bench.measure("notify_assigned", "notifier: TicketAssigned -> citizen (WhatsApp) + agency emails",
+                      lambda i: Request(notifier, wiring.sqs_event([json.dumps(events[i])])),
+                      note="SQS batch of 1 event; enqueues 1 WhatsApp + 1 email per agency address")
+        queued = [json.loads(body) for body in wiring.queued_messages()]
+        citizen = [json.dumps(m) for m in queued if m["audience"] == "citizen"]
+        officer = [json.dumps(m) for m in queued if m["audience"] == "officer"][:bench.runs]
+        bench.recorder.take()
+        wiring.whatsapp_answers_in_process()
+        bench.measure("send_whatsapp", "sender: 1 WhatsApp message (Graph API answered in-process)",
+                      lambda i: Request(sender, wiring.sqs_event([citizen[i]])),
+                      note="claim, contact, ticket, provider call, outcome + timeline + provider id in 1 transaction")
+        bench.measure("send_email", "sender: 1 email via SES v2", lambda i: Request(
+            sender, wiring.sqs_event([officer[i]])), runs=min(bench.runs, len(officer)))
+        bench.measure("send_duplicate", "sender: the same message delivered again", lambda i: Request(
+            sender, wiring.sqs_event([citizen[i]])), note="refused by the claim: nothing sent")
 
 
 def run(runs: int) -> list[Operation]:
@@ -189,4 +222,5 @@ def run(runs: int) -> list[Operation]:
         bench = Scenario(recorder, runs, api)
         with redirect_stdout(sink):
             _api_operations(bench, relay)
+            _notification_operations(bench)
         return bench.operations

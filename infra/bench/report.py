@@ -26,10 +26,10 @@ NOTES = [
     "moto's ConsumedCapacity is not accurate. Index writes inside a transaction are charged at 1x.",
     "Calls are counted with botocore hooks on every client the process creates (Powertools' included).",
 ]
-# Filled by the local-stack bench (another tool); `python -m infra.bench --throughput FILE` embeds it.
+# When the run skips the local stack (`--skip-throughput`).
 THROUGHPUT_PLACEHOLDER = {
-    "status": "not measured by this bench",
-    "how": "python -m infra.bench --throughput results.json embeds a local-stack throughput document here",
+    "status": "not measured in this run",
+    "how": "run without --skip-throughput (or pass --throughput FILE to embed an earlier document)",
     "expected_shape": {"tool": "str", "operations": [{"key": "str", "requests_per_second": "float",
                                                       "p50_ms": "float", "p99_ms": "float", "errors": "int"}]},
 }
@@ -257,8 +257,11 @@ def render(document: dict[str, Any]) -> str:
     if throughput.get("status") == THROUGHPUT_PLACEHOLDER["status"]:
         lines.append(f"  {throughput['status']}: {throughput['how']}")
     else:
-        lines += [f"  {operation.get('key')}: {operation.get('requests_per_second')} req/s, "
-                  f"p50 {operation.get('p50_ms')} ms, p99 {operation.get('p99_ms')} ms"
+        lines.append(f"  {throughput.get('tool')}")
+        lines += [f"  {operation.get('key')}: "
+                  + (f"{operation['requests_per_second']} req/s, " if operation.get("requests_per_second") else "")
+                  + f"p50 {operation.get('p50_ms')} ms, p99 {operation.get('p99_ms')} ms, "
+                  + f"errors {operation.get('errors')}"
                   for operation in throughput.get("operations", [])] or ["  (document embedded, no operations)"]
     lines += ["", "Targets"]
     for found in document["targets"]:

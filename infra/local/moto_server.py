@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 import urllib.request
+from typing import Any
 
 from infra.local.errors import LocalStackError
 
@@ -26,6 +27,22 @@ def _port_is_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def serialise_dynamodb(app: Any) -> Any:
+    """One DynamoDB request at a time, as moto's DynamoDB is not thread-safe: a transaction deep-copies
+    whole tables (and restores them if it fails), so a write or query in another thread meanwhile can
+    fail it with a spurious error, or be undone. Real DynamoDB isolates requests; this restores that."""
+    lock = threading.Lock()
+
+    def locked(environ: dict[str, Any], start_response: Any) -> Any:
+        if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB"):
+            return app(environ, start_response)
+        with lock:
+            # Read the whole answer inside the lock: WSGI bodies may be generated lazily.
+            return list(app(environ, start_response))
+
+    return locked
 
 
 class MotoServer:
@@ -57,6 +74,9 @@ class MotoServer:
         if starter.is_alive():
             raise LocalStackError(f"moto did not start on {self.host}:{self.port}")
         self._server = server
+        inner = getattr(server, "_server", None)
+        if inner is not None:
+            inner.app = serialise_dynamodb(inner.app)
         self.port = _previous_port = server.get_host_and_port()[1]
         self.reset()
 

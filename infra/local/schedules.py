@@ -183,6 +183,7 @@ class Scheduler:
         self._account_id = account_id
         self._clock = clock
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._timers = {spec.logical_id: _Timer(spec.expression, clock()) for spec in specs}
 
@@ -193,8 +194,13 @@ class Scheduler:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def wake(self) -> None:
+        """Look at the timers now (the clock was moved forward: some may be due)."""
+        self._wake.set()
 
     def fire(self, logical_id: str) -> list[Any]:
         """Fire a schedule now, in the caller's thread; returns each function target's result."""
@@ -224,4 +230,5 @@ class Scheduler:
                     # Scheduled invocations are asynchronous in AWS: an error is logged, not raised.
                     LOG.exception("scheduled invocation of %s failed", logical_id)
             enabled = [t.due for lid, t in self._timers.items() if self.specs[lid].enabled]
-            self._stop.wait(max(0.05, min([60.0, *(due - self._clock() for due in enabled)])))
+            self._wake.wait(max(0.05, min([60.0, *(due - self._clock() for due in enabled)])))
+            self._wake.clear()

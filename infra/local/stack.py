@@ -9,6 +9,7 @@ the environment changes. moto's state and os.environ are process-wide: one stack
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 
 from infra.local import aws
 from infra.local.auth import DEFAULT_ROLES, TokenAuthority
+from infra.local.clock import LocalClock
 from infra.local.environment import EnvironmentPatch
 from infra.local.errors import LocalStackError
 from infra.local.event_tap import EventTap, Predicate
@@ -122,6 +124,7 @@ class LocalStack:
         self._pollers: list[Poller] = []
         self._owns_process = False
         self._clients: aws.AwsClients | None = None
+        self.clock = LocalClock()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalStack:
@@ -185,13 +188,16 @@ class LocalStack:
         self._seed_tables()
 
         specs = function_specs(template.resources, ctx, template.code_dirs)
-        self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true"})
+        # LOCAL_OUTBOX: a sender without provider credentials keeps requests for GET /local/outbox.
+        self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true", "LOCAL_OUTBOX": "1"})
         runtime = self.runtime = LambdaRuntime(specs, self.region, self._overrides)
         runtime.load()
 
         self.routes, apis = load_routes(template.sam, resolver.resolve)
+        self.clock.install()
         self._scheduler = Scheduler(
-            ctx.schedules, runtime.invoke, self._send_to_queue, self.region, self.account_id
+            ctx.schedules, runtime.invoke, self._send_to_queue, self.region, self.account_id,
+            clock=self.clock.timestamp,
         )
         buses = [bus.ref for bus in self.registry.of_type("AWS::Events::EventBus") if bus.ref != "default"]
         self._tap = EventTap(self._client, buses)
@@ -199,7 +205,8 @@ class LocalStack:
         self._pollers = build_pollers(
             ctx.mappings, ctx.async_targets, runtime, self.registry, self._client, self.region, self._settings
         )
-        local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health)
+        local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health, clock=self.clock,
+                               outbox=self.outbox)
         self._gateway = Gateway(
             self.routes, apis, runtime, self.auth, self.account_id, local, self.host, self._port
         )
@@ -213,6 +220,7 @@ class LocalStack:
             ("gateway", lambda: self._gateway.stop() if self._gateway else None),
             ("pollers", lambda: stop_all([*self._pollers, *([self._tap] if self._tap else [])])),
             ("scheduler", lambda: self._scheduler.stop() if self._scheduler else None),
+            ("clock", self.clock.uninstall),
             ("runtime", lambda: self.runtime.unload() if self.runtime else None),
             ("moto", self._moto.stop),
             ("environment", self._env.restore),
@@ -280,6 +288,16 @@ class LocalStack:
         if self._tap is None:
             raise LocalStackError("the stack is not running")
         return self._tap.wait_for(predicate, timeout)
+
+    def outbox(self, limit: int = 200) -> list[dict[str, Any]]:
+        """What the senders would have sent to providers (local mode has no credentials), oldest first."""
+        table = self.registry.get(SEEDED_TABLE)
+        if table is None:
+            return []
+        found = self._client("dynamodb").query(
+            TableName=table.ref, KeyConditionExpression="pk = :pk", ScanIndexForward=True, Limit=limit,
+            ExpressionAttributeValues={":pk": {"S": "LOCAL#OUTBOX"}})
+        return [json.loads(item["request"]["S"]) for item in found.get("Items", [])]
 
     # ------------------------------------------------------------------ internals
     def _client(self, service: str) -> Any:

@@ -35,7 +35,7 @@ def call(stack: LocalStack, method: str, path: str, body: Any = None, token: str
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(stack.api_url + path, data=data, method=method, headers=all_headers)
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             text = response.read()
             return response.status, json.loads(text) if text else None
     except urllib.error.HTTPError as error:
@@ -105,8 +105,9 @@ def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:
 
     # Every step reached the event bus through the outbox relay, once per event id.
     stack.wait_for_event(lambda event: event.get("detail-type") == "RatingGiven"
-                         and event["detail"]["tracking_code"] == code, timeout=20)
-    mine = [event for event in stack.events() if event["detail"].get("tracking_code") == code]
+                         and event["detail"]["tracking_code"] == code, timeout=60)
+    mine = [event for event in stack.events()
+            if event["detail"].get("tracking_code") == code and event["source"] == "aduan.tickets"]
     assert [event["detail-type"] for event in mine] == [entry["type"] for entry in timeline["items"]]
     assert all(event["source"] == "aduan.tickets" and event.get("account") for event in mine)
     status, listed = call(stack, "GET", "/local/events")

@@ -4,7 +4,6 @@ REST proxy shape with the claims a Cognito authorizer passes."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +12,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra import emulation
+from infra.emulation import Context
 from infra.sam import load_template
 
 REGION = "ap-southeast-3"
@@ -30,8 +31,9 @@ CLAIMS = {
 
 
 def _reset_caches() -> None:
-    from aduan.dal import clients, config_store, transparency_store
+    from aduan.dal import clients, config_store, sla_store, transparency_store
     from aduan.dal.idempotency_store import persistence_layer
+    from aduan.handlers import sla_sweeper, sla_tracker
     from aduan.handlers import stats as stats_handler
     from aduan.routes.context import (
         export_service,
@@ -53,6 +55,9 @@ def _reset_caches() -> None:
     export_service.cache_clear()
     stats_handler.service.cache_clear()
     transparency_store.clear_cache()
+    sla_store.clear_cache()
+    sla_tracker.service.cache_clear()
+    sla_sweeper.service.cache_clear()
 
 
 def create_table(logical_id: str, name: str) -> None:
@@ -89,40 +94,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         _reset_caches()
 
 
-class Context:
-    function_name = "aduan-api-test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:aduan-api-test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
-
-
 def rest_event(method: str, path: str, body: Any = None, who: str | None = None,
                headers: dict[str, str] | None = None, query: dict[str, str] | None = None,
                raw_body: str | None = None) -> dict[str, Any]:
-    all_headers = {"Content-Type": "application/json", "Host": "api.example.test", **(headers or {})}
-    claims = CLAIMS[who] if who else None
-    return {
-        "resource": "/{proxy+}",
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {key: [value] for key, value in all_headers.items()},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {key: [value] for key, value in query.items()} if query else None,
-        "pathParameters": {"proxy": path.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/{proxy+}", "httpMethod": method, "path": f"/test{path}", "stage": "test",
-            "requestId": str(uuid.uuid4()), "accountId": "123456789012", "apiId": "testapi",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "pytest"},
-            "authorizer": {"claims": claims} if claims else None,
-        },
-        "body": raw_body if raw_body is not None else (json.dumps(body) if body is not None else None),
-        "isBase64Encoded": False,
-    }
+    return emulation.rest_event(method, path, body, CLAIMS[who] if who else None, headers, query, raw_body)
 
 
 @dataclass

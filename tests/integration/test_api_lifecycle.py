@@ -173,3 +173,19 @@ def test_reference_data_is_public(api: Api) -> None:
         assert reply.status == 200 and len(reply.body) > 5
     areas = api("GET", "/v1/areas", who=None).body
     assert all(area.get("geometry") is None for area in areas)
+
+
+def test_ticket_id_index_holds_only_ticket_heads(api: Api) -> None:
+    """Timeline entries and attachments carry `ticket_id` too; the index must not: it stays sparse."""
+    created = api.file()
+    code = created["tracking_code"]
+    api.act("verifier", code, "verify", 1)
+    api("POST", f"/v1/complaints/{code}/attachments",
+        {"filename": "lubang.jpg", "content_type": "image/jpeg", "size_bytes": 1000})
+    in_index = boto3.client("dynamodb").query(
+        TableName="aduan-tickets-test", IndexName="by_ticket_id", KeyConditionExpression="head_ticket_id = :id",
+        ExpressionAttributeValues={":id": {"S": created["id"]}})["Items"]
+    assert [item["sk"]["S"] for item in in_index] == ["#TICKET"]
+    from aduan.dal.tickets import TicketRepository
+
+    assert TicketRepository("aduan-tickets-test").code_for_id(created["id"]) == code

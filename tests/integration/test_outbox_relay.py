@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from conftest import BUS, TABLES, Api, Context
+from infra import emulation
 
 
 @pytest.fixture
@@ -24,17 +25,7 @@ def bus_queue(aws: None) -> str:
 
 def outbox_records() -> list[dict[str, Any]]:
     """The stream records the template's filter passes: inserts of `EV#` items."""
-    table = boto3.client("dynamodb").describe_table(TableName=TABLES["TicketsTable"])["Table"]
-    streams = boto3.client("dynamodbstreams")
-    records: list[dict[str, Any]] = []
-    for shard in streams.describe_stream(StreamArn=table["LatestStreamArn"])["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        for record in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
-            if record["eventName"] == "INSERT" and record["dynamodb"]["Keys"]["sk"]["S"].startswith("EV#"):
-                record["eventSourceARN"] = table["LatestStreamArn"]
-                records.append(json.loads(json.dumps(record, default=str)))
-    return records
+    return emulation.outbox_records(TABLES["TicketsTable"])
 
 
 def relay(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -94,16 +85,14 @@ def test_publish_failure_is_retried_from_the_failed_record(api: Api, bus_queue: 
     records = outbox_records()
     from aduan.dal import event_bus
 
-    real_publish = event_bus.publish
-    calls = {"n": 0}
+    real_publish = event_bus.publish_batch
 
-    def flaky(entries: list[dict[str, Any]]) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise event_bus.PublishFailed("throttled")
-        real_publish(entries)
+    def second_refused(entries: list[dict[str, Any]]) -> list[int]:
+        # EventBridge accepts the first entry of the call and throttles the rest.
+        assert real_publish(entries[:1]) == []
+        return list(range(1, len(entries)))
 
-    with mock.patch.object(event_bus, "publish", flaky):
+    with mock.patch.object(event_bus, "publish_batch", second_refused):
         answer = relay(records)
     failed = [item["itemIdentifier"] for item in answer["batchItemFailures"]]
     assert failed == [records[1]["dynamodb"]["SequenceNumber"]]
@@ -115,7 +104,7 @@ def test_publish_failure_is_retried_from_the_failed_record(api: Api, bus_queue: 
     in_order = sorted(unique.values(), key=lambda event: event["detail"]["occurred_at"])
     assert [event["detail-type"] for event in in_order] == [
         "TicketCreated", "TicketVerified", "TicketStatusChanged"]
-    assert len(events) == 4  # one event was delivered twice; its id lets consumers drop the repeat
+    assert len(events) == 3  # nothing refused was published; a repeat would be dropped by its event id
 
 
 def test_a_refused_transaction_writes_no_event(api: Api) -> None:
@@ -124,3 +113,32 @@ def test_a_refused_transaction_writes_no_event(api: Api) -> None:
     assert api.act("verifier", code, "hold", 1, note="late").status == 409
     assert [r["dynamodb"]["NewImage"]["event_type"]["S"] for r in outbox_records()] == [
         "TicketCreated", "TicketVerified"]
+
+
+def test_relay_publishes_ten_per_call_in_stream_order(api: Api, bus_queue: str) -> None:
+    codes = [api.file()["tracking_code"] for _ in range(12)]
+    records = outbox_records()
+    from aduan.dal import event_bus
+
+    real_publish, sizes = event_bus.publish_batch, []
+
+    def counting(entries: list[dict[str, Any]]) -> list[int]:
+        sizes.append(len(entries))
+        return real_publish(entries)
+
+    with mock.patch.object(event_bus, "publish_batch", counting):
+        assert relay(records) == {"batchItemFailures": []}
+    assert sizes == [10, 2]
+    assert sorted(event["detail"]["tracking_code"] for event in published(bus_queue)) == sorted(codes)
+
+
+def test_an_unreachable_bus_fails_the_batch_from_its_first_unpublished_record(api: Api, bus_queue: str) -> None:
+    for _ in range(3):
+        api.file()
+    records = outbox_records()
+    from aduan.dal import event_bus
+
+    with mock.patch.object(event_bus, "publish_batch", side_effect=ConnectionError("endpoint unreachable")):
+        answer = relay(records)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]}
+    assert published(bus_queue) == []

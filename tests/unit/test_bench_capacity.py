@@ -158,7 +158,7 @@ def test_schema_from_the_template_tickets_table() -> None:
     table = Table.from_description({**properties, "TableName": "aduan-tickets"})
     assert table.keys == ("pk", "sk")
     indexes = {index.name: index for index in table.indexes}
-    assert indexes["by_ticket_id"].projection == "KEYS_ONLY" and indexes["by_ticket_id"].keys == ("ticket_id",)
+    assert indexes["by_ticket_id"].projection == "KEYS_ONLY" and indexes["by_ticket_id"].keys == ("head_ticket_id",)
     assert indexes["queue_by_urgency"].keys == ("queue_pk", "urgency_sk")
 
 

@@ -162,3 +162,11 @@ def test_sla_events_are_keyed_by_content_not_envelope() -> None:
     assert stats.sla_dedupe_key("SlaClockStopped", detail, "env-1") == stats.sla_dedupe_key(
         "SlaClockStopped", detail, "env-2")
     assert stats.sla_dedupe_key("SlaClockStopped", {**detail, "event_id": "E"}, "env") == "E"
+
+
+def test_the_stats_rule_routes_exactly_the_counted_events() -> None:
+    from infra.sam import load_template
+
+    pattern = load_template()["Resources"]["StatsRule"]["Properties"]["EventPattern"]
+    assert sorted(pattern["detail-type"]) == sorted(stats.DOMAIN_TYPES + stats.SLA_TYPES)
+    assert sorted(pattern["source"]) == ["aduan.sla", domain_events.SOURCE]

@@ -41,3 +41,9 @@ class ContactRepository:
             UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeNames=names, ExpressionAttributeValues=codec.to_item(values))
+
+    def of_person(self, person_id: str) -> list[Contact]:
+        """Every channel identity linked to one citizen (sparse index `by_person`)."""
+        found = self._db.query(TableName=self.table, IndexName="by_person", KeyConditionExpression="person_id = :p",
+                               ExpressionAttributeValues=codec.to_item({":p": person_id}), Limit=20)
+        return [Contact.model_validate(codec.from_item(item)) for item in found.get("Items", [])]

@@ -27,8 +27,10 @@ from aduan.models.ticket import PRIORITY_RANK, Attachment, Ticket, TimelineEntry
 HEAD = "#TICKET"
 EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
+SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
+QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
 
 
 class CodeTaken(Exception):
@@ -58,13 +60,16 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
         pk=ticket_pk(ticket.tracking_code),
         sk=HEAD,
         entity="ticket",
-        ticket_id=ticket.id,
+        # Only heads carry it (entries and attachments have `ticket_id`), which keeps `by_ticket_id` sparse.
+        head_ticket_id=ticket.id,
         reporter_pk=f"R#{ticket.reporter.ref}",
         queue_pk=_ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
     if listed(ticket):
         document["public_pk"] = PUBLIC_FEED
+    if ticket.sla_due_at:
+        document["due_sk"] = ticket.sla_due_at
     return codec.to_item(document)
 
 
@@ -132,21 +137,27 @@ class TicketRepository:
         return Ticket.model_validate(codec.from_item(item)) if item else None
 
     def get_with_attachments(self, code: str) -> tuple[Ticket | None, list[Attachment]]:
-        """Head and attachments in one Query: `#TICKET` and `A#…` both sort before `EV#`."""
+        ticket, attachments, _ = self.get_with_extras(code)
+        return ticket, attachments
+
+    def get_with_extras(self, code: str) -> tuple[Ticket | None, list[Attachment], dict[str, Any] | None]:
+        """Head, attachments and the SLA clocks (`#SLA`) in one Query: all sort before `EV#`."""
         found = self._db.query(
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND sk < :events",
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}),
             ConsistentRead=True,
         )
-        ticket, attachments = None, []
+        ticket, attachments, clocks = None, [], None
         for raw in found.get("Items", []):
             document = codec.from_item(raw)
             if document["sk"] == HEAD:
                 ticket = Ticket.model_validate(document)
-            else:
+            elif document["sk"].startswith(ATTACHMENT_PREFIX):
                 attachments.append(Attachment.model_validate(document))
-        return ticket, attachments
+            elif document["sk"] == SLA_CLOCKS:
+                clocks = document
+        return ticket, attachments, clocks
 
     def timeline(self, code: str, limit: int, cursor: str | None) -> tuple[list[TimelineEntry], str | None]:
         return self._page(
@@ -183,10 +194,11 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
-    def queue(self, queue_pk: str, urgent_first: bool, limit: int, cursor: str | None
+    def queue(self, queue_pk: str, order: str, limit: int, cursor: str | None
               ) -> tuple[list[Ticket], str | None]:
+        """order: "oldest", "urgent" or "due" (sparse: only tickets with a running SLA deadline)."""
         return self._page(
-            Ticket, IndexName="queue_by_urgency" if urgent_first else "queue_by_age",
+            Ticket, IndexName=QUEUE_INDEXES.get(order, "queue_by_age"),
             KeyConditionExpression="queue_pk = :q",
             ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
             limit=limit, cursor=cursor,
@@ -235,7 +247,7 @@ class TicketRepository:
 
     def code_for_id(self, ticket_id: str) -> str | None:
         found = self._db.query(
-            TableName=self.table, IndexName="by_ticket_id", KeyConditionExpression="ticket_id = :id",
+            TableName=self.table, IndexName="by_ticket_id", KeyConditionExpression="head_ticket_id = :id",
             ExpressionAttributeValues=codec.to_item({":id": ticket_id}), Limit=1,
         )
         items = found.get("Items", [])

@@ -9,13 +9,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.observability import logger, metrics, tracer
 from aduan.routes.app import app
-from aduan.services import idempotency
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # Lets an in-progress idempotency record expire with the invocation if Lambda times out.
-    idempotency.CONFIG.register_lambda_context(context)
     return app.resolve(event, context)

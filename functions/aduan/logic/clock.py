@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 _now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
 
@@ -37,4 +36,6 @@ def for_display(text: str | None, zone: str) -> str | None:
     """A stored UTC timestamp as ISO-8601 with the city's offset, e.g. 2026-11-23T15:15:00+07:00."""
     if text is None:
         return None
+    from zoneinfo import ZoneInfo  # on use: functions that never display a time skip its cold-start cost
+
     return from_storage(text).astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")

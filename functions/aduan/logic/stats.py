@@ -32,6 +32,10 @@ HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 336, 504, 720)
 AGE_BUCKETS = ((0, 2, "0-2d"), (3, 7, "3-7d"), (8, 14, "8-14d"), (15, 30, "15-30d"), (31, 10**6, "31d+"))
 NOT_BACKLOG = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.RESOLVED})
 FLOW_COUNTERS = ("received", "verified", "rejected", "duplicate", "assigned", "resolved", "closed", "reopened")
+# The bus events the statistics consume (StatsRule in template.yaml routes exactly these).
+DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
+                "TicketClosed", "TicketReopened", "RatingGiven")
+SLA_TYPES = ("SlaClockStopped", "SlaBreached")
 _BY_EVENT = {"TicketCreated": "received", "TicketVerified": "verified", "TicketAssigned": "assigned",
              "TicketResolved": "resolved", "TicketClosed": "closed", "TicketReopened": "reopened"}
 
@@ -180,7 +184,10 @@ def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> A
     sla: list[tuple[str, Mapping[str, Any]]] = []
     for source, kind, detail in events:
         if source == "aduan.sla":
-            sla.append((kind, detail))
+            if kind in SLA_TYPES:
+                sla.append((kind, detail))
+            continue
+        if kind not in DOMAIN_TYPES:
             continue
         ticket_id = str(detail["ticket_id"])
         aggregate.add(ticket_id, domain_event(detail, aggregate.states.get(ticket_id), zone))

@@ -58,6 +58,13 @@ class EventType(StrEnum):
     TICKET_REOPENED = "TicketReopened"
     COMMENT_ADDED = "CommentAdded"
     RATING_GIVEN = "RatingGiven"
+    # Written by the SLA engine (published with Source "aduan.sla").
+    SLA_REMINDER = "SlaReminder"
+    SLA_BREACHED = "SlaBreached"
+    SLA_ESCALATED = "SlaEscalated"
+    SLA_CLOCK_STOPPED = "SlaClockStopped"
+    # A notification's delivery attempt or provider status (internal: officers see it, citizens do not).
+    NOTIFICATION_RECORDED = "NotificationRecorded"
 
 
 # Marks a transition whose target is the status the ticket was in before it waited for the citizen.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from aduan.logic import access
+from datetime import datetime
+from typing import Any
+
+from aduan.logic import access, sla
 from aduan.logic.access import Principal
-from aduan.logic.clock import for_display
+from aduan.logic.clock import for_display, from_storage
 from aduan.logic.status_machine import LABELS, Role, actions_available
 from aduan.models.api import (
     AttachmentView,
@@ -12,9 +15,12 @@ from aduan.models.api import (
     LocationView,
     RatingView,
     ReporterView,
+    SlaStatusView,
     StatusLabel,
     TimelineEntryView,
 )
+from aduan.models.sla import TicketClocks
+from aduan.models.sla_config import STAGE_LABELS
 from aduan.models.ticket import Attachment, Ticket, TimelineEntry
 
 
@@ -51,7 +57,26 @@ def complaint(ticket: Ticket, principal: Principal, zone: str,
         closed_at=for_display(ticket.closed_at, zone),
         version=ticket.version,
         attachments=attachments or [],
+        expected_datetime=for_display(ticket.expected_datetime, zone),
+        overdue=ticket.overdue,
         allowed_actions=[action.value for action in actions_available(ticket.status, roles)],
+    )
+
+
+def sla_status(clocks_document: dict[str, Any] | None, zone: str, now: datetime) -> SlaStatusView | None:
+    """The open stage whose deadline comes first (the stored `#SLA` item), with the time left."""
+    if not clocks_document:
+        return None
+    open_clocks = sla.open_clocks(TicketClocks.model_validate(clocks_document))
+    if not open_clocks:
+        return None
+    current = open_clocks[0]
+    label_id, label_en = STAGE_LABELS[current.stage]
+    return SlaStatusView(
+        stage=current.stage.value, stage_label=StatusLabel(id=label_id, en=label_en), state=current.state.value,
+        due_at=for_display(current.due_at, zone) or current.due_at,
+        time_left_seconds=int((from_storage(current.due_at) - now).total_seconds()),
+        overdue=current.breached_at is not None, policy=current.policy,
     )
 
 

@@ -109,6 +109,40 @@ class LocationView(BaseModel):
     area_code: str | None = None
 
 
+class SlaStatusView(BaseModel):
+    stage: str = Field(description="verification, disposition, first_response, resolution or citizen_reply")
+    stage_label: StatusLabel
+    state: str = Field(description="running, or paused while waiting for the reporter")
+    due_at: str
+    time_left_seconds: int = Field(description="Negative once the deadline has passed")
+    overdue: bool
+    policy: str = Field(description="SLA policy and version this deadline was set under")
+
+
+class SlaStageCompliance(BaseModel):
+    stage: str
+    stopped: int
+    met: int
+    compliance_percent: float | None
+
+
+class OverdueItem(BaseModel):
+    tracking_code: str
+    stages: list[str]
+    overdue_since: str | None
+
+
+class SlaReport(BaseModel):
+    agency_id: str
+    period_from: str
+    period_to: str
+    stopped: int
+    met: int
+    compliance_percent: float | None = Field(description="Share of stage clocks stopped in the period on time")
+    by_stage: list[SlaStageCompliance]
+    overdue: list[OverdueItem]
+
+
 class ComplaintView(BaseModel):
     id: str
     tracking_code: str
@@ -136,6 +170,9 @@ class ComplaintView(BaseModel):
     closed_at: str | None = None
     version: int
     attachments: list[AttachmentView] = Field(default_factory=list)
+    expected_datetime: str | None = Field(default=None, description="Open311: when resolution is due")
+    overdue: bool = False
+    sla: SlaStatusView | None = Field(default=None, description="The stage whose deadline comes first")
     allowed_actions: list[str] = Field(default_factory=list, description="What the caller may do next")
 
 

@@ -87,6 +87,11 @@ class Ticket(BaseModel):
     resolved_at: str | None = None
     closed_at: str | None = None
     version: int = 1
+    # Kept by the SLA engine: Open311's expected_datetime (resolution due, UTC), whether a stage
+    # deadline has passed, and the due time of the earliest open stage (queues sort on it).
+    expected_datetime: str | None = None
+    overdue: bool = False
+    sla_due_at: str | None = None
 
 
 class Actor(BaseModel):

@@ -21,7 +21,6 @@ from aduan.models.api import (
 )
 from aduan.observability import metrics
 from aduan.routes.context import caller, ticket_service
-from aduan.services.idempotency import file_once
 
 router = Router()
 CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9G", max_length=20)]
@@ -37,7 +36,10 @@ def file_complaint(
 ) -> tuple[ComplaintView, int]:
     principal = caller(router)
     if idempotency_key:
-        view = file_once(principal, idempotency_key, body)
+        # Imported on use: Powertools' idempotency utility is heavy and most requests carry no key.
+        from aduan.services.idempotency import file_once
+
+        view = file_once(principal, idempotency_key, body, router.lambda_context)
     else:
         view = ticket_service().file(principal, body)
     metrics.add_metric(name="ComplaintsFiled", unit=MetricUnit.Count, value=1)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aduan import settings
 from aduan.dal.config_store import load_config
 from aduan.dal.exports import ExportRepository
+from aduan.dal.sla_store import SlaStore
 from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository
 from aduan.dal.transparency_store import load_transparency
@@ -18,6 +19,7 @@ from aduan.models.transparency import TransparencyConfig
 from aduan.services.exports import ExportService
 from aduan.services.open311 import Open311Service
 from aduan.services.public import PublicService
+from aduan.services.sla_report import SlaReportService
 from aduan.services.stats import StatsService
 from aduan.services.tickets import TicketService
 
@@ -43,6 +45,11 @@ def ticket_service() -> TicketService:
         config=city_config,
         bucket=settings.attachments_bucket,
     )
+
+
+@cache
+def sla_report_service() -> SlaReportService:
+    return SlaReportService(SlaStore(settings.table_name()), config=city_config)
 
 
 def caller(router: BaseRouter) -> Principal:

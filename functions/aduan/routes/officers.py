@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -9,13 +10,19 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan.logic.status_machine import Status
-from aduan.models.api import ComplaintView, Page, TransitionRequest
+from aduan.models.api import ComplaintView, Page, SlaReport, TransitionRequest
 from aduan.observability import metrics
 from aduan.routes.complaints import CodePath, Cursor, Limit
-from aduan.routes.context import caller, ticket_service
+from aduan.routes.context import caller, sla_report_service, ticket_service
 
 router = Router()
-Order = Annotated[Literal["oldest", "urgent"], Query(description="oldest first, or most urgent first")]
+Order = Annotated[Literal["oldest", "urgent", "due"], Query(
+    description="oldest first, most urgent first, or soonest SLA deadline first (only complaints with a running "
+                "deadline)")]
+
+
+PeriodFrom = Annotated[date | None, Query(alias="from", description="first day (default: 30 days back)")]
+PeriodTo = Annotated[date | None, Query(alias="to", description="last day (default: today)")]
 
 
 @router.post("/v1/complaints/<tracking_code>/transitions", tags=["officer"],
@@ -29,11 +36,18 @@ def transition(tracking_code: CodePath, body: TransitionRequest) -> ComplaintVie
 @router.get("/v1/desk/complaints", tags=["officer"], summary="The verification desk queue")
 def desk_queue(status: Annotated[Status, Query()] = Status.RECEIVED, order: Order = "oldest",
                limit: Limit = 50, cursor: Cursor = None) -> Page[ComplaintView]:
-    return ticket_service().desk_queue(caller(router), status, order == "urgent", limit, cursor)
+    return ticket_service().desk_queue(caller(router), status, order, limit, cursor)
 
 
 @router.get("/v1/agencies/<agency_id>/complaints", tags=["officer"], summary="An agency's queue")
 def agency_queue(agency_id: Annotated[str, Path(max_length=64)],
                  status: Annotated[Status, Query()] = Status.ASSIGNED, order: Order = "oldest",
                  limit: Limit = 50, cursor: Cursor = None) -> Page[ComplaintView]:
-    return ticket_service().agency_queue(caller(router), agency_id, status, order == "urgent", limit, cursor)
+    return ticket_service().agency_queue(caller(router), agency_id, status, order, limit, cursor)
+
+
+@router.get("/v1/agencies/<agency_id>/sla", tags=["officer"],
+            summary="SLA compliance of an agency for a period, and its complaints overdue now")
+def agency_sla(agency_id: Annotated[str, Path(max_length=64)],
+               since: PeriodFrom = None, until: PeriodTo = None) -> SlaReport:
+    return sla_report_service().report(caller(router), agency_id, since, until)

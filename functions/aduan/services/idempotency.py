@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.dal.idempotency_store import persistence_layer
 from aduan.logic.access import Principal
@@ -41,7 +42,10 @@ def _filer() -> Any:
     return file
 
 
-def file_once(principal: Principal, key: str, body: NewComplaint) -> ComplaintView:
+def file_once(principal: Principal, key: str, body: NewComplaint, context: LambdaContext | None) -> ComplaintView:
+    # Lets an in-progress record expire with the invocation if Lambda times out.
+    if context is not None:
+        CONFIG.register_lambda_context(context)
     request = {"caller": principal.sub, "key": key, "body": body.model_dump(mode="json")}
     try:
         stored = _filer()(request=request, principal=principal)

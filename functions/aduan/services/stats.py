@@ -40,7 +40,7 @@ class StatsService:
         """Apply one bus event; False when it was seen before (or is not one we count)."""
         zone = self._zone
         if source == "aduan.sla":
-            if kind not in ("SlaClockStopped", "SlaBreached"):
+            if kind not in stats.SLA_TYPES:
                 return False
             key = stats.sla_dedupe_key(kind, detail, envelope_id)
             known = self.repository.state(str(detail.get("ticket_id")))
@@ -48,6 +48,8 @@ class StatsService:
             moment = str(detail.get("stopped_at") or detail.get("occurred_at") or clock.to_storage(clock.now()))
             log = (moment[:7], f"{moment}#{key}", {"kind": kind, "detail": dict(detail)})
             return self.repository.apply(key, delta, None, None, sla_log=log)
+        if kind not in stats.DOMAIN_TYPES:
+            return False
         ticket_id = str(detail["ticket_id"])
         previous = self.repository.state(ticket_id)
         delta = stats.domain_event(detail, previous, zone)

@@ -93,14 +93,15 @@ class TicketService:
 
     def get(self, principal: Principal, text: str) -> ComplaintView:
         code = self._code(text)
-        ticket, records = self.repository.get_with_attachments(code)
+        ticket, records, clocks = self.repository.get_with_extras(code)
         if ticket is None:
             raise NotFound(f"no complaint {code}")
         access.require_view(principal, ticket)
         bucket = self.bucket()
         attachments = [views.attachment(record, self._zone, presigned_download(bucket, record.key))
                        for record in records]
-        return views.complaint(ticket, principal, self._zone, attachments)
+        view = views.complaint(ticket, principal, self._zone, attachments)
+        return view.model_copy(update={"sla": views.sla_status(clocks, self._zone, clock.now())})
 
     def timeline(self, principal: Principal, text: str, limit: int, cursor: str | None
                  ) -> Page[TimelineEntryView]:
@@ -181,16 +182,16 @@ class TicketService:
         self.repository.save(change.ticket, change.entries, change.expected_version)
         return self._view(change.ticket, principal)
 
-    def desk_queue(self, principal: Principal, status: Status, urgent_first: bool, limit: int,
+    def desk_queue(self, principal: Principal, status: Status, order: str, limit: int,
                    cursor: str | None) -> Page[ComplaintView]:
         access.require_desk(principal)
         if status in AGENCY_OWNED:
             raise Unprocessable(f"{status.value} complaints wait in agency queues, not at the desk",
                                 details=[{"field": "status", "message": "not a desk status"}])
-        tickets, next_cursor = self.repository.queue(queue_key(status, None), urgent_first, limit, cursor)
+        tickets, next_cursor = self.repository.queue(queue_key(status, None), order, limit, cursor)
         return Page(items=[self._view(ticket, principal) for ticket in tickets], next_cursor=next_cursor)
 
-    def agency_queue(self, principal: Principal, agency_id: str, status: Status, urgent_first: bool,
+    def agency_queue(self, principal: Principal, agency_id: str, status: Status, order: str,
                      limit: int, cursor: str | None) -> Page[ComplaintView]:
         if self.config().agency(agency_id) is None:
             raise NotFound(f"no agency {agency_id!r}")
@@ -198,5 +199,5 @@ class TicketService:
         if status not in AGENCY_OWNED and status != Status.NEED_INFO:
             raise Unprocessable(f"{status.value} complaints wait at the desk, not in agency queues",
                                 details=[{"field": "status", "message": "not an agency status"}])
-        tickets, next_cursor = self.repository.queue(queue_key(status, agency_id), urgent_first, limit, cursor)
+        tickets, next_cursor = self.repository.queue(queue_key(status, agency_id), order, limit, cursor)
         return Page(items=[self._view(ticket, principal) for ticket in tickets], next_cursor=next_cursor)

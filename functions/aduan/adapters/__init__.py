@@ -1,0 +1,1 @@
+"""Adapters behind ports: the outbound queue, and one sender per provider (senders/)."""

@@ -1,0 +1,24 @@
+"""One adapter per provider behind one interface: build the provider's request from an OutboundMessage,
+and read the provider's answer into an outcome (sent, transient, permanent). Pure: no I/O here; the
+transport (dal/provider_transport.py) executes requests, or writes them to the local outbox."""
+
+from __future__ import annotations
+
+from aduan.adapters.senders.base import Sender
+from aduan.adapters.senders.meta_send import InstagramSender, MessengerSender
+from aduan.adapters.senders.ses_email import SesEmailSender
+from aduan.adapters.senders.sns import SnsPushSender, SnsSmsSender
+from aduan.adapters.senders.telegram import TelegramSender
+from aduan.adapters.senders.twilio_sms import TwilioSmsSender
+from aduan.adapters.senders.whatsapp import WhatsAppSender
+from aduan.models.ticket import Channel
+
+SENDERS: dict[str, Sender] = {sender.provider: sender for sender in (
+    WhatsAppSender(), TelegramSender(), TwilioSmsSender(), SnsSmsSender(), SesEmailSender(), SnsPushSender(),
+    MessengerSender(), InstagramSender())}
+
+
+def provider_for(channel: Channel, sms_provider: str) -> str | None:
+    return {Channel.WHATSAPP: "whatsapp", Channel.TELEGRAM: "telegram", Channel.EMAIL: "ses",
+            Channel.SMS: "twilio" if sms_provider == "twilio" else "sns_sms", Channel.APP: "sns_push",
+            Channel.MESSENGER: "messenger", Channel.INSTAGRAM: "instagram"}.get(channel)

@@ -1,0 +1,114 @@
+"""Delivery records in the tickets table.
+
+  `DLV#<message id>` / `#DELIVERY`        one per outbound message: the exactly-once claim and its outcome
+  `PMID#<channel>#<provider id>` / `#MAP`  provider message id -> our message (for status callbacks)
+  `LOCAL#OUTBOX` / `<time>#<message id>`   local mode only: what would have been sent (GET /local/outbox)
+
+A delivery's timeline entry is written in the same transaction as its outcome, so the ticket's history
+and the delivery record never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aduan.dal import codec
+from aduan.dal.clients import client
+from aduan.dal.tickets import entry_item
+from aduan.models.outbound import OutboundMessage
+from aduan.models.ticket import Ticket, TimelineEntry
+
+HEAD = "#DELIVERY"
+LOCAL_OUTBOX = "LOCAL#OUTBOX"
+# Retention of delivery bookkeeping (the timeline keeps the history for good).
+RETENTION_SECONDS = 90 * 24 * 3600
+
+
+def delivery_key(message_id: str) -> dict[str, Any]:
+    return codec.to_item({"pk": f"DLV#{message_id}", "sk": HEAD})
+
+
+def provider_key(channel: str, provider_message_id: str) -> dict[str, Any]:
+    return codec.to_item({"pk": f"PMID#{channel}#{provider_message_id}", "sk": "#MAP"})
+
+
+class DeliveryRepository:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    def claim(self, message: OutboundMessage, now: str, stale_before: str, expires_at: int) -> int | None:
+        """Take the message for sending: the attempt number, or None if it was sent, given up on, or is
+        being sent by someone else right now. This conditional write is what makes sending exactly once."""
+        try:
+            found = self._db.update_item(
+                TableName=self.table, Key=delivery_key(message.id),
+                UpdateExpression=("SET #s = :sending, claimed_at = :now, "
+                                  "attempts = if_not_exists(attempts, :zero) + :one, "
+                                  "channel = :channel, audience = :audience, kind = :kind, expires_at = :ttl"
+                                  + (", tracking_code = :code" if message.tracking_code else "")),
+                ConditionExpression=("attribute_not_exists(pk) OR #s = :retrying "
+                                     "OR (#s = :sending AND claimed_at < :stale)"),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=codec.to_item({
+                    ":sending": "sending", ":retrying": "retrying", ":now": now, ":stale": stale_before, ":zero": 0,
+                    ":one": 1, ":channel": message.channel.value, ":audience": message.audience, ":kind": message.kind,
+                    ":ttl": expires_at, ":code": message.tracking_code}),
+                ReturnValues="ALL_NEW")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return int(codec.from_item(found["Attributes"])["attempts"])
+
+    def finish(self, message: OutboundMessage, status: str, now: str, fields: dict[str, Any],
+               entry: TimelineEntry | None, ticket: Ticket | None, provider_message_id: str | None) -> None:
+        """The outcome, its timeline entry and (when sent) the provider id map, in one transaction."""
+        values = {":s": status, ":now": now, **{f":v{i}": value for i, value in enumerate(fields.values())}}
+        names = {"#s": "status", **{f"#f{i}": name for i, name in enumerate(fields)}}
+        sets = ", ".join(["#s = :s", "updated_at = :now", *(f"#f{i} = :v{i}" for i in range(len(fields)))])
+        writes: list[dict[str, Any]] = [{"Update": {
+            "TableName": self.table, "Key": delivery_key(message.id), "UpdateExpression": f"SET {sets}",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": codec.to_item(values)}}]
+        if entry is not None and ticket is not None:
+            writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, 0, ticket),
+                                   "ConditionExpression": "attribute_not_exists(sk)"}})
+        if provider_message_id:
+            writes.append({"Put": {"TableName": self.table, "Item": {
+                **provider_key(message.channel.value, provider_message_id),
+                **codec.to_item({"message_id": message.id, "tracking_code": message.tracking_code,
+                                 "audience": message.audience, "kind": message.kind,
+                                 "message": message.model_dump_json(), "expires_at": fields.get("expires_at")})}}})
+        self._db.transact_write_items(TransactItems=writes)
+
+    def by_provider_id(self, channel: str, provider_message_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(TableName=self.table, Key=provider_key(channel, provider_message_id))
+        return codec.from_item(found["Item"]) if "Item" in found else None
+
+    def record_status(self, message_id: str, status: str, now: str, entry: TimelineEntry, ticket: Ticket) -> bool:
+        """A provider's status callback; False if this exact status was recorded before (a redelivery)."""
+        try:
+            self._db.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.table, "Item": entry_item(entry, 0, ticket),
+                         "ConditionExpression": "attribute_not_exists(sk)"}},
+                {"Update": {"TableName": self.table, "Key": delivery_key(message_id),
+                            "UpdateExpression": "SET provider_status = :p, provider_status_at = :now",
+                            "ExpressionAttributeValues": codec.to_item({":p": status, ":now": now})}}])
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+                return False
+            raise
+        return True
+
+    def sink(self, now: str, message: OutboundMessage, shown: dict[str, Any]) -> None:
+        """Local mode: keep what would have gone to the provider, for GET /local/outbox."""
+        document = {"pk": LOCAL_OUTBOX, "sk": f"{now}#{message.id}", "message_id": message.id,
+                    "request": json.dumps(shown, ensure_ascii=False), "expires_at": None}
+        self._db.put_item(TableName=self.table, Item=codec.to_item(document))

@@ -1,0 +1,17 @@
+"""The delivery queue: outbound messages waiting for the sender function."""
+
+from __future__ import annotations
+
+from aduan import settings
+from aduan.dal.clients import client
+
+
+def enqueue(body: str, delay_seconds: int = 0) -> None:
+    client("sqs").send_message(QueueUrl=settings.delivery_queue_url(), MessageBody=body,
+                               DelaySeconds=max(0, min(delay_seconds, 900)))
+
+
+def postpone(receipt_handle: str, seconds: int) -> None:
+    """Backoff for a message that will be retried: it reappears after `seconds` (SQS caps 12 hours)."""
+    client("sqs").change_message_visibility(QueueUrl=settings.delivery_queue_url(), ReceiptHandle=receipt_handle,
+                                            VisibilityTimeout=max(0, min(seconds, 43_200)))

@@ -1,0 +1,51 @@
+"""Execute a provider request: HTTPS with urllib (short timeouts), or an AWS API call through boto3."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from aduan.adapters.senders.base import ProviderRequest, Reply
+from aduan.dal.clients import client
+
+TIMEOUT_SECONDS = 5.0
+
+
+def execute(request: ProviderRequest, timeout: float = TIMEOUT_SECONDS) -> Reply:
+    if request.aws_call is not None:
+        return _aws(*request.aws_call)
+    http = urllib.request.Request(request.secret_url or request.url, data=request.body.encode(),
+                                  headers={**request.headers, **request.secret_headers}, method=request.method)
+    try:
+        with urllib.request.urlopen(http, timeout=timeout) as response:
+            return Reply(response.status, _parse(response.read()), headers=dict(response.headers.items()))
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, _parse(error.read()), headers=dict(error.headers.items()))
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        return Reply(0, {"message": str(error)}, error_code="network")
+
+
+def _aws(service: str, operation: str, params: dict[str, Any]) -> Reply:
+    try:
+        response = getattr(client(service), operation)(**params)
+    except ClientError as error:
+        detail = error.response.get("Error", {})
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
+        return Reply(status, {"message": detail.get("Message", "")}, error_code=detail.get("Code", "ClientError"))
+    except BotoCoreError as error:
+        return Reply(0, {"message": str(error)}, error_code="network")
+    return Reply(200, {key: value for key, value in response.items() if key != "ResponseMetadata"})
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    text = raw.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(text) if text else {}
+    except ValueError:
+        parsed = dict(urllib.parse.parse_qsl(text)) or {"message": text[:500]}
+    return parsed if isinstance(parsed, dict) else {"value": parsed}

@@ -1,0 +1,232 @@
+"""SLA data in the tickets table.
+
+  pk `T#<code>`, sk `#SLA`          the ticket's clocks (models/sla.TicketClocks). While anything can
+                                    still fire it carries `sla_shard` + `sla_next_at`, the keys of the
+                                    sparse GSI `sla_due`: the sweeper reads only what is due.
+                                    While a stage is overdue it also carries `overdue_pk`
+                                    (`OVERDUE#<agency>`), the key of the sparse GSI `sla_overdue`.
+  pk `SLAREC#<agency>`, sk `<stopped at>#<code>#<stage>#<cycle>`   one record per stopped clock
+                                    (compliance reports by agency and period).
+  pk `SLAPOLICY`, sk `<id>#<version>` every policy version ever seeded (immutable); sk `ACTIVE` names
+                                    the one new clocks start under.
+
+Every write of the clocks item is conditional on its `rev`, in one transaction with the ticket head
+and timeline entries it implies: two sweeps (or a sweep and the tracker) cannot both fire.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aduan.dal import clients, codec
+from aduan.dal.tickets import HEAD, SLA_CLOCKS, entry_item, head_item, ticket_pk
+from aduan.logic import sla
+from aduan.models.sla import StageClock, TicketClocks
+from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
+from aduan.models.ticket import Ticket, TimelineEntry
+
+SHARDS = 4  # spreads the due index over a few partitions; a sweep queries each once
+POLICY_PK = "SLAPOLICY"
+ACTIVE = "ACTIVE"
+DUE_INDEX = "sla_due"
+OVERDUE_INDEX = "sla_overdue"
+DESK = "desk"
+_ACTIVE_TTL_SECONDS = 300.0
+
+_policies: dict[str, SlaPolicy] = {}
+_active: dict[str, tuple[float, str]] = {}
+
+
+def clear_cache() -> None:
+    _policies.clear()
+    _active.clear()
+
+
+class RevConflict(Exception):
+    """Someone else wrote the clocks (or the ticket) since we read them: read again and retry."""
+
+
+def shard_of(code: str) -> str:
+    return f"SLA#{zlib.crc32(code.encode()) % SHARDS}"
+
+
+def clocks_item(clocks: TicketClocks) -> dict[str, Any]:
+    document = clocks.model_dump(mode="json")
+    document.update(pk=ticket_pk(clocks.tracking_code), sk=SLA_CLOCKS, entity="sla_clocks")
+    next_at = sla.next_fire_at(clocks)
+    if next_at is not None:
+        document.update(sla_shard=shard_of(clocks.tracking_code), sla_next_at=next_at)
+    if sla.overdue(clocks):
+        document["overdue_pk"] = f"OVERDUE#{clocks.agency_id or DESK}"
+        document["overdue_since"] = min(c.breached_at or "" for c in sla.open_clocks(clocks) if c.breached_at)
+    return codec.to_item(document)
+
+
+def record_item(clock: StageClock, clocks: TicketClocks, elapsed_minutes: int) -> dict[str, Any]:
+    document = {
+        "pk": f"SLAREC#{clock.agency_id or DESK}",
+        "sk": f"{clock.stopped_at}#{clocks.tracking_code}#{clock.stage.value}#{clock.cycle}",
+        "entity": "sla_record", "tracking_code": clocks.tracking_code, "ticket_id": clocks.ticket_id,
+        "stage": clock.stage.value, "met": bool(clock.met), "due_at": clock.due_at,
+        "started_at": clock.started_at, "stopped_at": clock.stopped_at, "policy": clock.policy,
+        "elapsed_working_minutes": elapsed_minutes, "category_id": clocks.category_id,
+    }
+    return codec.to_item(document)
+
+
+class SlaStore:
+    def __init__(self, table_name: str, *, client: Any = None) -> None:
+        self.table = table_name
+        self._client = client
+
+    @property
+    def _db(self) -> Any:
+        return self._client or clients.client("dynamodb")
+
+    # ------------------------------------------------------------------ policies
+    def save_policy(self, policy: SlaPolicy, *, activate: bool = True) -> None:
+        body = policy.model_dump_json()
+        try:
+            self._db.put_item(
+                TableName=self.table,
+                Item=codec.to_item({"pk": POLICY_PK, "sk": f"{policy.id}#{policy.version:05d}", "body": body}),
+                ConditionExpression="attribute_not_exists(pk) OR body = :body",
+                ExpressionAttributeValues={":body": {"S": body}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise SlaConfigError(f"{policy.key} is already stored with other content: "
+                                     "a changed policy needs a new version") from None
+            raise
+        if activate:
+            self._db.put_item(TableName=self.table,
+                              Item=codec.to_item({"pk": POLICY_PK, "sk": ACTIVE, "key": policy.key}))
+        _active.pop(self.table, None)
+
+    def active_policy(self) -> SlaPolicy:
+        cached = _active.get(self.table)
+        if cached is None or time.monotonic() - cached[0] > _ACTIVE_TTL_SECONDS:
+            found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": POLICY_PK, "sk": ACTIVE}))
+            if "Item" not in found:
+                raise SlaConfigError(f"no active SLA policy in {self.table}: run python -m infra.seed")
+            cached = (time.monotonic(), codec.from_item(found["Item"])["key"])
+            _active[self.table] = cached
+        return self.policy(cached[1])
+
+    def policy(self, key: str) -> SlaPolicy:
+        """One stored version; versions never change, so they are cached for the process's life."""
+        if key not in _policies:
+            policy_id, _, version = key.partition("@")
+            found = self._db.get_item(TableName=self.table,
+                                      Key=codec.to_item({"pk": POLICY_PK, "sk": f"{policy_id}#{int(version):05d}"}))
+            if "Item" not in found:
+                raise SlaConfigError(f"SLA policy {key} is not stored in {self.table}")
+            _policies[key] = parse_policy(json.loads(codec.from_item(found["Item"])["body"]), key)
+        return _policies[key]
+
+    # ------------------------------------------------------------------ clocks
+    def clocks(self, code: str) -> TicketClocks | None:
+        found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": SLA_CLOCKS}),
+                                  ConsistentRead=True)
+        return TicketClocks.model_validate(codec.from_item(found["Item"])) if "Item" in found else None
+
+    def due(self, until: str, page_size: int = 100) -> Iterator[TicketClocks]:
+        """Clocks with something to fire at or before `until`: one Query per shard, due items only."""
+        for shard in range(SHARDS):
+            request: dict[str, Any] = {
+                "TableName": self.table, "IndexName": DUE_INDEX, "Limit": page_size,
+                "KeyConditionExpression": "sla_shard = :s AND sla_next_at <= :until",
+                "ExpressionAttributeValues": codec.to_item({":s": f"SLA#{shard}", ":until": until}),
+            }
+            while True:
+                found = self._db.query(**request)
+                for raw in found.get("Items", []):
+                    yield TicketClocks.model_validate(codec.from_item(raw))
+                if "LastEvaluatedKey" not in found:
+                    break
+                request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+
+    def overdue(self, agency_id: str, limit: int = 100) -> list[TicketClocks]:
+        found = self._db.query(TableName=self.table, IndexName=OVERDUE_INDEX, Limit=limit,
+                               KeyConditionExpression="overdue_pk = :o",
+                               ExpressionAttributeValues=codec.to_item({":o": f"OVERDUE#{agency_id}"}))
+        return [TicketClocks.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+
+    def records(self, agency_id: str, since: str, until: str) -> Iterator[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :since AND :until",
+            "ExpressionAttributeValues": codec.to_item({":pk": f"SLAREC#{agency_id}", ":since": since,
+                                                        ":until": until + "~"}),
+        }
+        while True:
+            found = self._db.query(**request)
+            yield from (codec.from_item(raw) for raw in found.get("Items", []))
+            if "LastEvaluatedKey" not in found:
+                return
+            request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+
+    def commit(self, clocks: TicketClocks, expected_rev: int, *, ticket: Ticket | None = None,
+               expected_version: int | None = None, entries: Sequence[TimelineEntry] = (),
+               records: Sequence[dict[str, Any]] = ()) -> None:
+        """The clocks (rev + 1), and with them the ticket head, timeline entries and stop records, or nothing."""
+        condition = "attribute_not_exists(pk)" if expected_rev == 0 else "rev = :rev"
+        values = {} if expected_rev == 0 else {":rev": codec.value(expected_rev)}
+        clocks.rev = expected_rev + 1
+        put: dict[str, Any] = {"TableName": self.table, "Item": clocks_item(clocks), "ConditionExpression": condition}
+        if values:
+            put["ExpressionAttributeValues"] = values
+        writes: list[dict[str, Any]] = [{"Put": put}]
+        if ticket is not None and expected_version is not None:
+            writes.append({"Put": {"TableName": self.table, "Item": head_item(ticket),
+                                   "ConditionExpression": "version = :v",
+                                   "ExpressionAttributeValues": {":v": codec.value(expected_version)}}})
+        for index, entry in enumerate(entries):
+            if ticket is None:
+                raise ValueError("timeline entries need the ticket for their snapshot")
+            writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
+                                   "ConditionExpression": "attribute_not_exists(sk)"}})
+        writes.extend({"Put": {"TableName": self.table, "Item": record}} for record in records)
+        try:
+            if len(writes) == 1:
+                self._db.put_item(**writes[0]["Put"])
+            else:
+                self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            clocks.rev = expected_rev
+            if error.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+                raise RevConflict(clocks.tracking_code) from error
+            raise
+
+    def sync_head(self, ticket: Ticket, fields: dict[str, Any]) -> bool:
+        """Copy SLA fields onto the ticket head without a new version (not a change of the complaint);
+        False if the head moved on meanwhile (the caller reads it again)."""
+        names = {f"#{name}": name for name in fields}
+        values = {f":{name}": value for name, value in fields.items()}
+        sets = [f"#{name} = :{name}" for name, value in fields.items() if value is not None]
+        removes = [f"#{name}" for name, value in fields.items() if value is None]
+        if ticket.sla_due_at and fields.get("sla_due_at") is None:
+            removes.append("due_sk")
+        elif fields.get("sla_due_at"):
+            sets.append("due_sk = :sla_due_at")
+        expression = " ".join(part for part in (
+            f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "") if part)
+        try:
+            self._db.update_item(
+                TableName=self.table, Key=codec.to_item({"pk": ticket_pk(ticket.tracking_code), "sk": HEAD}),
+                UpdateExpression=expression, ConditionExpression="version = :version",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=codec.to_item({**{k: v for k, v in values.items() if v is not None},
+                                                         ":version": ticket.version}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

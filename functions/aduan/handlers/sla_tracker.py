@@ -1,0 +1,48 @@
+"""Entry point of SlaTrackerFunction: lifecycle domain events (EventBridge rule -> SQS) -> SLA clocks.
+
+Each SQS message is one EventBridge event. Applying it is idempotent (the clocks remember the newest
+ticket version applied, written conditionally), so a redelivered or duplicated event changes nothing;
+a failure is reported per record and retried by SQS, then lands in the DLQ.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aduan import settings
+from aduan.dal.sla_store import SlaStore
+from aduan.dal.tickets import TicketRepository
+from aduan.logic.domain_events import SOURCE
+from aduan.observability import logger, metrics, tracer
+from aduan.services.sla import SlaService
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@cache
+def service() -> SlaService:
+    return SlaService(SlaStore(settings.table_name()), TicketRepository(settings.table_name()))
+
+
+def track(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    # Parsed leniently: only `source` and `detail` matter (moto's default payload lacks `account`).
+    if event.get("source") != SOURCE or not isinstance(event.get("detail"), dict):
+        logger.warning("not a ticket domain event; ignored", extra={"message_id": record.message_id})
+        return
+    applied = service().apply_event(event["detail"])
+    metrics.add_metric(name="SlaEventsApplied" if applied else "SlaEventsSkipped", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(process_partial_response(event=event, record_handler=track, processor=processor, context=context))

@@ -1,0 +1,197 @@
+"""SLA policies as data: per stage a limit in working hours, working days, calendar days or hours,
+overrides by category and priority, a reminder fraction, a hard cap and an escalation ladder.
+
+A policy has an id and a version; every clock records the version it was started under, so a new
+version never rewrites the deadlines of clocks already running.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from aduan.logic.calendar import WEEKDAYS, WorkingCalendar, parse_interval
+from aduan.models.ticket import Priority
+
+
+class Stage(StrEnum):
+    VERIFICATION = "verification"
+    DISPOSITION = "disposition"
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+    CITIZEN_REPLY = "citizen_reply"
+
+
+STAGE_LABELS: dict[Stage, tuple[str, str]] = {
+    Stage.VERIFICATION: ("Verifikasi", "Verification"),
+    Stage.DISPOSITION: ("Disposisi ke instansi", "Assignment to an agency"),
+    Stage.FIRST_RESPONSE: ("Tanggapan pertama instansi", "Agency's first response"),
+    Stage.RESOLUTION: ("Penyelesaian", "Resolution"),
+    Stage.CITIZEN_REPLY: ("Tanggapan pelapor", "Reporter's reply"),
+}
+
+Unit = Literal["working_hours", "working_days", "calendar_days", "hours"]
+
+
+class SlaConfigError(ValueError):
+    """An SLA policy file that does not validate; the message names the file and the field."""
+
+
+class Limit(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: float = Field(gt=0, le=3650)
+    unit: Unit
+
+    @model_validator(mode="after")
+    def _whole_days(self) -> Limit:
+        if self.unit == "working_days" and self.value != int(self.value):
+            raise ValueError("working_days must be a whole number")
+        return self
+
+    @property
+    def on_working_time(self) -> bool:
+        return self.unit.startswith("working_")
+
+    def due(self, start: datetime, calendar: WorkingCalendar) -> datetime:
+        if self.unit == "working_hours":
+            return calendar.add(start, timedelta(hours=self.value))
+        if self.unit == "working_days":
+            return calendar.end_of_working_days(start, int(self.value))
+        if self.unit == "calendar_days":
+            return start + timedelta(days=self.value)
+        return start + timedelta(hours=self.value)
+
+    def describe(self) -> str:
+        return f"{self.value:g} {self.unit.replace('_', ' ')}"
+
+
+class Rung(BaseModel):
+    """One step of the escalation ladder: who is told, and how long after the previous step."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    role: Literal["agency_officer", "agency_head", "supervisor", "inspectorate"]
+    after: Limit | None = None  # the first rung is told at the breach itself
+    label_id: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+
+
+class StageRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    limit: Limit
+    hard_cap: Limit | None = None
+    remind_at_fraction: float | None = Field(default=None, gt=0, lt=1)
+    escalate: bool = True
+
+
+class Override(BaseModel):
+    """A different limit for some categories and/or priorities (both lists empty: matches nothing)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    stage: Stage
+    category_ids: tuple[str, ...] = ()
+    priorities: tuple[Priority, ...] = ()
+    limit: Limit
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> Override:
+        if not self.category_ids and not self.priorities:
+            raise ValueError("an override needs category_ids or priorities")
+        return self
+
+    def matches(self, category_id: str | None, priority: Priority) -> bool:
+        return ((not self.category_ids or category_id in self.category_ids)
+                and (not self.priorities or priority in self.priorities))
+
+    @property
+    def specificity(self) -> int:
+        return (2 if self.category_ids else 0) + (1 if self.priorities else 0)
+
+
+class CalendarConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
+    business_hours: dict[str, tuple[str, ...]]
+    holiday_country: str | None = "ID"
+    extra_days_off: dict[date, str] = Field(default_factory=dict)  # cuti bersama, regional holidays
+    working_days: tuple[date, ...] = ()
+
+    @model_validator(mode="after")
+    def _valid_hours(self) -> CalendarConfig:
+        for day, spans in self.business_hours.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"business_hours: unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+            for text in spans:
+                parse_interval(text)
+        if not any(self.business_hours.values()):
+            raise ValueError("business_hours: the working week has no hours")
+        return self
+
+    def build(self) -> WorkingCalendar:
+        return WorkingCalendar(self.timezone, self.business_hours, country=self.holiday_country,
+                               extra_days_off=self.extra_days_off, working_days=self.working_days)
+
+
+class SlaPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    version: int = Field(ge=1)
+    name: str
+    source: str = ""
+    effective_from: date
+    calendar: CalendarConfig
+    remind_at_fraction: float = Field(default=0.75, gt=0, lt=1)
+    priority_bump_on_breach: bool = True
+    stages: dict[Stage, StageRule]
+    overrides: tuple[Override, ...] = ()
+    escalation: tuple[Rung, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SlaPolicy:
+        missing = [stage.value for stage in Stage if stage not in self.stages]
+        if missing:
+            raise ValueError(f"stages missing: {', '.join(missing)}")
+        if self.escalation[0].after is not None:
+            raise ValueError("escalation: the first rung is told at the breach; it takes no 'after'")
+        if any(rung.after is None for rung in self.escalation[1:]):
+            raise ValueError("escalation: every rung after the first needs 'after'")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @cached_property
+    def working_calendar(self) -> WorkingCalendar:
+        return self.calendar.build()
+
+    def limit_for(self, stage: Stage, category_id: str | None, priority: Priority) -> Limit:
+        matching = [o for o in self.overrides if o.stage == stage and o.matches(category_id, priority)]
+        if matching:
+            return max(matching, key=lambda override: override.specificity).limit
+        return self.stages[stage].limit
+
+    def reminder_fraction(self, stage: Stage) -> float:
+        return self.stages[stage].remind_at_fraction or self.remind_at_fraction
+
+
+def parse_policy(document: object, source: str) -> SlaPolicy:
+    try:
+        return SlaPolicy.model_validate(document)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(policy)'}: {e['msg']}"
+                             for e in error.errors())
+        raise SlaConfigError(f"{source}: {problems}") from None
+
+
+def load_policy_file(path: Path) -> SlaPolicy:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SlaConfigError(f"{path}: {error}") from None
+    return parse_policy(document, str(path))

@@ -1,0 +1,132 @@
+"""Turn events into messages, and provider status callbacks into timeline entries.
+
+Events: domain events (`aduan.tickets`), SLA events (`aduan.sla`), triage events (`aduan.triage`), and
+`DeliveryStatusReported` from channel intake (`aduan.channels`). Redelivered events produce the same
+message ids (the event id is the cause), so the sender's claim drops the repeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aduan.dal.contacts import ContactRepository
+from aduan.dal.deliveries import DeliveryRepository
+from aduan.dal.tickets import TicketRepository
+from aduan.logic import clock, delivery_log
+from aduan.logic.notifications import Happening, messages
+from aduan.logic.recipients import Facts
+from aduan.models.config import CityConfig
+from aduan.models.contact import Contact
+from aduan.models.outbound import OutboundMessage, OutboundPort
+from aduan.models.templates import NotificationConfig
+from aduan.models.ticket import Channel, Ticket
+
+DELIVERY_STATUS = "DeliveryStatusReported"
+
+
+def happening(envelope: dict[str, Any]) -> Happening | None:
+    detail = envelope.get("detail") or {}
+    code = detail.get("tracking_code") or (detail.get("ticket") or {}).get("tracking_code")
+    if not code:
+        return None
+    event_type = str(envelope.get("detail-type") or detail.get("event_type") or "")
+    if envelope.get("source") == "aduan.tickets" and detail.get("event_id"):
+        cause = str(detail["event_id"])
+    else:
+        # SLA and triage events carry no event id of their own: derive one from what makes them unique.
+        parts = [event_type, code, *(str(detail.get(k)) for k in ("stage", "rung", "due_at", "parent_tracking_code"))]
+        cause = "evt_" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:26]
+    actor = detail.get("actor") or {}
+    return Happening(
+        cause_id=cause, event_type=event_type, tracking_code=str(code), to_status=detail.get("to_status"),
+        note=detail.get("note"), internal=bool(detail.get("internal")), actor_role=actor.get("role"),
+        due_at=detail.get("due_at"), stage=detail.get("stage"), agency_id=detail.get("agency_id"),
+        data=detail.get("data") or {})
+
+
+@dataclass
+class NotifierService:
+    tickets: TicketRepository
+    contacts: ContactRepository
+    deliveries: DeliveryRepository
+    city: Callable[[], CityConfig]
+    config: Callable[[], NotificationConfig]
+    port: Callable[[], OutboundPort]
+    head: Callable[[str], dict[str, Any] | None]
+
+    def handle(self, envelope: dict[str, Any]) -> list[OutboundMessage]:
+        if envelope.get("detail-type") == DELIVERY_STATUS:
+            self.delivery_status(envelope.get("detail") or {})
+            return []
+        event = happening(envelope)
+        if event is None:
+            return []
+        document = self.head(event.tracking_code)
+        if document is None:
+            return []  # the ticket is gone (or never was): nothing to say
+        ticket = Ticket.model_validate(document)
+        city, config = self.city(), self.config()
+        agency = city.agency(event.agency_id or ticket.assigned_agency_id or "")
+        followers = tuple(str(ref) for ref in document.get("follower_refs") or ())
+        wants_citizen = config.find(event.event_type, event.to_status, "citizen") is not None
+        facts = Facts(
+            event_type=event.event_type, to_status=event.to_status, internal=event.internal,
+            actor_role=event.actor_role, ticket_channel=ticket.channel, reporter_ref=ticket.reporter.ref,
+            reporter_contact=ticket.reporter.contact, follower_refs=followers,
+            agency_emails=tuple(agency.emails) if agency else (),
+            supervisor_emails=tuple(config.settings.supervisor_emails),
+            default_language=city.settings.default_language,
+            contacts=self._contacts([ticket.reporter.ref, *followers]) if wants_citizen else {},
+        )
+        built = messages(event, ticket, document, facts, city, config)
+        port = self.port()
+        for message in built:
+            port.send(message)
+        return built
+
+    def _contacts(self, refs: list[str]) -> dict[str, list[Contact]]:
+        found: dict[str, list[Contact]] = {}
+        for ref in dict.fromkeys(refs):
+            channel = ref.split(":", 1)[0]
+            contact = self.contacts.get(ref) if channel in Channel._value2member_map_ and ":" in ref else None
+            if contact is None:
+                found[ref] = []
+                continue
+            linked = self.contacts.of_person(contact.person_id) if contact.person_id else []
+            found[ref] = [contact, *(c for c in linked if c.id != contact.id)]
+        return found
+
+    def delivery_status(self, detail: dict[str, Any]) -> bool:
+        """Record a provider's status callback on the ticket; a final failure of a citizen's message falls
+        back to their next known channel."""
+        channel, provider_id, status = detail.get("channel"), detail.get("provider_message_id"), detail.get("status")
+        if not (channel and provider_id and status):
+            return False
+        mapped = self.deliveries.by_provider_id(str(channel), str(provider_id))
+        if mapped is None or not mapped.get("tracking_code"):
+            return False  # not one of ours (e.g. sent before this system), or not about a complaint
+        ticket = self.tickets.get(mapped["tracking_code"])
+        if ticket is None:
+            return False
+        message = OutboundMessage.model_validate_json(mapped["message"])
+        moment = clock.now()
+        occurred = detail.get("occurred_at") or clock.to_storage(moment)
+        try:
+            at = clock.from_storage(occurred)
+        except ValueError:
+            at = moment
+        entry = delivery_log.entry(
+            ticket, message, str(status), at, provider=str(channel), provider_message_id=str(provider_id),
+            error_code=str(detail["error_code"]) if detail.get("error_code") else None, error=detail.get("error_title"),
+            event_id=delivery_log.status_event_id(str(channel), str(provider_id), str(status)))
+        recorded = self.deliveries.record_status(message.id, str(status), clock.to_storage(moment), entry, ticket)
+        if recorded and status == "failed":
+            from aduan.services.delivery import DeliveryService  # the same fallback rule as at send time
+
+            fallback = DeliveryService._fallback(message)
+            if fallback:
+                self.port().send(fallback)
+        return recorded

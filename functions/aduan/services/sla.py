@@ -1,0 +1,235 @@
+"""SLA use cases: the tracker applies lifecycle events to the clocks; the sweeper fires what is due.
+
+Both read the clocks, decide with logic/sla.py and write back conditionally on the clocks' `rev`
+(with the ticket head and timeline entries in the same transaction); on a conflict they read again
+and decide again, so a lifecycle event is applied once and a reminder, breach, rung or auto-close
+fires once, however often or concurrently they run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aduan.dal.sla_store import RevConflict, SlaStore, record_item
+from aduan.dal.tickets import TicketRepository
+from aduan.logic import access, ids, lifecycle, sla
+from aduan.logic.clock import from_storage, to_storage
+from aduan.logic.errors import Conflict
+from aduan.logic.status_machine import Action, EventType, Role, Status
+from aduan.models.sla import StageClock, TicketClocks
+from aduan.models.sla_config import STAGE_LABELS
+from aduan.models.ticket import Actor, Priority, Ticket, TimelineEntry
+
+ATTEMPTS = 5
+SLA_ACTOR = Actor(role=Role.SYSTEM, id="sla")
+LIFECYCLE_EVENTS = frozenset({EventType.TICKET_CREATED, EventType.TICKET_VERIFIED, EventType.TICKET_ASSIGNED,
+                              EventType.TICKET_STATUS_CHANGED, EventType.TICKET_RESOLVED, EventType.TICKET_CLOSED,
+                              EventType.TICKET_REOPENED})
+_FIRING_EVENTS = {"reminder": EventType.SLA_REMINDER, "breach": EventType.SLA_BREACHED,
+                  "escalation": EventType.SLA_ESCALATED}
+
+
+@dataclass
+class SweepResult:
+    clocks_read: int = 0
+    fired: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
+    by_agency: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, agency) -> count
+
+
+def step_from_event(detail: dict[str, Any]) -> sla.LifecycleStep:
+    snapshot = detail.get("ticket") or {}
+    return sla.LifecycleStep(
+        ticket_version=int(detail["ticket_version"]),
+        occurred_at=from_storage(detail["occurred_at"]),
+        from_status=Status(detail["from_status"]) if detail.get("from_status") else None,
+        to_status=Status(detail["to_status"]) if detail.get("to_status") else None,
+        agency_id=snapshot.get("assigned_agency_id"),
+        category_id=snapshot.get("category_id"),
+        priority=Priority(snapshot.get("priority") or Priority.NORMAL),
+    )
+
+
+def head_fields(clocks: TicketClocks) -> dict[str, Any]:
+    open_clocks = sla.open_clocks(clocks)
+    return {"expected_datetime": sla.expected_datetime(clocks), "overdue": sla.overdue(clocks),
+            "sla_due_at": open_clocks[0].due_at if open_clocks else None}
+
+
+def _entry(ticket: Ticket, event_type: EventType, moment: datetime, note: str, data: dict[str, Any],
+           internal: bool = True) -> TimelineEntry:
+    return TimelineEntry(event_id=ids.new_id(moment), event_type=event_type, occurred_at=to_storage(moment),
+                         ticket_id=ticket.id, tracking_code=ticket.tracking_code, actor=SLA_ACTOR,
+                         from_status=ticket.status, to_status=ticket.status, note=note, internal=internal,
+                         data=data, ticket_version=ticket.version)
+
+
+def _clock_data(clock: StageClock, clocks: TicketClocks) -> dict[str, Any]:
+    return {"stage": clock.stage.value, "agency_id": clock.agency_id or clocks.agency_id,
+            "category_id": clocks.category_id, "due_at": clock.due_at, "policy": clock.policy,
+            "cycle": clock.cycle}
+
+
+@dataclass
+class SlaService:
+    store: SlaStore
+    tickets: TicketRepository
+
+    # ------------------------------------------------------------------ tracker
+    def apply_event(self, detail: dict[str, Any]) -> bool:
+        """Apply one lifecycle event, and before it any earlier one not applied yet (events may arrive out
+        of order: the gap is read from the ticket's timeline). False when it was already applied."""
+        newest = step_from_event(detail)
+        code = detail["tracking_code"]
+        for _ in range(ATTEMPTS):
+            clocks = self.store.clocks(code) or TicketClocks(ticket_id=detail["ticket_id"], tracking_code=code)
+            if clocks.applied_version >= newest.ticket_version:
+                return False
+            ticket = self.tickets.get(code)
+            if ticket is None:
+                return False
+            expected_rev = clocks.rev
+            stopped: list[StageClock] = []
+            for step in self._steps_between(code, clocks.applied_version, newest):
+                stopped += sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
+            entries, records = [], []
+            for clock in stopped:
+                policy = self.store.policy(clock.policy)
+                minutes = int(sla.elapsed(clock, policy, newest.occurred_at).total_seconds() // 60)
+                data = {**_clock_data(clock, clocks), "started_at": clock.started_at,
+                        "stopped_at": clock.stopped_at, "met": bool(clock.met), "elapsed_working_minutes": minutes}
+                label_id, label_en = STAGE_LABELS[clock.stage]
+                verdict = ("tepat waktu", "on time") if clock.met else ("terlambat", "late")
+                entries.append(_entry(ticket, EventType.SLA_CLOCK_STOPPED, from_storage(clock.stopped_at or ""),
+                                      f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data))
+                records.append(record_item(clock, clocks, minutes))
+            try:
+                self.store.commit(clocks, expected_rev, ticket=ticket if entries else None, entries=entries,
+                                  records=records)
+            except RevConflict:
+                continue
+            self._sync_head(code, clocks)
+            return True
+        raise RevConflict(code)
+
+    def _steps_between(self, code: str, applied: int, newest: sla.LifecycleStep) -> list[sla.LifecycleStep]:
+        if newest.ticket_version == applied + 1:
+            return [newest]
+        steps: dict[int, sla.LifecycleStep] = {newest.ticket_version: newest}
+        cursor: str | None = None
+        while True:
+            entries, cursor = self.tickets.timeline(code, 100, cursor)
+            for entry in entries:
+                if (entry.event_type in LIFECYCLE_EVENTS and applied < entry.ticket_version < newest.ticket_version
+                        and entry.to_status is not None):
+                    agency = entry.data.get("agency_id") if entry.action == Action.ASSIGN.value else newest.agency_id
+                    steps[entry.ticket_version] = sla.LifecycleStep(
+                        entry.ticket_version, from_storage(entry.occurred_at), entry.from_status, entry.to_status,
+                        agency, newest.category_id, newest.priority)
+            if cursor is None:
+                return [steps[version] for version in sorted(steps)]
+
+    def _sync_head(self, code: str, clocks: TicketClocks) -> None:
+        fields = head_fields(clocks)
+        for _ in range(ATTEMPTS):
+            ticket = self.tickets.get(code)
+            if ticket is None or all(getattr(ticket, name) == value for name, value in fields.items()):
+                return
+            if self.store.sync_head(ticket, fields):
+                return
+
+    # ------------------------------------------------------------------ sweeper
+    def sweep(self, now: datetime) -> SweepResult:
+        result = SweepResult()
+        for indexed in self.store.due(to_storage(now)):
+            result.clocks_read += 1
+            self._fire(indexed, now, result)
+        return result
+
+    def _fire(self, indexed: TicketClocks, now: datetime, result: SweepResult) -> None:
+        clocks: TicketClocks | None = indexed  # the index is eventually consistent: a conflict re-reads
+        for _ in range(ATTEMPTS):
+            if clocks is None:
+                return
+            expected_rev = clocks.rev
+            firings = sla.fire_due(clocks, now, self.store.policy)
+            if not firings:
+                return
+            ticket = self.tickets.get(clocks.tracking_code)
+            if ticket is None:
+                return
+            try:
+                change = self._consequences(ticket, clocks, firings, now)
+                self.store.commit(clocks, expected_rev, ticket=change.ticket,
+                                  expected_version=change.expected_version, entries=change.entries)
+            except RevConflict:
+                result.conflicts += 1
+                clocks = self.store.clocks(indexed.tracking_code)
+                continue
+            for firing in firings:
+                result.fired[firing.kind] = result.fired.get(firing.kind, 0) + 1
+                agency = firing.clock.agency_id or clocks.agency_id or "desk"
+                result.by_agency[(firing.kind, agency)] = result.by_agency.get((firing.kind, agency), 0) + 1
+            return
+
+    def _consequences(self, ticket: Ticket, clocks: TicketClocks, firings: list[sla.Firing], now: datetime
+                      ) -> lifecycle.Change:
+        """The ticket change and timeline entries the firings imply (breach: overdue + priority bump)."""
+        entries: list[TimelineEntry] = []
+        update: dict[str, Any] = {}
+        closing = any(f.kind == "auto_close" for f in firings)
+        for firing in firings:
+            if firing.kind == "breach":
+                policy = self.store.policy(firing.clock.policy)
+                update["overdue"] = True
+                if policy.priority_bump_on_breach:
+                    update["priority"] = sla.BUMPED[update.get("priority", ticket.priority)]
+        new_ticket = ticket
+        if update and not closing:
+            new_ticket = ticket.model_copy(update={**update, **head_fields(clocks), "version": ticket.version + 1,
+                                                   "updated_at": to_storage(now)})
+        for firing in firings:
+            if firing.kind == "auto_close":
+                continue
+            entries.append(self._firing_entry(new_ticket, clocks, firing, now))
+        if closing:
+            return self._auto_close(ticket, clocks, entries, now)
+        if new_ticket is ticket:
+            return lifecycle.Change(ticket, entries, None)
+        return lifecycle.Change(new_ticket, entries, ticket.version)
+
+    def _firing_entry(self, ticket: Ticket, clocks: TicketClocks, firing: sla.Firing, now: datetime
+                      ) -> TimelineEntry:
+        policy = self.store.policy(firing.clock.policy)
+        label_id, label_en = STAGE_LABELS[firing.stage]
+        data = {**_clock_data(firing.clock, clocks), "rung": firing.rung, "role": firing.role}
+        if firing.kind == "reminder":
+            note = f"Pengingat: batas waktu {label_id} mendekat / Reminder: {label_en} due soon"
+            data["role"] = "agency_officer" if firing.clock.agency_id else "verifier"
+        else:
+            rung = policy.escalation[firing.rung - 1]
+            breach = firing.kind == "breach"
+            verb = ("Batas waktu terlewati", "deadline missed") if breach else ("Eskalasi", "escalated")
+            note = (f"{verb[0]}: {label_id}, diteruskan ke {rung.label_id} / "
+                    f"{label_en} {verb[1]}, raised to {rung.label_en}")
+        return _entry(ticket, _FIRING_EVENTS[firing.kind], now, note, data,
+                      internal=firing.kind != "breach")
+
+    def _auto_close(self, ticket: Ticket, clocks: TicketClocks, entries: list[TimelineEntry], now: datetime
+                    ) -> lifecycle.Change:
+        if ticket.status != Status.RESOLVED:
+            # Reopened or closed meanwhile: the tracker stops this clock when that event arrives.
+            return lifecycle.Change(ticket, entries, None)
+        command = lifecycle.Command(
+            Action.CLOSE, ticket.version,
+            note="Ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu / "
+                 "Closed automatically: no reply from the reporter within the window")
+        policy = lifecycle.Policy(reopen_window_days=0)
+        try:
+            change = lifecycle.apply(ticket, command, access.SYSTEM, policy, now)
+        except Conflict:
+            return lifecycle.Change(ticket, entries, None)
+        closed = change.ticket.model_copy(update=head_fields(clocks))
+        return lifecycle.Change(closed, [*change.entries, *entries], change.expected_version)

@@ -1,0 +1,68 @@
+"""An agency's SLA compliance for a period (from the records of stopped clocks) and what is overdue now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aduan.dal.sla_store import SlaStore
+from aduan.logic import access, clock, sla
+from aduan.logic.access import Principal
+from aduan.logic.errors import NotFound, Unprocessable
+from aduan.models.api import OverdueItem, SlaReport, SlaStageCompliance
+from aduan.models.config import CityConfig
+from aduan.models.sla_config import Stage
+
+MAX_PERIOD_DAYS = 366
+DEFAULT_PERIOD_DAYS = 30
+
+
+def _percent(met: int, total: int) -> float | None:
+    return round(100.0 * met / total, 1) if total else None
+
+
+@dataclass
+class SlaReportService:
+    store: SlaStore
+    config: Callable[[], CityConfig]
+
+    def report(self, principal: Principal, agency_id: str, since: date | None, until: date | None) -> SlaReport:
+        config = self.config()
+        if config.agency(agency_id) is None:
+            raise NotFound(f"no agency {agency_id!r}")
+        access.require_agency_scope(principal, agency_id)
+        zone = ZoneInfo(config.settings.timezone)
+        today = clock.now().astimezone(zone).date()
+        until = until or today
+        since = since or until - timedelta(days=DEFAULT_PERIOD_DAYS)
+        if since > until or (until - since).days > MAX_PERIOD_DAYS:
+            raise Unprocessable("the period must run forwards and span at most a year",
+                                details=[{"field": "from", "message": f"on or before 'to', ≤ {MAX_PERIOD_DAYS} days"}])
+        start = clock.to_storage(datetime.combine(since, time(0), tzinfo=zone))
+        end = clock.to_storage(datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone))
+        counts = {stage: [0, 0] for stage in Stage}
+        for record in self.store.records(agency_id, start, end):
+            if record["sk"] >= end:
+                continue
+            tally = counts[Stage(record["stage"])]
+            tally[0] += 1
+            tally[1] += int(bool(record["met"]))
+        stopped = sum(t[0] for t in counts.values())
+        met = sum(t[1] for t in counts.values())
+        overdue = [
+            OverdueItem(tracking_code=clocks.tracking_code,
+                        stages=[c.stage.value for c in sla.open_clocks(clocks) if c.breached_at],
+                        overdue_since=clock.for_display(min((c.breached_at for c in sla.open_clocks(clocks)
+                                                             if c.breached_at), default=None), zone.key))
+            for clocks in self.store.overdue(agency_id)
+        ]
+        return SlaReport(
+            agency_id=agency_id, period_from=since.isoformat(), period_to=until.isoformat(), stopped=stopped,
+            met=met, compliance_percent=_percent(met, stopped),
+            by_stage=[SlaStageCompliance(stage=stage.value, stopped=total, met=on_time,
+                                         compliance_percent=_percent(on_time, total))
+                      for stage, (total, on_time) in counts.items() if total],
+            overdue=overdue,
+        )

@@ -1,0 +1,102 @@
+"""The notifier and the sender, measured like the API operations: one event in, messages out, each message
+sent once. The WhatsApp HTTP call is answered in-process (it is not an AWS call); SES is called (moto)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+
+from infra.bench.harness import CLAIMS, TABLES
+
+CONTACT = "whatsapp:+6281234567890"
+PREFIX = "/aduan/bench/channels/"
+
+
+@contextmanager
+def wired() -> Iterator[None]:
+    """Delivery queue, provider settings in SSM, a verified sender identity and a WhatsApp citizen."""
+    import os
+
+    from aduan.dal.contacts import ContactRepository
+    from aduan.models.contact import Contact
+
+    queue = boto3.client("sqs").create_queue(QueueName="aduan-delivery-bench")["QueueUrl"]
+    saved = {name: os.environ.get(name) for name in ("DELIVERY_QUEUE_URL", "CHANNEL_SECRETS_PREFIX")}
+    os.environ.update(DELIVERY_QUEUE_URL=queue, CHANNEL_SECRETS_PREFIX=PREFIX)
+    ssm = boto3.client("ssm")
+    ssm.put_parameter(Name=f"{PREFIX}whatsapp", Type="SecureString",
+                      Value=json.dumps({"access_token": "bench", "phone_number_id": "106540352242922"}))
+    ssm.put_parameter(Name=f"{PREFIX}ses", Type="SecureString",
+                      Value=json.dumps({"from_address": "aduan@semarangkota.go.id"}))
+    boto3.client("sesv2").create_email_identity(EmailIdentity="aduan@semarangkota.go.id")
+    stamp = "2026-11-23T03:00:00.000000Z"
+    from aduan.logic import clock
+
+    ContactRepository(TABLES["TicketsTable"]).put(Contact(
+        id=CONTACT, channel="whatsapp", address="+6281234567890", last_inbound_at=clock.to_storage(clock.now()),
+        created_at=stamp, updated_at=stamp))
+    CLAIMS["whatsapp"] = {"sub": CONTACT, "cognito:groups": "citizen", "name": "Sari"}
+    try:
+        yield
+    finally:
+        CLAIMS.pop("whatsapp", None)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def assigned_event(code: str) -> dict[str, Any]:
+    """The TicketAssigned domain event of a ticket, as the notifier's queue delivers it."""
+    from aduan.dal import codec
+    from aduan.logic.domain_events import detail
+
+    items = boto3.client("dynamodb").query(
+        TableName=TABLES["TicketsTable"], KeyConditionExpression="pk = :pk AND begins_with(sk, :ev)",
+        ExpressionAttributeValues={":pk": {"S": f"T#{code}"}, ":ev": {"S": "EV#"}})["Items"]
+    stored = next(s for s in map(codec.from_item, items) if s["event_type"] == "TicketAssigned")
+    return {"version": "0", "id": stored["event_id"], "detail-type": "TicketAssigned", "source": "aduan.tickets",
+            "account": "123456789012", "time": stored["occurred_at"], "region": "ap-southeast-3", "resources": [],
+            "detail": detail(stored)}
+
+
+def sqs_event(bodies: list[str]) -> dict[str, Any]:
+    return {"Records": [{
+        "messageId": f"bench-{i}", "receiptHandle": f"bench-receipt-{i}", "body": body,
+        "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1795403700000", "SenderId": "bench",
+                       "ApproximateFirstReceiveTimestamp": "1795403700000"},
+        "messageAttributes": {}, "md5OfBody": "-", "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:bench", "awsRegion": "ap-southeast-3"}
+        for i, body in enumerate(bodies)]}
+
+
+def queued_messages() -> list[str]:
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName="aduan-delivery-bench")["QueueUrl"]
+    bodies: list[str] = []
+    while True:
+        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not found:
+            return bodies
+        for message in found:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def whatsapp_answers_in_process() -> None:
+    """The sender's transport, with Graph API calls answered here and AWS calls made (to moto)."""
+    from aduan.adapters.senders.base import ProviderRequest, Reply
+    from aduan.dal import provider_transport
+    from aduan.handlers.sender import delivery
+
+    def transport(request: ProviderRequest) -> Reply:
+        if request.aws_call is not None:
+            return provider_transport.execute(request)
+        return Reply(200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.bench"}]})
+
+    delivery().transport = transport

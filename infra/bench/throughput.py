@@ -1,0 +1,101 @@
+"""Local throughput: the whole local stack (`make local`) driven over HTTP by concurrent clients.
+
+What it measures is this machine running moto, the gateway and every handler in one process — useful to
+compare changes and to size a developer's laptop, not a forecast of AWS. Besides request rates it times
+the outbox path: from a complaint's 201 until its `TicketCreated` is on the (local) bus.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+TOOL = "infra.bench.throughput (LocalStack in-process, urllib clients)"
+
+
+def _call(url: str, method: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _load(key: str, requests: int, concurrency: int, one: Callable[[int], tuple[int, float]],
+          expected: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(one, range(requests)))
+    elapsed = time.perf_counter() - started
+    latencies = [ms for _, ms in results]
+    return {"key": key, "requests": requests, "concurrency": concurrency,
+            "requests_per_second": round(requests / elapsed, 1),
+            "p50_ms": round(_percentile(latencies, 0.5), 1), "p99_ms": round(_percentile(latencies, 0.99), 1),
+            "errors": sum(1 for status, _ in results if status != expected)}
+
+
+def measure(requests: int = 100, concurrency: int = 4) -> dict[str, Any]:
+    from infra.bench.harness import reset_caches  # puts functions/ on the path when run from a checkout
+    from infra.local import LocalStack
+
+    reset_caches()  # clients cached by the in-process bench point at another endpoint
+    with LocalStack(port=0) as stack:
+        citizen = stack.issue_token("citizen", sub="bench-citizen", name="Bench")
+        codes: list[str] = []
+        filed_at: dict[str, float] = {}
+
+        def file(index: int) -> tuple[int, float]:
+            started = time.perf_counter()
+            status, body = _call(stack.api_url + "/v1/complaints", "POST", {
+                "title": f"Lampu PJU mati #{index}", "text": "Lampu jalan mati sejak tiga hari, gelap sekali.",
+                "category_id": "pju-mati"}, citizen)
+            finished = time.perf_counter()
+            if status == 201:
+                codes.append(body["tracking_code"])
+                filed_at[body["tracking_code"]] = finished
+            return status, (finished - started) * 1000
+
+        def read(index: int) -> tuple[int, float]:
+            started = time.perf_counter()
+            status, _ = _call(stack.api_url + f"/v1/complaints/{codes[index % len(codes)]}", "GET", token=citizen)
+            return status, (time.perf_counter() - started) * 1000
+
+        filing = _load("POST /v1/complaints", requests, concurrency, file, 201)
+        reading = _load("GET /v1/complaints/{code}", requests * 2, concurrency, read, 200)
+        delays = _outbox_delays(stack, filed_at)
+    reset_caches()
+    outbox = {"key": "outbox: 201 -> TicketCreated on the bus", "events": len(delays),
+              "p50_ms": round(_percentile(delays, 0.5), 1) if delays else None,
+              "p99_ms": round(_percentile(delays, 0.99), 1) if delays else None,
+              "mean_ms": round(statistics.fmean(delays), 1) if delays else None,
+              "requests_per_second": None, "errors": len(filed_at) - len(delays)}
+    return {"tool": TOOL, "operations": [filing, reading, outbox]}
+
+
+def _outbox_delays(stack: Any, filed_at: dict[str, float], timeout: float = 60.0) -> list[float]:
+    """Milliseconds from each 201 until the tap saw its TicketCreated (the tap stamps arrival time)."""
+    seen: dict[str, float] = {}
+    deadline = time.perf_counter() + timeout
+    while len(seen) < len(filed_at) and time.perf_counter() < deadline:
+        for event in stack.events():
+            detail = event.get("detail", {})
+            code = detail.get("tracking_code")
+            if event.get("detail-type") == "TicketCreated" and code in filed_at and code not in seen:
+                seen[code] = time.perf_counter()
+        time.sleep(0.05)
+    return [(seen[code] - filed_at[code]) * 1000 for code in seen]

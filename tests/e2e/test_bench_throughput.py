@@ -1,0 +1,17 @@
+"""The local-throughput bench runs the local stack and reports every operation without errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.bench import throughput
+
+pytestmark = pytest.mark.e2e
+
+
+def test_throughput_bench_reports_filing_reading_and_outbox_delay() -> None:
+    document = throughput.measure(requests=4, concurrency=2)
+    filing, reading, outbox = document["operations"]
+    assert filing["key"] == "POST /v1/complaints" and filing["errors"] == 0 and filing["requests_per_second"] > 0
+    assert reading["requests"] == 8 and reading["errors"] == 0 and reading["p50_ms"] <= reading["p99_ms"]
+    assert outbox["events"] == 4 and outbox["errors"] == 0 and outbox["p50_ms"] > 0

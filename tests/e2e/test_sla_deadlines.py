@@ -1,0 +1,63 @@
+"""A deadline passes in the local stack, driven by POST /local/clock (no sleeping until a deadline):
+the tracker starts the clock from the relayed TicketCreated, the clock moves three days forward, the
+scheduler wakes the sweeper, and SlaBreached reaches the bus; the complaint shows it is overdue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from infra.local import LocalStack
+from tests.e2e.test_complaint_journey import call, token
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    from aduan.dal import clients
+
+    clients.reset()
+    with LocalStack(port=0) as running:
+        yield running
+    clients.reset()
+
+
+def _is(detail_type: str, code: str) -> Any:
+    return lambda event: event.get("detail-type") == detail_type and event["detail"].get("tracking_code") == code
+
+
+def _until_clock_started(stack: LocalStack, code: str, officer: str) -> None:
+    """The tracker consumes the event asynchronously (SQS poller): wait for it, not for a deadline."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if call(stack, "GET", f"/v1/complaints/{code}", token=officer)[1].get("sla"):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the SLA tracker did not start the clock")
+
+
+def test_a_deadline_passes_when_the_local_clock_moves(stack: LocalStack) -> None:
+    citizen = token(stack, "role=citizen&sub=warga-sla&name=Sari")
+    verifier = token(stack, "role=verifier&sub=desk-sla")
+    status, filed = call(stack, "POST", "/v1/complaints", {
+        "title": "Lampu jalan mati di Jl. Pemuda", "text": "Sudah seminggu lampu PJU mati, jalan gelap dan rawan.",
+        "category_id": "pju-mati"}, citizen)
+    assert status == 201, filed
+    code = filed["tracking_code"]
+    stack.wait_for_event(_is("TicketCreated", code), timeout=20)
+    _until_clock_started(stack, code, verifier)
+
+    status, clock = call(stack, "POST", "/local/clock", {"advance_days": 3})
+    assert status == 200 and clock["offset_seconds"] == 3 * 86400
+    breached = stack.wait_for_event(_is("SlaBreached", code), timeout=30)
+    assert breached["source"] == "aduan.sla"
+    assert breached["detail"]["stage"] == "verification" and breached["detail"]["rung"] == 1
+
+    status, view = call(stack, "GET", f"/v1/complaints/{code}", token=verifier)
+    assert status == 200 and view["overdue"] is True and view["priority"] == "high"
+    assert view["sla"]["stage"] == "verification" and view["sla"]["time_left_seconds"] < 0
+    assert call(stack, "POST", "/local/clock", {"advance_days": -1})[0] == 422

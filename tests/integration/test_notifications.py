@@ -1,0 +1,190 @@
+"""Notifier and sender under moto: exactly once under redelivery, retry with backoff, fallback to the
+citizen's next channel after a permanent failure, STOP honoured, provider callbacks on the timeline."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from aduan.adapters.senders.base import ProviderRequest, Reply
+from aduan.dal.contacts import ContactRepository
+from aduan.dal.deliveries import DeliveryRepository
+from aduan.dal.tickets import TicketRepository
+from aduan.models.contact import Contact
+from aduan.models.outbound import OutboundMessage
+from aduan.models.ticket import Channel
+from tests.integration.conftest import TABLES, Api
+
+TABLE = TABLES["TicketsTable"]
+WA = "whatsapp:+6281234567890"
+TG = "telegram:5550001"
+
+
+@dataclass
+class Port:
+    sent: list[OutboundMessage] = field(default_factory=list)
+
+    def send(self, message: OutboundMessage) -> None:
+        self.sent.append(message)
+
+
+@dataclass
+class Provider:
+    """A fake provider endpoint: answers from a script, records every request."""
+
+    replies: list[Reply] = field(default_factory=list)
+    requests: list[ProviderRequest] = field(default_factory=list)
+
+    def __call__(self, request: ProviderRequest) -> Reply:
+        self.requests.append(request)
+        if self.replies:
+            return self.replies.pop(0)
+        if request.provider == "ses":
+            return Reply(200, {"MessageId": f"ses-{len(self.requests)}"})
+        if request.provider == "telegram":
+            return Reply(200, {"ok": True, "result": {"message_id": len(self.requests)}})
+        return Reply(200, {"messages": [{"id": f"wamid.{len(self.requests)}"}]})
+
+
+@pytest.fixture
+def world(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    from aduan.dal import config_store, template_store
+    from aduan.dal.ticket_documents import head_document
+    from aduan.services.delivery import DeliveryService
+    from aduan.services.notifier import NotifierService
+
+    template_store.clear_cache()
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    contacts = ContactRepository(TABLE)
+    for cid, channel, address in ((WA, Channel.WHATSAPP, "+6281234567890"), (TG, Channel.TELEGRAM, "5550001")):
+        contacts.put(Contact(id=cid, channel=channel, address=address, person_id="person-1", language="id",
+                             last_inbound_at=now, created_at=now, updated_at=now))
+    harness = sys.modules[type(api).__module__]  # the conftest module pytest loaded
+    monkeypatch.setitem(harness.CLAIMS, "wa", {"sub": WA, "cognito:groups": "citizen", "name": "Sari"})
+    port, provider = Port(), Provider()
+    delivery = DeliveryService(
+        deliveries=DeliveryRepository(TABLE), tickets=TicketRepository(TABLE), contacts=contacts,
+        config=lambda: template_store.load_templates(TABLE), port=lambda: port,
+        credentials=lambda name: {"access_token": "t", "phone_number_id": "1", "bot_token": "b",
+                                  "from_address": "aduan@semarangkota.go.id"},
+        transport=provider, sleep=lambda seconds: None)
+    notifier = NotifierService(
+        tickets=TicketRepository(TABLE), contacts=contacts, deliveries=DeliveryRepository(TABLE),
+        city=lambda: config_store.load_config(TABLE), config=lambda: template_store.load_templates(TABLE),
+        port=lambda: port, head=lambda code: head_document(TABLE, code))
+    filed = api.file("wa")
+    yield {"api": api, "port": port, "provider": provider, "delivery": delivery, "notifier": notifier,
+           "code": filed["tracking_code"], "contacts": contacts}
+
+
+def events(code: str) -> list[dict[str, Any]]:
+    """The domain events of a ticket, as the relay would publish them."""
+    from aduan.logic.domain_events import detail
+
+    items = boto3.client("dynamodb").query(
+        TableName=TABLE, KeyConditionExpression="pk = :pk AND begins_with(sk, :ev)",
+        ExpressionAttributeValues={":pk": {"S": f"T#{code}"}, ":ev": {"S": "EV#"}})["Items"]
+    from aduan.dal import codec
+
+    stored = [codec.from_item(item) for item in items]
+    return [{"source": "aduan.tickets", "detail-type": s["event_type"], "detail": json.loads(json.dumps(detail(s)))}
+            for s in stored if s["event_type"] != "NotificationRecorded"]
+
+
+def later(seconds: int) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def notifications(api: Api, code: str) -> list[dict[str, Any]]:
+    reply = api("GET", f"/v1/complaints/{code}/timeline", who="verifier", query={"limit": "100"})
+    return [entry for entry in reply.body["items"] if entry["type"] == "NotificationRecorded"]
+
+
+def assign(world: dict[str, Any]) -> dict[str, Any]:
+    api, code = world["api"], world["code"]
+    assert api.act("verifier", code, "verify", 1).status == 200
+    assert api.act("verifier", code, "assign", 2, agency_id="dpu").status == 200
+    return events(code)[-1]
+
+
+def test_a_redelivered_event_and_a_retried_batch_send_once(world: dict[str, Any]) -> None:
+    envelope = assign(world)
+    first = world["notifier"].handle(envelope)
+    second = world["notifier"].handle(envelope)  # the same event delivered again
+    assert [m.id for m in first] == [m.id for m in second]
+    outcomes = [world["delivery"].deliver(m) for m in first + second + first]
+    assert outcomes.count("sent") == len(first) and outcomes.count("duplicate") == 2 * len(first)
+    assert len(world["provider"].requests) == len(first)  # one provider call per (event, recipient, channel)
+    assert len(notifications(world["api"], world["code"])) == len(first)
+
+
+def test_transient_failures_retry_with_backoff_then_succeed(world: dict[str, Any]) -> None:
+    from aduan.services.delivery import RetryLater
+
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    throttled = Reply(400, {"error": {"code": 130429}}, headers={"Retry-After": "900"})
+    world["provider"].replies = [Reply(503, {}), throttled]
+    with pytest.raises(RetryLater) as first:
+        world["delivery"].deliver(citizen)
+    with pytest.raises(RetryLater) as second:
+        world["delivery"].deliver(citizen)
+    assert (first.value.seconds, second.value.seconds) == (30, 900)
+    assert world["delivery"].deliver(citizen) == "sent"
+    assert world["delivery"].deliver(citizen) == "duplicate"
+    log = [e["data"]["outcome"] for e in notifications(world["api"], world["code"])]
+    assert log == ["retrying", "retrying", "sent"]
+
+
+def test_a_permanent_failure_falls_back_to_the_citizens_next_channel(world: dict[str, Any]) -> None:
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    assert citizen.channel == Channel.WHATSAPP and citizen.data["fallbacks"][0]["channel"] == "telegram"
+    world["provider"].replies = [Reply(400, {"error": {"code": 131026, "message": "Message undeliverable"}})]
+    assert world["delivery"].deliver(citizen) == "failed"
+    [fallback] = world["port"].sent[-1:]
+    assert (fallback.channel, fallback.recipient, fallback.text) == (Channel.TELEGRAM, "5550001", citizen.text)
+    assert world["delivery"].deliver(fallback) == "sent"
+    assert world["provider"].requests[-1].provider == "telegram"
+    log = notifications(world["api"], world["code"])
+    assert [e["data"]["outcome"] for e in log] == ["failed", "sent"]
+    assert log[0]["data"]["error_code"] == "131026" and "trying telegram next" in log[0]["note"]
+    assert "+6281234567890" not in json.dumps(log)  # the citizen's number is not shown to officers
+
+
+def test_stop_is_honoured_at_selection_and_at_send_time(world: dict[str, Any]) -> None:
+    envelope = assign(world)
+    citizen = next(m for m in world["notifier"].handle(envelope) if m.audience == "citizen")
+    world["contacts"].update(WA, opted_out=True)  # the citizen sent STOP after the message was queued
+    assert world["delivery"].deliver(citizen) == "suppressed"
+    assert not [r for r in world["provider"].requests if r.provider == "whatsapp"]
+    confirmation = citizen.model_copy(update={"id": "msg_stop", "kind": "stop_confirmation"})
+    assert world["delivery"].deliver(confirmation) == "sent"  # STOP's own confirmation still goes out
+    api, code = world["api"], world["code"]
+    assert api.act("dpu", code, "accept", 3).status == 200
+    later = world["notifier"].handle(events(code)[-1])
+    assert [m for m in later if m.audience == "citizen"] == []  # nothing new is even queued
+
+
+def test_provider_status_callbacks_are_recorded_once_and_failures_fall_back(world: dict[str, Any]) -> None:
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    assert world["delivery"].deliver(citizen) == "sent"
+    wamid = "wamid.1"  # what the fake provider answered for the first request
+    callback = {"source": "aduan.channels", "detail-type": "DeliveryStatusReported", "detail": {
+        "channel": "whatsapp", "provider_message_id": wamid, "status": "delivered", "error_code": None,
+        "error_title": None, "occurred_at": later(60), "recipient": "6281234567890"}}
+    world["notifier"].handle(callback)
+    world["notifier"].handle(callback)  # redelivered
+    failed = {**callback, "detail": {**callback["detail"], "status": "failed", "error_code": 131047,
+                                     "error_title": "Re-engagement message", "occurred_at": later(120)}}
+    world["notifier"].handle(failed)
+    log = notifications(world["api"], world["code"])
+    assert [e["data"]["outcome"] for e in log] == ["sent", "delivered", "failed"]
+    assert world["port"].sent[-1].channel == Channel.TELEGRAM
+    unknown = {**callback, "detail": {**callback["detail"], "provider_message_id": "wamid.not-ours"}}
+    assert world["notifier"].handle(unknown) == []

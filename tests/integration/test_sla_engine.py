@@ -1,0 +1,184 @@
+"""The SLA engine under moto: tracker (lifecycle events -> clocks), sweeper (due index -> firings),
+exactly-once under repeated and overlapping sweeps, escalation ladder, auto-close, pause/resume."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from aduan.dal import codec
+from aduan.logic import clock
+from aduan.logic.domain_events import bus_entry
+from tests.integration.conftest import TABLES, Api, Context
+
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 WIB
+
+
+class World:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.now = START
+        self.db = boto3.client("dynamodb")
+        clock.set_clock(lambda: self.now)
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def stored_events(self, code: str) -> list[dict[str, Any]]:
+        found = self.db.query(TableName=TABLES["TicketsTable"],
+                              KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
+                              ExpressionAttributeValues={":pk": {"S": f"T#{code}"}, ":e": {"S": "EV#"}})
+        return [codec.from_item(item) for item in found["Items"]]
+
+    def deliver(self, code: str) -> dict[str, Any]:
+        """What the rule -> SQS -> tracker path delivers: every lifecycle event of the ticket (again)."""
+        from aduan.handlers.sla_tracker import handler
+
+        records = []
+        for stored in self.stored_events(code):
+            entry = bus_entry(stored, "aduan-test")
+            if entry["Source"] != "aduan.tickets":
+                continue
+            event = {"version": "0", "id": stored["event_id"], "detail-type": entry["DetailType"],
+                     "source": entry["Source"], "time": entry["Time"], "region": "ap-southeast-3",
+                     "resources": [], "detail": json.loads(entry["Detail"])}
+            records.append({"messageId": stored["event_id"], "receiptHandle": "r", "body": json.dumps(event),
+                            "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                            "eventSourceARN": "arn:aws:sqs:ap-southeast-3:123456789012:q",
+                            "awsRegion": "ap-southeast-3"})
+        result: dict[str, Any] = handler({"Records": records}, Context())  # type: ignore[arg-type]
+        assert result == {"batchItemFailures": []}
+        return result
+
+    def sweep(self) -> dict[str, Any]:
+        from aduan.handlers.sla_sweeper import handler
+
+        return dict(handler({"detail-type": "Scheduled Event", "detail": {}}, Context()))  # type: ignore[arg-type]
+
+    def sla_events(self, code: str, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.stored_events(code) if e["event_type"] == kind]
+
+    def ticket(self, code: str) -> dict[str, Any]:
+        return self.api("GET", f"/v1/complaints/{code}", who="verifier").body  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def world(api: Api) -> Iterator[World]:
+    yield World(api)
+    clock.set_clock(None)
+
+
+def test_tracker_starts_a_clock_once_however_often_the_event_arrives(world: World) -> None:
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.deliver(code)
+    clocks = world.db.get_item(TableName=TABLES["TicketsTable"], Key={"pk": {"S": f"T#{code}"}, "sk": {"S": "#SLA"}})
+    stored = codec.from_item(clocks["Item"])
+    assert stored["rev"] == 1 and stored["clocks"]["verification"]["policy"] == "semarang@1"
+    assert stored["sla_next_at"] == stored["clocks"]["verification"]["remind_at"]
+    view = world.ticket(code)
+    assert view["sla"]["stage"] == "verification" and view["sla"]["due_at"].endswith("+07:00")
+
+
+def test_reminder_and_breach_fire_exactly_once_under_repeated_and_overlapping_sweeps(world: World) -> None:
+    from aduan.handlers.sla_sweeper import service
+
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.advance(hours=28)  # Tue 13:00: past 75% of the working time to the deadline (Tue 16:00)
+    assert world.sweep()["fired"] == {"reminder": 1}
+    assert world.sweep()["fired"] == {}
+    world.advance(days=1)
+    # Two sweeps that both read the index before either wrote: one fires, the other conflicts and re-reads.
+    stale = list(service().store.due(clock.to_storage(world.now)))
+    first, second = service().sweep(world.now), None
+    from aduan.services.sla import SweepResult
+    second = SweepResult()
+    for indexed in stale:
+        service()._fire(indexed, world.now, second)
+    assert first.fired == {"breach": 1} and second.fired == {} and second.conflicts == 1
+    assert world.sweep()["fired"] == {}
+    assert len(world.sla_events(code, "SlaReminder")) == 1
+    breaches = world.sla_events(code, "SlaBreached")
+    assert len(breaches) == 1 and breaches[0]["data"]["stage"] == "verification"
+    assert breaches[0]["data"]["rung"] == 1
+    view = world.ticket(code)
+    assert view["overdue"] is True and view["priority"] == "high" and view["version"] == 2
+    published = bus_entry(breaches[0], "aduan-test")
+    detail = json.loads(published["Detail"])
+    assert published["Source"] == "aduan.sla"
+    assert {"ticket_id", "tracking_code", "stage", "agency_id", "category_id", "due_at", "occurred_at",
+            "rung"} <= set(detail)
+
+
+def test_escalation_ladder_each_rung_on_its_own_timer(world: World) -> None:
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.advance(days=2)
+    assert world.sweep()["fired"] == {"breach": 1}
+    world.advance(days=3)  # agency head: 2 working days after the breach
+    assert world.sweep()["fired"] == {"escalation": 1}
+    world.advance(days=5)  # inspectorate: 3 working days later
+    assert world.sweep()["fired"] == {"escalation": 1}
+    world.advance(days=30)
+    assert world.sweep()["fired"] == {}
+    rungs = [(e["data"]["rung"], e["data"]["role"]) for e in world.sla_events(code, "SlaEscalated")]
+    assert rungs == [(2, "agency_head"), (3, "inspectorate")]
+    timeline = world.api("GET", f"/v1/complaints/{code}/timeline", who="verifier").body["items"]
+    assert sum(1 for item in timeline if item["type"] == "SlaEscalated") == 2
+
+
+def test_verify_late_stops_the_clock_not_met_and_ends_the_ladder(world: World) -> None:
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.advance(days=2)
+    world.sweep()
+    assert world.api.act("verifier", code, "verify", 2).status == 200
+    world.deliver(code)
+    stopped = world.sla_events(code, "SlaClockStopped")
+    assert [(e["data"]["stage"], e["data"]["met"]) for e in stopped] == [("verification", False)]
+    world.advance(days=10)
+    world.sweep()
+    # The verification ladder ended with its clock; only the disposition clock breaches and escalates.
+    assert {e["data"]["stage"] for e in world.sla_events(code, "SlaEscalated")} == {"disposition"}
+    report = world.api("GET", "/v1/agencies/dpu/sla", who="supervisor").body
+    assert report["agency_id"] == "dpu"
+
+
+def test_need_info_pauses_the_clock_and_the_reply_resumes_it(world: World) -> None:
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.advance(hours=1)
+    assert world.api.act("verifier", code, "request_info", 1, note="Mohon foto lokasi").status == 200
+    world.deliver(code)
+    world.advance(days=7)
+    assert world.sweep()["fired"] == {}  # paused: nothing fires
+    assert world.api("POST", f"/v1/complaints/{code}/comments", {"text": "Foto terlampir"}).status in (200, 201)
+    world.deliver(code)
+    view = world.ticket(code)
+    assert view["sla"]["stage"] == "verification" and view["overdue"] is False
+
+
+def test_citizen_reply_window_auto_closes_once(world: World) -> None:
+    api = world.api
+    code = api.file()["tracking_code"]
+    steps = (("verifier", "verify", 1, {}), ("verifier", "assign", 2, {"agency_id": "dpu"}),
+             ("dpu", "start", 3, {}), ("dpu", "resolve", 4, {"response": "Sudah ditambal"}))
+    for who, action, version, fields in steps:
+        assert api.act(who, code, action, version, **fields).status == 200
+    world.deliver(code)
+    assert world.ticket(code)["sla"]["stage"] == "citizen_reply"
+    world.advance(days=10, minutes=1)
+    world.sweep()
+    world.sweep()
+    view = world.ticket(code)
+    assert view["status"] == "closed"
+    closed = world.sla_events(code, "TicketClosed")
+    assert len(closed) == 1 and closed[0]["actor"] == {"role": "system", "id": "system"}
+    world.deliver(code)  # the tracker sees the close: nothing left to fire
+    assert world.sweep()["fired"] == {}
