@@ -79,7 +79,20 @@ def run(rows: int, part_bytes: int = PART_BYTES, entitled: bool = False, trace: 
     tracemalloc.stop()
     return {"rows": count, "bytes": size, "parts": len(s3.parts), "seconds": round(seconds, 1),
             "traced_peak_mb": round(peak / 2**20, 1) if trace else None,
-            "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+            "max_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's resident-set high-water mark. Linux's VmHWM belongs to the process image, while
+    ru_maxrss survives fork+exec and would report the (much larger) benchmark parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def measure(rows: int) -> dict[str, Any]:
