@@ -19,8 +19,8 @@ def reset_caches() -> None:
     """Forget cached clients and services, so the next call builds them against the current endpoint."""
     from aduan.dal import channel_secrets, clients, config_store, template_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.handlers import notifier, sender
-    from aduan.routes.context import ticket_service
+    from aduan.handlers import notifier, routing, sender
+    from aduan.routes.context import abuse_guard, desk_service, ticket_service
     from aduan.services import idempotency
 
     clients.reset()
@@ -32,6 +32,9 @@ def reset_caches() -> None:
     channel_secrets.reset()
     notifier.notifier.cache_clear()
     sender.delivery.cache_clear()
+    desk_service.cache_clear()
+    abuse_guard.cache_clear()
+    routing.routing_service.cache_clear()
 
 
 def create_table(logical_id: str, name: str, stream: bool = True) -> None:

@@ -35,8 +35,27 @@ def exports_bucket() -> str:
 
 def export_queue_url() -> str:
     return _required("EXPORT_QUEUE_URL")
+def intake_queue_url() -> str:
+    return _required("INTAKE_QUEUE_URL")
+
+
+def inbound_bucket() -> str:
+    return _required("INBOUND_BUCKET")
+
+
 def channel_secrets_prefix() -> str:
     return _required("CHANNEL_SECRETS_PREFIX")
+
+
+def webhook_base_url() -> str | None:
+    """The public base URL providers call (Twilio signs the full URL, so it is configured, not guessed);
+    None: the execute-api stage URL. Local mode sets LOCAL_WEBHOOK_BASE_URL to its own gateway."""
+    return os.environ.get("LOCAL_WEBHOOK_BASE_URL") or os.environ.get("WEBHOOK_BASE_URL") or None
+
+
+def local_channel_secrets_file() -> str | None:
+    """Only local mode sets this: secrets come from the committed development file instead of SSM."""
+    return os.environ.get("LOCAL_CHANNEL_SECRETS") or None
 
 
 def delivery_queue_url() -> str:

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import exports, imports, operations, report
+from infra.bench import exports, imports, operations, report, sla_sweep
 from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=100, help="complaints filed in the throughput run")
     parser.add_argument("--export-rows", type=int, default=200_000,
                         help="complaints in the export memory measurement (default 200000; 0 skips it)")
+    parser.add_argument("--skip-sla", action="store_true", help="do not measure the SLA sweep")
+    parser.add_argument("--sla-sizes", default="1000,4000",
+                        help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default {DEFAULT_OUTPUT}")
     args = parser.parse_args(argv)
@@ -66,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         mark = time.perf_counter()
         throughput = local_throughput.measure(args.requests)
         seconds["throughput"] = round(time.perf_counter() - mark, 1)
+    sla_document = None
+    if not args.skip_sla:
+        mark = time.perf_counter()
+        sla_document = sla_sweep.document([int(size) for size in args.sla_sizes.split(",")])
+        seconds["sla_sweep"] = round(time.perf_counter() - mark, 1)
     export = exports.measure(args.export_rows) if args.export_rows else None
     if export:
         seconds["export"] = export["seconds"]
@@ -77,10 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         "operations": measured,
         "imports": imported,
         "throughput": throughput,
+        "sla_sweep": sla_document,
         "export": export,
         "targets": report.targets(measured, imported) + exports.targets(export),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
+    if sla_document:
+        document["targets"].append(sla_sweep.target(sla_document))
     print(report.render(document))
     if export:
         print(f"\nCSV export of {export['rows']} complaints: {export['bytes'] / 2**20:.0f} MiB in {export['parts']} "

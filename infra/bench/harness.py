@@ -42,6 +42,17 @@ ENVIRONMENT = {
 }
 
 
+def _seed_without_rate_limit() -> None:
+    """The seed, but with the abuse guard's limits out of the way: one bench user files hundreds."""
+    from aduan.dal.config_store import save_config
+    from aduan.models.routing_config import AbuseLimits
+    from infra.seed import seed_table
+
+    config = seed_table(TABLES["TicketsTable"])
+    routing = config.routing.model_copy(update={"abuse": AbuseLimits(per_hour=10_000, per_day=100_000)})
+    save_config(TABLES["TicketsTable"], config.model_copy(update={"routing": routing}))
+
+
 def _create_table(logical_id: str, name: str) -> None:
     # Stream off until `enable_stream`: moto copies a whole table, stream records included, for every
     # transaction, and that copy would dominate the run.
@@ -68,9 +79,7 @@ def aws() -> Iterator[None]:
                 _create_table(logical_id, name)
             boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
             boto3.client("events").create_event_bus(Name=BUS)
-            from infra.seed import seed_table
-
-            seed_table(TABLES["TicketsTable"])
+            _seed_without_rate_limit()
             yield
             reset_caches()
     finally:

@@ -154,9 +154,26 @@ def _api_operations(bench: Scenario, relay: Handler) -> None:
         "GET", f"/v1/complaints/{mine[i]}/timeline"), note="8 entries")
     bench.measure("my_complaints", "GET /v1/me/complaints", lambda i: bench.call("GET", "/v1/me/complaints"),
                   note=f"{2 * bench.runs} complaints, page of 20")
+    _notification_operations(bench)  # before the stream is on: moto copies stream records in every transaction
     records = _outbox_batch(bench)
     bench.measure("event_relay", f"event relay, batch of {len(records)} stream records", lambda i: Request(
         relay, {"Records": records}), note="BatchSize from template.yaml; PutEvents takes up to 10 entries")
+
+
+def _channel_operations(bench: Scenario) -> None:
+    from aduan.handlers.intake import handler as intake
+    from aduan.handlers.webhooks import handler as webhooks
+    from infra.bench import channels
+
+    with channels.channel_resources() as queue:
+        for name, event in (("whatsapp", channels.whatsapp_event), ("telegram", channels.telegram_event)):
+            bench.measure(f"webhook_{name}", f"POST /webhooks/{name}: verify, raw payload to S3, enqueue (ack)",
+                          lambda i, event=event: Request(webhooks, event(i), 200),  # type: ignore[misc]
+                          note="the provider's answer waits for exactly this")
+        batches = channels.queued_batches(queue)
+        bench.measure("intake_message", "intake worker: one new citizen's message -> complaint + reply queued",
+                      lambda i: Request(intake, batches[i]), runs=min(bench.runs, len(batches)),
+                      note="contact, conversation, ledger, ticket transaction, reply to the delivery queue, done mark")
 
 
 def _outbox_batch(bench: Scenario) -> list[dict[str, Any]]:
@@ -222,5 +239,8 @@ def run(runs: int) -> list[Operation]:
         bench = Scenario(recorder, runs, api)
         with redirect_stdout(sink):
             _api_operations(bench, relay)
-            _notification_operations(bench)
+            _channel_operations(bench)
+            from infra.bench import triage
+
+            triage.measure(bench)
         return bench.operations

@@ -18,6 +18,7 @@ from infra.bench.recorder import Call
 IMPORT_RATIO_LIMIT = 1.25
 EXTRA_MODULES_LIMIT = 60
 WRITE_CALLS_LIMIT = 2
+WEBHOOK_WRITE_LIMIT = 2  # raw payload to S3 + one SendMessageBatch, before the provider gets its 200
 NOTES = [
     "Latency is measured in this process with AWS mocked by moto: it is NOT AWS latency (no network, no "
     "DynamoDB service time; moto's own time grows with the table, e.g. it copies a table per transaction). "
@@ -155,6 +156,19 @@ def targets(operations: Sequence[dict[str, Any]], imports: dict[str, Any] | None
                 f"{calls['idempotency_reads']} read(s), shown separately" if key.endswith("idempotent") else "")
         target(f"{by_key[key]['title']}: write calls <= {WRITE_CALLS_LIMIT}", calls["writes"], WRITE_CALLS_LIMIT,
                calls["writes"] <= WRITE_CALLS_LIMIT, note)
+    for key in (key for key in by_key if key.startswith("webhook_")):
+        calls = by_key[key]["calls"]
+        target(f"{by_key[key]['title']}: write calls <= {WEBHOOK_WRITE_LIMIT} per accepted message",
+               calls["writes"], WEBHOOK_WRITE_LIMIT, calls["writes"] <= WEBHOOK_WRITE_LIMIT)
+    searches = [by_key[key] for key in sorted(by_key, key=lambda k: int(k.rsplit("_", 1)[1]) if
+                                                k.startswith("duplicate_search_") else 0)
+                if key.startswith("duplicate_search_")]
+    if len(searches) > 1:
+        calls = [search["calls"]["total"] for search in searches]
+        rcu = [search["capacity"]["rcu"] for search in searches]
+        target(f"duplicate search does not grow with the archive ({searches[0]['key']} .. {searches[-1]['key']})",
+               max(calls) - min(calls), 0, max(calls) == min(calls) and max(rcu) <= 2 * max(min(rcu), 1.0),
+               f"calls {calls}, RCU {rcu}")
     scans = sum(operation["scans"] for operation in operations)
     target("no Scan in any operation (all runs)", scans, 0, scans == 0)
     for handler in (imports or {}).get("handlers", []):
@@ -263,6 +277,14 @@ def render(document: dict[str, Any]) -> str:
                   + f"p50 {operation.get('p50_ms')} ms, p99 {operation.get('p99_ms')} ms, "
                   + f"errors {operation.get('errors')}"
                   for operation in throughput.get("operations", [])] or ["  (document embedded, no operations)"]
+    if document.get("sla_sweep"):
+        sla = document["sla_sweep"]
+        lines += ["", f"4. SLA sweep ({sla['model']})"]
+        lines += [f"  {run['open_tickets']} open clocks, {run['due']} due: {run['index_queries']} index queries read "
+                  f"{run['index_items_read']} items; {run['dynamodb_reads']} reads, {run['dynamodb_writes']} writes, "
+                  f"{run['rcu']} RCU, {run['wcu']} WCU; fired {run['fired']}" for run in sla["runs"]]
+        lines.append(f"  model at {sla['modelled']['open_tickets']} open, {sla['modelled']['due']} due: "
+                     f"{sla['modelled']['index_items_read']} index items read")
     lines += ["", "Targets"]
     for found in document["targets"]:
         note = f"  ({found['note']})" if found["note"] else ""

@@ -8,6 +8,7 @@ boto3 client (endpoint included) keeps working against the new server.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import threading
@@ -45,6 +46,37 @@ def serialise_dynamodb(app: Any) -> Any:
     return locked
 
 
+def rollback_transactions_in_place() -> None:
+    """moto rolls a failed TransactWriteItems back by swapping in a copy of the whole table taken
+    before it, which detaches the table's stream: the relay would never see a later write. Put the
+    copy's items back into the live table instead, and drop the stream records of the undone writes."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "_in_place", False):
+        return
+
+    @functools.wraps(original)
+    def in_place(self: Any, *args: Any, **kwargs: Any) -> Any:
+        live = dict(self.tables)
+        streamed = {name: len(table.stream_shard.items) for name, table in live.items()
+                    if table.stream_shard is not None}
+        try:
+            return original(self, *args, **kwargs)
+        except Exception:
+            for name, table in live.items():
+                snapshot = self.tables.get(name)
+                if snapshot is not None and snapshot is not table:
+                    table.items = snapshot.items
+                    if name in streamed:
+                        del table.stream_shard.items[streamed[name]:]
+                    self.tables[name] = table
+            raise
+
+    in_place._in_place = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = in_place  # type: ignore[method-assign]
+
+
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
@@ -57,6 +89,8 @@ class MotoServer:
 
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
+
+        rollback_transactions_in_place()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

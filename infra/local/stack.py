@@ -69,6 +69,8 @@ CREATORS: dict[str, Creator] = {
     "AWS::Lambda::EventSourceMapping": create_mapping,
 }
 _ONE_PER_PROCESS = threading.Lock()
+# Development values of the channel secrets (SSM in AWS); see docs/channels.md.
+CHANNEL_SECRETS = Path(__file__).resolve().parent / "channels.json"
 
 
 def seed_city_configuration(table_name: str, client: Any = None) -> None:
@@ -189,7 +191,9 @@ class LocalStack:
 
         specs = function_specs(template.resources, ctx, template.code_dirs)
         # LOCAL_OUTBOX: a sender without provider credentials keeps requests for GET /local/outbox.
-        self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true", "LOCAL_OUTBOX": "1"})
+        # LOCAL_CHANNEL_SECRETS: the webhooks' development secrets (docs/channels.md).
+        self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true", "LOCAL_OUTBOX": "1",
+                       "LOCAL_CHANNEL_SECRETS": str(CHANNEL_SECRETS)})
         runtime = self.runtime = LambdaRuntime(specs, self.region, self._overrides)
         runtime.load()
 
@@ -211,6 +215,7 @@ class LocalStack:
             self.routes, apis, runtime, self.auth, self.account_id, local, self.host, self._port
         )
         self._gateway.start()
+        self._env.set({"LOCAL_WEBHOOK_BASE_URL": self._gateway.url})  # what providers would call
         for poller in [*self._pollers, self._tap]:
             poller.start()
         self._scheduler.start()

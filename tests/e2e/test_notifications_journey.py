@@ -1,4 +1,4 @@
-"""Notifications end to end in local mode: a complaint from a WhatsApp citizen moves through its life,
+"""Notifications end to end in local mode: a complaint sent by WhatsApp (a signed webhook) moves through its life,
 and GET /local/outbox shows every message the citizen and the agency would receive, exactly once, with
 the provider request each would have been."""
 
@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from infra import channel_samples as samples
 from infra.local import LocalStack
 from tests.e2e.test_complaint_journey import call, token
 
@@ -40,7 +41,7 @@ def outbox(stack: LocalStack) -> list[dict[str, Any]]:
     return list(body["messages"])
 
 
-def wait_for(stack: LocalStack, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
+def wait_for(stack: LocalStack, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
         messages = outbox(stack)
@@ -49,25 +50,32 @@ def wait_for(stack: LocalStack, count: int, timeout: float = 20.0) -> list[dict[
         time.sleep(0.2)
 
 
-def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) -> None:
-    # Until channel intake lands, the citizen's WhatsApp identity is created as intake would create it,
-    # and the complaint is filed under that identity through the API.
-    from aduan.dal.contacts import ContactRepository
-    from aduan.models.contact import Contact
+def file_by_whatsapp(stack: LocalStack) -> str:
+    """The citizen writes to the city's WhatsApp number (a signed Cloud API webhook); channel intake files
+    the complaint and answers with its tracking code through the same outbound port."""
+    url = f"{stack.api_url}/webhooks/whatsapp"
+    body = samples.body_bytes(samples.WHATSAPP_TEXT)
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers=samples.signed_headers("whatsapp", body, url))
+    with urllib.request.urlopen(request, timeout=15) as answer:
+        assert answer.status == 200
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        acks = [m for m in outbox(stack) if m["kind"] == "intake_filed" and m["recipient"] == PHONE]
+        if acks:
+            return str(acks[0]["tracking_code"])
+        time.sleep(0.2)
+    raise AssertionError("no tracking code came back")
 
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    ContactRepository(stack.physical_names["TicketsTable"]).put(Contact(
-        id=CONTACT, channel="whatsapp", address=PHONE, display_name="Sari", language="id",
-        last_inbound_at=now, created_at=now, updated_at=now))
-    citizen = token(stack, f"role=citizen&sub={quote(CONTACT)}&name=Sari")
+
+def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) -> None:
+    code = file_by_whatsapp(stack)
+    citizen = token(stack, f"role=citizen&sub={quote(CONTACT)}")
     verifier = token(stack, "role=verifier&sub=desk-notify")
     dpu = token(stack, "role=agency_officer&sub=dpu-notify&agency_id=dpu")
-
-    status, filed = call(stack, "POST", "/v1/complaints", {
-        "title": "Lampu jalan mati di Jl. Pemuda", "text": "Sudah tiga malam lampu jalan mati, rawan kecelakaan.",
-        "category_id": "jalan-rusak", "location": {"address": "Jl. Pemuda, Semarang Tengah"}}, citizen)
-    assert status == 201, filed
-    code, version = filed["tracking_code"], 1
+    status, filed = call(stack, "GET", f"/v1/complaints/{code}", token=citizen)
+    assert status == 200 and filed["channel"] == "whatsapp", filed
+    version = filed["version"]
     steps = [(verifier, {"action": "verify"}), (verifier, {"action": "assign", "agency_id": "dpu"}),
              (dpu, {"action": "accept"}), (dpu, {"action": "start"}),
              (dpu, {"action": "resolve", "response": "Lampu sudah diganti <b>hari ini</b>"})]
@@ -80,8 +88,8 @@ def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) ->
                      {"text": "Catatan internal: vendor lampu", "internal": True}, dpu)
     assert status in (200, 201)
 
-    # created, verified, assigned, accepted, in_progress, resolved for the citizen (6) + the assignment
-    # email to each DPU mailbox
+    # intake's acknowledgement, then verified, assigned, accepted, in_progress, resolved for the citizen (6)
+    # + the assignment email to each DPU mailbox
     from aduan.dal import config_store
 
     agency = config_store.load_config(stack.physical_names["TicketsTable"]).agency("dpu")
@@ -93,7 +101,7 @@ def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) ->
     messages = [m for m in outbox(stack) if m["tracking_code"] == code]
     citizen_messages = [m for m in messages if m["audience"] == "citizen"]
     officer_messages = [m for m in messages if m["audience"] == "officer"]
-    assert [m["kind"] for m in citizen_messages] == ["TicketCreated", "TicketVerified", "TicketAssigned",
+    assert [m["kind"] for m in citizen_messages] == ["intake_filed", "TicketVerified", "TicketAssigned",
                                                      "TicketStatusChanged", "TicketStatusChanged", "TicketResolved"]
     assert len({m["message_id"] for m in messages}) == len(messages) == expected  # each once
     for message in citizen_messages:
@@ -115,9 +123,15 @@ def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) ->
         assert PHONE not in message["text"]
 
     # Officers see each delivery on the timeline; the citizen does not.
-    status, officer_view = call(stack, "GET", f"/v1/complaints/{code}/timeline?limit=100", token=verifier)
-    assert status == 200
-    recorded = [e for e in officer_view["items"] if e["type"] == "NotificationRecorded"]
+    # (the outbox entry is written just before the outcome is recorded: poll for the last ones)
+    deadline = time.monotonic() + 20
+    while True:
+        status, officer_view = call(stack, "GET", f"/v1/complaints/{code}/timeline?limit=100", token=verifier)
+        assert status == 200
+        recorded = [e for e in officer_view["items"] if e["type"] == "NotificationRecorded"]
+        if len(recorded) >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert len(recorded) == expected and all(e["data"]["outcome"] == "sent" for e in recorded)
     assert all(PHONE not in json.dumps(e) for e in recorded)
     status, citizen_view = call(stack, "GET", f"/v1/complaints/{code}/timeline?limit=100", token=citizen)

@@ -33,9 +33,11 @@ CLAIMS = {
 def _reset_caches() -> None:
     from aduan.dal import clients, config_store, sla_store, transparency_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.handlers import sla_sweeper, sla_tracker
+    from aduan.handlers import routing, sla_sweeper, sla_tracker
     from aduan.handlers import stats as stats_handler
     from aduan.routes.context import (
+        abuse_guard,
+        desk_service,
         export_service,
         open311_service,
         public_service,
@@ -58,6 +60,9 @@ def _reset_caches() -> None:
     sla_store.clear_cache()
     sla_tracker.service.cache_clear()
     sla_sweeper.service.cache_clear()
+    desk_service.cache_clear()
+    abuse_guard.cache_clear()
+    routing.routing_service.cache_clear()
 
 
 def create_table(logical_id: str, name: str) -> None:

@@ -83,7 +83,7 @@ def _with_big_areas(config: CityConfig, vertices: int = 2000, count: int = 12) -
 
 def test_round_trip(config_db: Any, semarang: CityConfig) -> None:
     save_config(TABLE, semarang, client=config_db)
-    assert set(_stored(config_db)) == {"settings", "agencies", "categories", "areas"}
+    assert set(_stored(config_db)) == {"settings", "agencies", "categories", "areas", "routing"}
     loaded = load_config(TABLE, client=config_db)
     assert loaded == semarang
     assert loaded.desk_agency().id == "p3m-desk" and loaded.office_for_area("3374070") is not None
@@ -141,7 +141,7 @@ def test_stale_parts_are_removed(config_db: Any, semarang: CityConfig) -> None:
     assert 2 <= len(fewer) < len(more) and fewer == more[:len(fewer)]
     assert load_config(TABLE, client=config_db) == _with_big_areas(semarang, count=6)
     save_config(TABLE, semarang, client=config_db)
-    assert sorted(_stored(config_db)) == ["agencies", "areas", "categories", "settings"]
+    assert sorted(_stored(config_db)) == ["agencies", "areas", "categories", "routing", "settings"]
     assert load_config(TABLE, client=config_db) == semarang
 
 

@@ -145,7 +145,8 @@ def test_transient_failures_retry_with_backoff_then_succeed(world: dict[str, Any
 def test_a_permanent_failure_falls_back_to_the_citizens_next_channel(world: dict[str, Any]) -> None:
     citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
     assert citizen.channel == Channel.WHATSAPP and citizen.data["fallbacks"][0]["channel"] == "telegram"
-    world["provider"].replies = [Reply(400, {"error": {"code": 131026, "message": "Message undeliverable"}})]
+    world["provider"].replies = [Reply(400, {"error": {"code": 131026,
+                                                       "message": "Message to 6281234567890 undeliverable"}})]
     assert world["delivery"].deliver(citizen) == "failed"
     [fallback] = world["port"].sent[-1:]
     assert (fallback.channel, fallback.recipient, fallback.text) == (Channel.TELEGRAM, "5550001", citizen.text)
@@ -188,3 +189,37 @@ def test_provider_status_callbacks_are_recorded_once_and_failures_fall_back(worl
     assert world["port"].sent[-1].channel == Channel.TELEGRAM
     unknown = {**callback, "detail": {**callback["detail"], "provider_message_id": "wamid.not-ours"}}
     assert world["notifier"].handle(unknown) == []
+
+
+def test_a_message_claimed_by_a_sender_that_died_is_retried_not_dropped(world: dict[str, Any]) -> None:
+    from datetime import timedelta
+
+    from aduan.logic import clock
+    from aduan.services.delivery import STALE_CLAIM, RetryLater
+
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    started = datetime.now(UTC)
+    DeliveryRepository(TABLE).claim(citizen, clock.to_storage(started), clock.to_storage(started - STALE_CLAIM), 0)
+    with pytest.raises(RetryLater) as busy:  # redelivered while the first sender is (or was) at it
+        world["delivery"].deliver(citizen)
+    assert 1 <= busy.value.seconds <= STALE_CLAIM.total_seconds() + 1
+    clock.set_clock(lambda: started + STALE_CLAIM + timedelta(seconds=1))
+    try:
+        assert world["delivery"].deliver(citizen) == "sent"  # the stale claim is taken over
+    finally:
+        clock.set_clock(None)
+    assert world["delivery"].deliver(citizen) == "duplicate"
+
+
+def test_sla_breach_emails_the_agency_and_the_supervisors_with_the_due_time_in_wib(world: dict[str, Any]) -> None:
+    assign(world)
+    envelope = {"source": "aduan.sla", "detail-type": "SlaBreached", "detail": {
+        "event_id": "sla-ev-1", "tracking_code": world["code"], "stage": "resolution", "agency_id": "dpu",
+        "category_id": "jalan-rusak", "due_at": "2026-11-30T03:15:00.000000Z", "rung": 1,
+        "occurred_at": "2026-11-30T03:15:00.000000Z", "actor": {"role": "system", "id": "sla"}}}
+    built = world["notifier"].handle(envelope)
+    assert {m.audience for m in built} == {"officer", "supervisor"}  # not the citizen
+    supervisor = next(m for m in built if m.audience == "supervisor")
+    assert supervisor.recipient == "pengawas.aduan@semarangkota.go.id"
+    assert "30 Nov 2026 10:15 WIB" in supervisor.text and "penyelesaian" in supervisor.text
+    assert [m.id for m in world["notifier"].handle(envelope)] == [m.id for m in built]

@@ -142,6 +142,10 @@ def test_verify_late_stops_the_clock_not_met_and_ends_the_ladder(world: World) -
     world.deliver(code)
     stopped = world.sla_events(code, "SlaClockStopped")
     assert [(e["data"]["stage"], e["data"]["met"]) for e in stopped] == [("verification", False)]
+    detail = json.loads(bus_entry(stopped[0], "aduan-test")["Detail"])
+    assert {"ticket_id", "tracking_code", "stage", "agency_id", "category_id", "started_at", "due_at", "stopped_at",
+            "met", "elapsed_working_minutes"} <= set(detail)
+    assert detail["elapsed_working_minutes"] == 7 * 60 + 8 * 60 + 30 + 90  # Mon 09-16, Tue, Wed 07:30-09:00
     world.advance(days=10)
     world.sweep()
     # The verification ladder ended with its clock; only the disposition clock breaches and escalates.
@@ -182,3 +186,93 @@ def test_citizen_reply_window_auto_closes_once(world: World) -> None:
     assert len(closed) == 1 and closed[0]["actor"] == {"role": "system", "id": "system"}
     world.deliver(code)  # the tracker sees the close: nothing left to fire
     assert world.sweep()["fired"] == {}
+
+
+def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World) -> None:
+    api = world.api
+    late, prompt = api.file()["tracking_code"], api.file()["tracking_code"]
+    for code in (late, prompt):
+        assert api.act("verifier", code, "verify", 1).status == 200
+        assert api.act("verifier", code, "assign", 2, agency_id="dpu").status == 200
+        world.deliver(code)
+        world.advance(days=1)
+    queue = api("GET", "/v1/agencies/dpu/complaints", who="dpu", query={"status": "assigned", "order": "due"}).body
+    assert [item["tracking_code"] for item in queue["items"]] == [late, prompt]  # assigned first: due first
+    assert queue["items"][0]["expected_datetime"].endswith("+07:00")
+    assert queue["items"][0]["next_due_at"] < queue["items"][1]["next_due_at"]
+    assert api.act("dpu", prompt, "accept", 3).status == 200
+    world.deliver(prompt)
+    world.advance(days=8)
+    world.sweep()
+    overdue = api("GET", "/v1/agencies/dpu/sla", who="dpu").body["overdue"]
+    assert [(item["tracking_code"], item["stages"]) for item in overdue] == [(late, ["first_response"])]
+    assert api.act("dpu", late, "accept", 4).status == 200  # version 4: the breach bumped it
+    world.deliver(late)
+    report = api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-11-01", "to": "2026-12-31"}).body
+    by_stage = {row["stage"]: row for row in report["by_stage"]}
+    assert by_stage["first_response"] == {"stage": "first_response", "stopped": 2, "met": 1, "compliance_percent": 50.0}
+    assert report["overdue"] == []  # resolution (30 working days for roads) is not due yet
+    assert api("GET", "/v1/agencies/dlh/sla", who="dpu").status == 403
+    assert api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-12-31", "to": "2026-01-01"}).status == 422
+
+
+def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four sweeps in threads, interleaving between their calls. Each DynamoDB call is atomic in AWS; moto
+    has no lock (its transactions check, then write, then restore a copy on failure), so each call is
+    serialised here to give moto that one guarantee: the races between calls are the real ones."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import botocore.client
+
+    from aduan.handlers.sla_sweeper import service
+
+    atomic = threading.Lock()
+    make_call = botocore.client.BaseClient._make_api_call
+
+    def one_at_a_time(self: Any, operation: str, params: Any) -> Any:
+        with atomic:
+            return make_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", one_at_a_time)
+
+    codes = [world.api.file()["tracking_code"] for _ in range(3)]
+    for code in codes:
+        world.deliver(code)
+    world.advance(days=3)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: service().sweep(world.now), range(4)))
+    assert sum(result.fired.get("breach", 0) for result in results) == 3
+    for code in codes:
+        assert len(world.sla_events(code, "SlaBreached")) == 1
+        assert world.ticket(code)["version"] == 2
+
+
+def test_a_sweep_short_of_time_leaves_the_rest_to_the_next(world: World) -> None:
+    from aduan.handlers.sla_sweeper import service
+
+    code = world.api.file()["tracking_code"]
+    world.deliver(code)
+    world.advance(days=3)
+    stopped = service().sweep(world.now, has_time=lambda: False)
+    assert stopped.unfinished and stopped.clocks_read == 0 and world.sla_events(code, "SlaBreached") == []
+    assert world.sweep()["fired"] == {"breach": 1}
+
+
+def test_a_new_policy_version_takes_over_on_its_effective_date(world: World) -> None:
+    from datetime import date
+    from pathlib import Path
+
+    from aduan.dal.sla_store import SlaStore
+    from aduan.models.sla_config import SlaConfigError, load_policy_file
+
+    store = SlaStore(TABLES["TicketsTable"])
+    current = load_policy_file(Path("infra/config/sla/semarang.json"))
+    stages = {**current.stages, "verification": current.stages["verification"].model_copy(
+        update={"limit": current.stages["verification"].limit.model_copy(update={"value": 3})})}
+    newer = current.model_copy(update={"version": 2, "effective_from": date(2027, 1, 1), "stages": stages})
+    store.save_policy(newer)
+    assert store.active_policy(date(2026, 12, 31)).key == "semarang@1"
+    assert store.active_policy(date(2027, 1, 1)).key == "semarang@2"
+    with pytest.raises(SlaConfigError, match="new version"):
+        store.save_policy(newer.model_copy(update={"name": "changed"}))

@@ -128,6 +128,10 @@ def test_api_sample_is_a_request_api_gateway_would_route_here(sample: tuple[str,
     if resource.endswith("/{proxy+}"):
         prefix = resource.removesuffix("{proxy+}")
         assert event["pathParameters"] == {"proxy": request_path.removeprefix(prefix)}
+    elif "{" in resource:
+        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(resource))
+        found = re.fullmatch(pattern, request_path)
+        assert found and event["pathParameters"] == found.groupdict(), "pathParameters must match the path"
     else:
         assert resource == request_path and event["pathParameters"] is None
     context = event["requestContext"]
@@ -141,8 +145,9 @@ def test_api_sample_is_internally_consistent(sample: tuple[str, Path]) -> None:
     assert event["multiValueHeaders"] == {k: [v] for k, v in event["headers"].items()}
     query = event["queryStringParameters"]
     assert event["multiValueQueryStringParameters"] == ({k: [v] for k, v in query.items()} if query else None)
-    if event["body"] is not None:
-        assert event["headers"].get("Content-Type", "").startswith("application/json")
+    content_type = event["headers"].get("Content-Type", "")
+    if event["body"] is not None and not content_type.startswith(("application/x-www-form-urlencoded", "text/")):
+        assert content_type.startswith("application/json")
         assert isinstance(json.loads(event["body"]), dict), "the body is a JSON string, as API Gateway sends it"
     assert event["isBase64Encoded"] is False
 

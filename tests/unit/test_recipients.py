@@ -113,3 +113,17 @@ def test_anonymous_reporters_are_told_but_never_named_to_the_agency() -> None:
     again = _render(assigned, ticket(anonymous=True), facts(event_type="TicketAssigned", actor_role="verifier",
                                                            agency_emails=agency_emails))
     assert {m.id for m in again.values()} == {m.id for m in hidden.values()}  # deterministic ids
+
+
+def test_the_delivery_log_never_shows_the_citizens_address() -> None:
+    from datetime import UTC, datetime
+
+    from aduan.logic.delivery_log import entry
+    from aduan.models.outbound import OutboundMessage
+
+    message = OutboundMessage(id="msg_1", cause_id="ev", kind="TicketResolved", channel=Channel.WHATSAPP,
+                              recipient="+6281111111111", text="x", audience="citizen")
+    logged = entry(ticket(anonymous=True), message, "failed", datetime.now(UTC), provider_message_id="wamid.X",
+                   error="Recipient 6281111111111 is not on WhatsApp", error_code="131026")
+    assert "1111111" not in logged.model_dump_json() and "wamid" not in logged.model_dump_json()
+    assert logged.internal and logged.data["error"] == "Recipient <citizen> is not on WhatsApp"

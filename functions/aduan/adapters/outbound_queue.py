@@ -12,3 +12,7 @@ from aduan.models.outbound import OutboundMessage
 class QueueOutboundPort:
     def send(self, message: OutboundMessage) -> None:
         delivery_queue.enqueue(message.model_dump_json())
+
+    def send_all(self, messages: list[OutboundMessage]) -> None:
+        """The messages of one event in as few calls as SQS allows."""
+        delivery_queue.enqueue_many([message.model_dump_json() for message in messages])

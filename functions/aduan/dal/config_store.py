@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aduan.dal import clients
-from aduan.models.config import DOCUMENTS, CityConfig, ConfigError, parse_documents
+from aduan.models.config import DOCUMENTS, OPTIONAL_DOCUMENTS, CityConfig, ConfigError, parse_documents
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -116,6 +116,8 @@ def _assemble(items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     documents: dict[str, Any] = {}
     for name in DOCUMENTS:
         numbers = list(range(1, expected.get(name, 0) + 1))
+        if not numbers and not parts[name] and name in OPTIONAL_DOCUMENTS:
+            continue  # a config stored before this document existed: its defaults apply
         if not numbers or sorted(parts[name]) != numbers:
             raise ConfigError(f"stored config revision {revision!r} is incomplete: {name!r} has parts "
                               f"{sorted(parts[name])} of {len(numbers)} (a save is under way or was "

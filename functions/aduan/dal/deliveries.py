@@ -45,7 +45,8 @@ class DeliveryRepository:
 
     def claim(self, message: OutboundMessage, now: str, stale_before: str, expires_at: int) -> int | None:
         """Take the message for sending: the attempt number, or None if it was sent, given up on, or is
-        being sent by someone else right now. This conditional write is what makes sending exactly once."""
+        being sent by someone else right now (see `status`). This conditional write is what makes sending
+        exactly once."""
         try:
             found = self._db.update_item(
                 TableName=self.table, Key=delivery_key(message.id),
@@ -66,6 +67,13 @@ class DeliveryRepository:
                 return None
             raise
         return int(codec.from_item(found["Attributes"])["attempts"])
+
+    def status(self, message_id: str) -> tuple[str | None, str | None]:
+        """(status, claimed_at) of a delivery record."""
+        found = self._db.get_item(TableName=self.table, Key=delivery_key(message_id), ConsistentRead=True,
+                                  ProjectionExpression="#s, claimed_at", ExpressionAttributeNames={"#s": "status"})
+        item = codec.from_item(found.get("Item") or {})
+        return item.get("status"), item.get("claimed_at")
 
     def finish(self, message: OutboundMessage, status: str, now: str, fields: dict[str, Any],
                entry: TimelineEntry | None, ticket: Ticket | None, provider_message_id: str | None) -> None:

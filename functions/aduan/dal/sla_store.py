@@ -8,7 +8,8 @@
   pk `SLAREC#<agency>`, sk `<stopped at>#<code>#<stage>#<cycle>`   one record per stopped clock
                                     (compliance reports by agency and period).
   pk `SLAPOLICY`, sk `<id>#<version>` every policy version ever seeded (immutable); sk `ACTIVE` names
-                                    the one new clocks start under.
+                                    the policy new clocks start under: its newest version already in
+                                    effect (`effective_from`).
 
 Every write of the clocks item is conditional on its `rev`, in one transaction with the ticket head
 and timeline entries it implies: two sweeps (or a sweep and the tracker) cannot both fire.
@@ -20,13 +21,14 @@ import json
 import time
 import zlib
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
 from aduan.dal.tickets import HEAD, SLA_CLOCKS, entry_item, head_item, ticket_pk
-from aduan.logic import sla
+from aduan.logic import clock, sla
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
 from aduan.models.ticket import Ticket, TimelineEntry
@@ -40,7 +42,7 @@ DESK = "desk"
 _ACTIVE_TTL_SECONDS = 300.0
 
 _policies: dict[str, SlaPolicy] = {}
-_active: dict[str, tuple[float, str]] = {}
+_active: dict[str, tuple[float, tuple[str, ...]]] = {}
 
 
 def clear_cache() -> None:
@@ -109,15 +111,26 @@ class SlaStore:
                               Item=codec.to_item({"pk": POLICY_PK, "sk": ACTIVE, "key": policy.key}))
         _active.pop(self.table, None)
 
-    def active_policy(self) -> SlaPolicy:
+    def active_policy(self, today: date | None = None) -> SlaPolicy:
+        """The newest version of the active policy whose `effective_from` has come (a version seeded
+        ahead of a regulation's start date takes over on that date, without a deploy)."""
         cached = _active.get(self.table)
         if cached is None or time.monotonic() - cached[0] > _ACTIVE_TTL_SECONDS:
             found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": POLICY_PK, "sk": ACTIVE}))
             if "Item" not in found:
                 raise SlaConfigError(f"no active SLA policy in {self.table}: run python -m infra.seed")
-            cached = (time.monotonic(), codec.from_item(found["Item"])["key"])
+            policy_id = codec.from_item(found["Item"])["key"].partition("@")[0]
+            versions = self._db.query(
+                TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :id)",
+                ExpressionAttributeValues=codec.to_item({":pk": POLICY_PK, ":id": f"{policy_id}#"}))["Items"]
+            keys = tuple(f"{policy_id}@{int(codec.from_item(raw)['sk'].rpartition('#')[2])}" for raw in versions)
+            cached = (time.monotonic(), keys)
             _active[self.table] = cached
-        return self.policy(cached[1])
+        policies = sorted((self.policy(key) for key in cached[1]), key=lambda policy: policy.version)
+        newest = policies[-1]
+        day = today or clock.now().astimezone(newest.working_calendar.zone).date()
+        started = [policy for policy in policies if policy.effective_from <= day]
+        return started[-1] if started else policies[0]
 
     def policy(self, key: str) -> SlaPolicy:
         """One stored version; versions never change, so they are cached for the process's life."""
@@ -157,6 +170,20 @@ class SlaStore:
                                KeyConditionExpression="overdue_pk = :o",
                                ExpressionAttributeValues=codec.to_item({":o": f"OVERDUE#{agency_id}"}))
         return [TicketClocks.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+
+    def overdue_count(self, agency_id: str) -> int:
+        request: dict[str, Any] = {
+            "TableName": self.table, "IndexName": OVERDUE_INDEX, "Select": "COUNT",
+            "KeyConditionExpression": "overdue_pk = :o",
+            "ExpressionAttributeValues": codec.to_item({":o": f"OVERDUE#{agency_id}"}),
+        }
+        total = 0
+        while True:
+            found = self._db.query(**request)
+            total += int(found.get("Count", 0))
+            if "LastEvaluatedKey" not in found:
+                return total
+            request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
 
     def records(self, agency_id: str, since: str, until: str) -> Iterator[dict[str, Any]]:
         request: dict[str, Any] = {

@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from aduan.dal import codec
 from aduan.dal.clients import client
 from aduan.logic.errors import Conflict, NotFound, Unprocessable
+from aduan.logic.geo import geohash
 from aduan.logic.publication import listed
 from aduan.logic.status_machine import AGENCY_OWNED, Status
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Ticket, TimelineEntry
@@ -35,6 +36,10 @@ QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": 
 
 class CodeTaken(Exception):
     """A new ticket drew a tracking code that already exists."""
+
+
+class GuardTaken(Exception):
+    """The guard item of a change already exists: the change was made before (exactly-once intake)."""
 
 
 def ticket_pk(code: str) -> str:
@@ -68,9 +73,25 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
     )
     if listed(ticket):
         document["public_pk"] = PUBLIC_FEED
+    cell = geo_key(ticket)
+    if cell:
+        document["geo_pk"] = cell  # sparse index: only complaints with a category and a point
     if ticket.sla_due_at:
         document["due_sk"] = ticket.sla_due_at
     return codec.to_item(document)
+
+
+def geo_cell_key(category_id: str, cell: str) -> str:
+    return f"G#{category_id}#{cell}"
+
+
+def geo_key(ticket: Ticket) -> str | None:
+    """The duplicate-search index key: category and geohash cell (by_geocell, sorted by created_at)."""
+    category = ticket.category_id or (ticket.suggestion.category_id if ticket.suggestion else None)
+    where = ticket.location
+    if not category or where is None or where.lat is None or where.lon is None:
+        return None
+    return geo_cell_key(category, geohash(where.lat, where.lon))
 
 
 def snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -244,6 +265,24 @@ class TicketRepository:
                 raise NotFound(f"no attachment {attachment_id} on {code}") from None
             raise
         return Attachment.model_validate(codec.from_item(found["Attributes"]))
+    def in_cells(self, category_id: str, cells: Sequence[str], since: str) -> list[Ticket]:
+        """Complaints of one category filed since `since` in the given geohash cells: one Query per
+        cell, so the cost follows the neighbourhood, never the size of the city's archive."""
+        found: list[Ticket] = []
+        for cell in cells:
+            request: dict[str, Any] = {
+                "TableName": self.table, "IndexName": "by_geocell",
+                "KeyConditionExpression": "geo_pk = :g AND created_at >= :since",
+                "ExpressionAttributeValues": codec.to_item({":g": geo_cell_key(category_id, cell),
+                                                            ":since": since}),
+            }
+            while True:
+                page = self._db.query(**request)
+                found.extend(Ticket.model_validate(codec.from_item(raw)) for raw in page.get("Items", []))
+                if not page.get("LastEvaluatedKey"):
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return found
 
     def code_for_id(self, ticket_id: str) -> str | None:
         found = self._db.query(
@@ -270,9 +309,10 @@ class TicketRepository:
 
     # ------------------------------------------------------------------ writes
     def save(self, ticket: Ticket, entries: Sequence[TimelineEntry], expected_version: int | None,
-             new: bool = False) -> None:
+             new: bool = False, guard: dict[str, Any] | None = None) -> None:
         """Ticket head and its timeline entries in ONE transaction: the entries are the outbox, so a
-        change and its events are stored together or not at all."""
+        change and its events are stored together or not at all. A `guard` item (put only if absent)
+        joins the transaction, so a redelivered cause cannot make the change twice."""
         writes: list[dict[str, Any]] = []
         if new:
             writes.append({"Put": {"TableName": self.table, "Item": head_item(ticket),
@@ -286,13 +326,35 @@ class TicketRepository:
         for index, entry in enumerate(entries):
             writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
                                    "ConditionExpression": "attribute_not_exists(sk)"}})
+        if guard is not None:
+            writes.append({"Put": {"TableName": self.table, "Item": codec.to_item(guard),
+                                   "ConditionExpression": "attribute_not_exists(pk)"}})
         try:
             if len(writes) == 1:
                 self._db.put_item(**writes[0]["Put"])
             else:
                 self._db.transact_write_items(TransactItems=writes)
         except ClientError as error:
+            reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+            if guard is not None and reasons[-1:] == ["ConditionalCheckFailed"]:
+                raise GuardTaken(guard["pk"]) from error
             self._raise_conflict(error, ticket, new)
+
+    def save_together(self, changes: Sequence[tuple[Ticket, Sequence[TimelineEntry], int]]) -> None:
+        """Several existing tickets (e.g. a duplicate and its parent) changed in one transaction."""
+        writes: list[dict[str, Any]] = []
+        for ticket, entries, expected_version in changes:
+            writes.append({"Put": {
+                "TableName": self.table, "Item": head_item(ticket), "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": codec.value(expected_version)},
+            }})
+            writes.extend({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
+                                   "ConditionExpression": "attribute_not_exists(sk)"}}
+                          for index, entry in enumerate(entries))
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            self._raise_conflict(error, changes[0][0], False)
 
     @staticmethod
     def _raise_conflict(error: ClientError, ticket: Ticket, new: bool) -> None:

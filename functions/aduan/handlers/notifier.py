@@ -1,6 +1,7 @@
 """Entry point of NotifierFunction: events from its queue (EventBridge rules) -> messages on the
 delivery queue, and provider status callbacks -> the ticket timeline. Partial batch failures: a failed
-event is retried alone, then goes to the DLQ."""
+event is retried alone, then goes to the DLQ. Like the event relay, no X-Ray SDK and no BatchProcessor
+(cold start): Lambda's active tracing records each invocation."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import settings
@@ -19,11 +18,10 @@ from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.ticket_documents import head_document
 from aduan.dal.tickets import TicketRepository
-from aduan.observability import logger, metrics, tracer
+from aduan.observability import logger, metrics
 from aduan.services.notifier import NotifierService
 from aduan.services.outbound import outbound_port
-
-processor = BatchProcessor(event_type=EventType.SQS)
+from aduan.sqs_batch import partial_batch
 
 
 @cache
@@ -35,15 +33,12 @@ def notifier() -> NotifierService:
         port=outbound_port, head=lambda code: head_document(table, code))
 
 
-def record_handler(record: SQSRecord) -> None:
-    envelope = json.loads(record.body)
-    built = notifier().handle(envelope)
+def record_handler(record: dict[str, Any]) -> None:
+    built = notifier().handle(json.loads(record["body"]))
     metrics.add_metric(name="NotificationsQueued", unit=MetricUnit.Count, value=len(built))
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                         context=context))
+    return partial_batch(event, record_handler)

@@ -35,8 +35,14 @@ def entry(ticket: Ticket, message: OutboundMessage, outcome: str, moment: dateti
                             "error_code": error_code, "error": error, "fallback_to": next_channel}
     if message.audience != "citizen":
         data["recipient"] = message.recipient  # an agency mailbox, not a person's identity
+    else:
+        # Provider ids can embed the number (WhatsApp's wamid does) and provider errors quote it: keep
+        # both off the officers' timeline (the delivery record keeps the id for status callbacks).
+        data.pop("provider_message_id")
+        data["error"] = redact(error, message.recipient)
     note = NOTES.get(outcome, "Notification via {channel} to the {audience}: " + outcome).format(
-        channel=message.channel.value, audience=message.audience, attempt=attempt, error=error or error_code or "?")
+        channel=message.channel.value, audience=message.audience, attempt=attempt,
+        error=data.get("error") or error_code or "?")
     if next_channel:
         note += f"; trying {next_channel} next"
     return TimelineEntry(
@@ -44,6 +50,14 @@ def entry(ticket: Ticket, message: OutboundMessage, outcome: str, moment: dateti
         occurred_at=to_storage(moment), ticket_id=ticket.id, tracking_code=ticket.tracking_code, actor=NOTIFIER,
         note=note, internal=True, data={key: value for key, value in data.items() if value is not None},
         ticket_version=ticket.version)
+
+
+def redact(text: str | None, address: str) -> str | None:
+    if not text:
+        return text
+    for form in sorted({address, address.lstrip("+"), address.removeprefix("+62")} - {""}, key=len, reverse=True):
+        text = text.replace(form, "<citizen>")
+    return text
 
 
 def status_event_id(channel: str, provider_message_id: str, status: str) -> str:

@@ -10,6 +10,9 @@ import json
 from typing import Any
 
 SOURCE = "aduan.tickets"
+# Triage's events travel through the same outbox but under their own source (cross-issue contract).
+TRIAGE_SOURCE = "aduan.triage"
+TRIAGE_EVENTS = frozenset({"TicketRouted", "DuplicateMerged"})
 SLA_SOURCE = "aduan.sla"
 # Always present in SLA events' detail (null when unknown), besides the common fields above.
 SLA_FIELDS = ("stage", "agency_id", "category_id", "due_at", "rung")
@@ -32,10 +35,16 @@ def _is_sla(stored: dict[str, Any]) -> bool:
     return str(stored.get("event_type", "")).startswith("Sla")
 
 
+def _source(stored: dict[str, Any]) -> str:
+    if stored["event_type"] in TRIAGE_EVENTS:
+        return TRIAGE_SOURCE
+    return SLA_SOURCE if _is_sla(stored) else SOURCE
+
+
 def bus_entry(stored: dict[str, Any], bus_name: str) -> dict[str, Any]:
     """A PutEvents entry; `Time` is when it happened, not when it was relayed."""
     return {
-        "Source": SLA_SOURCE if _is_sla(stored) else SOURCE,
+        "Source": _source(stored),
         "DetailType": stored["event_type"],
         "Detail": json.dumps(detail(stored), ensure_ascii=False, separators=(",", ":")),
         "EventBusName": bus_name,

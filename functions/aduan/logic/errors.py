@@ -35,3 +35,7 @@ class Conflict(DomainError):
 
 class Unprocessable(DomainError):
     status, code = 422, "validation_error"
+
+
+class TooManyRequests(DomainError):
+    status, code = 429, "too_many_requests"

@@ -106,6 +106,19 @@ def open_ticket(draft: Draft, principal: Principal, prefix: str, moment: datetim
     return Change(ticket=ticket, entries=[entry], expected_version=None)
 
 
+def annotate(ticket: Ticket, update: dict[str, Any], event_type: EventType, actor: Actor, moment: datetime,
+             data: dict[str, Any], note: str | None = None, bump_version: bool = False) -> Change:
+    """A change that records information (triage's suggestion, a merged duplicate) without moving the
+    status. Advisory data keeps the version, so the desk's `expected_version` is not invalidated."""
+    changes = {**update, "updated_at": to_storage(moment)}
+    if bump_version:
+        changes["version"] = ticket.version + 1
+    new_ticket = ticket.model_copy(update=changes)
+    entry = _entry(new_ticket, event_type, actor, moment, from_status=ticket.status, to_status=ticket.status,
+                   note=note, internal=True, data=data)
+    return Change(ticket=new_ticket, entries=[entry], expected_version=ticket.version)
+
+
 def with_new_code(change: Change, prefix: str) -> Change:
     """The same new ticket under another tracking code (after a code collision)."""
     code = ids.new_tracking_code(prefix)

@@ -58,6 +58,8 @@ class EventType(StrEnum):
     TICKET_REOPENED = "TicketReopened"
     COMMENT_ADDED = "CommentAdded"
     RATING_GIVEN = "RatingGiven"
+    TICKET_ROUTED = "TicketRouted"
+    DUPLICATE_MERGED = "DuplicateMerged"
     # Written by the SLA engine (published with Source "aduan.sla").
     SLA_REMINDER = "SlaReminder"
     SLA_BREACHED = "SlaBreached"
@@ -100,6 +102,9 @@ TRANSITIONS: tuple[Transition, ...] = (
                frozenset({R.CITIZEN, R.VERIFIER, R.AGENCY_OFFICER, R.SUPERVISOR}), ("note",)),
     Transition(Action.ASSIGN, frozenset({S.VERIFIED, S.RETURNED, S.REOPENED, S.ASSIGNED}), S.ASSIGNED, DESK,
                ("agency_id",), EventType.TICKET_ASSIGNED),
+    # Triage assigns on its own only where a routing rule allows it and the classifier is sure.
+    Transition(Action.ASSIGN, frozenset({S.RECEIVED}), S.ASSIGNED, frozenset({R.SYSTEM}), ("agency_id",),
+               EventType.TICKET_ASSIGNED),
     Transition(Action.ACCEPT, frozenset({S.ASSIGNED}), S.ACCEPTED, AGENCY),
     Transition(Action.START, frozenset({S.ASSIGNED, S.ACCEPTED}), S.IN_PROGRESS, AGENCY),
     Transition(Action.NOT_OUR_AUTHORITY, frozenset({S.ASSIGNED, S.ACCEPTED}), S.RETURNED, AGENCY, ("reason",)),

@@ -59,7 +59,11 @@ def complaint(ticket: Ticket, principal: Principal, zone: str,
         attachments=attachments or [],
         expected_datetime=for_display(ticket.expected_datetime, zone),
         overdue=ticket.overdue,
+        next_due_at=for_display(ticket.sla_due_at, zone),
         allowed_actions=[action.value for action in actions_available(ticket.status, roles)],
+        duplicate_count=ticket.duplicate_count,
+        suggestion=ticket.suggestion if principal.is_officer else None,
+        duplicate_candidates=ticket.duplicate_candidates if principal.is_officer else [],
     )
 
 

@@ -7,6 +7,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aduan.logic.status_machine import Action
+from aduan.models.ticket import DuplicateCandidate, Suggestion
 
 ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4", "video/quicktime",
                         "application/pdf")
@@ -172,8 +173,13 @@ class ComplaintView(BaseModel):
     attachments: list[AttachmentView] = Field(default_factory=list)
     expected_datetime: str | None = Field(default=None, description="Open311: when resolution is due")
     overdue: bool = False
+    next_due_at: str | None = Field(default=None, description="The soonest deadline of an open SLA stage")
     sla: SlaStatusView | None = Field(default=None, description="The stage whose deadline comes first")
     allowed_actions: list[str] = Field(default_factory=list, description="What the caller may do next")
+    duplicate_count: int = Field(default=0, description="Also reported by N (duplicates merged into it)")
+    suggestion: Suggestion | None = Field(default=None, description="Triage's suggestion and why (officers)")
+    duplicate_candidates: list[DuplicateCandidate] = Field(
+        default_factory=list, description="Likely duplicates nearby (officers)")
 
 
 class CreatedComplaint(BaseModel):

@@ -24,8 +24,11 @@ from pydantic import (
     model_validator,
 )
 
-DOCUMENTS = ("settings", "agencies", "categories", "areas")
-SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
+
+DOCUMENTS = ("settings", "agencies", "categories", "areas", "routing")
+# Documents a city may leave out: their defaults are written in the model (routing.json: docs/routing.md).
+OPTIONAL_DOCUMENTS: dict[str, Any] = {"routing": {}}
 # Loose on purpose: it catches a missing "@" or a pasted name without the email-validator dependency;
 # whether the mailbox exists is for the mail system to find out.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -86,6 +89,7 @@ class Category(_Frozen):
     group: str = Field(min_length=1, max_length=60)
     default_agency_id: str | None = None
     keywords: list[str] = Field(default_factory=list)
+    priority: PriorityName = "normal"
 
     @field_validator("keywords")
     @classmethod
@@ -107,6 +111,7 @@ class Area(_Frozen):
     parent_code: str | None = None
     centroid: tuple[float, float] | None = None  # (lat, lon)
     geometry: dict[str, Any] | None = None  # GeoJSON Polygon or MultiPolygon, positions [lon, lat]
+    aliases: list[str] = Field(default_factory=list)  # other names found in addresses (landmarks, old names)
 
     @field_validator("centroid")
     @classmethod
@@ -183,6 +188,7 @@ class CityConfig(_Frozen):
     agencies: list[Agency]
     categories: list[Category]
     areas: list[Area]
+    routing: RoutingConfig = RoutingConfig()
 
     _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
@@ -205,7 +211,8 @@ class CityConfig(_Frozen):
         problems = [*_duplicates("agency id", [a.id for a in self.agencies]),
                     *_duplicates("category id", [c.id for c in self.categories]),
                     *_duplicates("area code", [a.code for a in self.areas]),
-                    *self._agency_problems(), *self._area_problems()]
+                    *_duplicates("routing rule id", [r.id for r in self.routing.rules]),
+                    *self._agency_problems(), *self._area_problems(), *self._routing_problems()]
         for category in self.categories:
             agency_id = category.default_agency_id
             if agency_id and agency_id not in self._agencies:
@@ -260,6 +267,16 @@ class CityConfig(_Frozen):
                        f"({parent.level}): a {area.level}'s parent is a "
                        f"{_PARENT_LEVEL.get(area.level, 'nothing')}")
 
+    def _routing_problems(self) -> Iterator[str]:
+        for rule in self.routing.rules:
+            yield from _rule_problems(rule, self._agencies, self._categories, self._areas)
+        for synonym, word in self.routing.classifier.synonyms.items():
+            if not synonym or not word:
+                yield f"routing classifier synonym {synonym!r} -> {word!r} must not be empty"
+
+    def areas_by_level(self, level: str) -> list[Area]:
+        return [area for area in self.areas if area.level == level]
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         # pydantic's copy skips validation and model_post_init: an updated config would keep stale lookups.
         copy = super().model_copy(update=update, deep=deep)
@@ -283,6 +300,18 @@ class CityConfig(_Frozen):
         return self._offices.get(code)
 
 
+def _rule_problems(rule: RoutingRule, agencies: Mapping[str, Agency], categories: Mapping[str, Category],
+                   areas: Mapping[str, Area]) -> Iterator[str]:
+    if rule.agency_id and rule.agency_id not in agencies:
+        yield f"routing rule {rule.id!r} names unknown agency {rule.agency_id!r}"
+    for category_id in rule.categories:
+        if category_id not in categories:
+            yield f"routing rule {rule.id!r} names unknown category {category_id!r}"
+    for code in rule.areas:
+        if code not in areas:
+            yield f"routing rule {rule.id!r} names unknown area {code!r}"
+
+
 def _duplicates(what: str, values: list[str]) -> Iterator[str]:
     seen: set[str] = set()
     for value in values:
@@ -296,6 +325,7 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "agencies": TypeAdapter(list[Agency]),
     "categories": TypeAdapter(list[Category]),
     "areas": TypeAdapter(list[Area]),
+    "routing": TypeAdapter(RoutingConfig),
 }
 
 
@@ -304,6 +334,9 @@ def parse_documents(documents: Mapping[str, Any], *, source: str, suffix: str = 
     parsed: dict[str, Any] = {}
     for name in DOCUMENTS:
         label = f"{source}/{name}{suffix}"
+        if name not in documents and name in OPTIONAL_DOCUMENTS:
+            parsed[name] = _ADAPTERS[name].validate_python(OPTIONAL_DOCUMENTS[name])
+            continue
         if name not in documents:
             raise ConfigError(f"{label}: missing (a city config has {', '.join(DOCUMENTS)})")
         try:
@@ -324,6 +357,8 @@ def load_config_dir(path: Path) -> CityConfig:
         try:
             documents[name] = json.loads(file.read_text(encoding="utf-8"))
         except FileNotFoundError:
+            if name in OPTIONAL_DOCUMENTS:
+                continue
             raise ConfigError(f"{file}: missing (a city config directory has "
                               f"{', '.join(n + '.json' for n in DOCUMENTS)})") from None
         except json.JSONDecodeError as exc:

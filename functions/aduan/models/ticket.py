@@ -24,6 +24,8 @@ class Channel(StrEnum):
     DESK = "desk"
     PHONE = "phone"
     OPEN311 = "open311"
+    RADIO = "radio"
+    NEWSPAPER = "newspaper"
 
 
 class Priority(StrEnum):
@@ -59,6 +61,37 @@ class Rating(BaseModel):
     given_at: str
 
 
+class Suggestion(BaseModel):
+    """What triage suggests for a new complaint, and why (issue 4: docs/routing.md)."""
+
+    category_id: str | None = None
+    category_source: str = "none"  # "citizen" (kept as given), "classifier", or "none"
+    matched_keywords: list[str] = Field(default_factory=list)
+    score: float = 0.0
+    confidence: float = 0.0
+    area_code: str | None = None
+    area_name: str | None = None
+    area_method: str | None = None  # "citizen", "point", "address", or None when unknown
+    agency_id: str
+    rule_id: str
+    reason: str
+    auto_assign: bool = False
+    priority: Priority = Priority.NORMAL
+    priority_reasons: list[str] = Field(default_factory=list)
+    excluded_agency_ids: list[str] = Field(default_factory=list)
+    cause_event_id: str
+    routed_at: str
+
+
+class DuplicateCandidate(BaseModel):
+    tracking_code: str
+    title: str
+    status: Status
+    distance_m: float
+    similarity: float
+    created_at: str
+
+
 class Ticket(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str
@@ -81,6 +114,10 @@ class Ticket(BaseModel):
     rating: Rating | None = None
     reopen_count: int = 0
     returned_by: list[str] = Field(default_factory=list)
+    suggestion: Suggestion | None = None
+    duplicate_candidates: list[DuplicateCandidate] = Field(default_factory=list)
+    duplicate_count: int = 0  # "also reported by N": children merged into this one
+    follower_refs: list[str] = Field(default_factory=list)  # reporter refs of merged children
     created_at: str
     updated_at: str
     status_since: str

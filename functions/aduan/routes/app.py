@@ -8,10 +8,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, exports, officers, open311, public, reference, stats
+from aduan.routes import complaints, desk, exports, officers, open311, public, reference, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -29,6 +30,7 @@ app.include_router(public.router)
 app.include_router(open311.router)
 app.include_router(stats.router)
 app.include_router(exports.router)
+app.include_router(desk.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
@@ -74,6 +76,8 @@ ERRORS = {
 }
 PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/complaints",
                 "/v1/public/complaints/{tracking_code}", "/v1/public/stats")
+WEBHOOK_ERRORS = {"400": "Malformed payload (kept for inspection; `details.kept_as`)",
+                  "401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration"}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -92,14 +96,15 @@ def openapi_document() -> dict[str, Any]:
     components["ErrorResponse"] = error_schema
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    schema.setdefault("paths", {})["/webhooks/generic"] = {"post": generic_webhook(components)}
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
-            public = path in PUBLIC_PATHS
-            if public:
+            public, webhook = path in PUBLIC_PATHS, path.startswith("/webhooks/")
+            if public or webhook:
                 operation["security"] = []
-            for status, description in ERRORS.items():
-                if public and status in ("401", "403", "409"):
+            for status, description in {**ERRORS, **(WEBHOOK_ERRORS if webhook else {})}.items():
+                if (public and status in ("401", "403", "409")) or (webhook and status == "409"):
                     continue
                 operation.setdefault("responses", {})[status] = {"description": description, "content": body}
     return schema

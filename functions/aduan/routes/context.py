@@ -7,6 +7,7 @@ from functools import cache
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 from aduan import settings
+from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
 from aduan.dal.exports import ExportRepository
 from aduan.dal.sla_store import SlaStore
@@ -16,6 +17,8 @@ from aduan.dal.transparency_store import load_transparency
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
 from aduan.models.transparency import TransparencyConfig
+from aduan.services.abuse import AbuseGuard
+from aduan.services.desk import DeskService
 from aduan.services.exports import ExportService
 from aduan.services.open311 import Open311Service
 from aduan.services.public import PublicService
@@ -44,7 +47,18 @@ def ticket_service() -> TicketService:
         repository=TicketRepository(settings.table_name()),
         config=city_config,
         bucket=settings.attachments_bucket,
+        guard=abuse_guard(),
     )
+
+
+@cache
+def abuse_guard() -> AbuseGuard:
+    return AbuseGuard(AbuseStore(settings.table_name()), lambda: city_config().routing.abuse)
+
+
+@cache
+def desk_service() -> DeskService:
+    return DeskService(ticket_service())
 
 
 @cache

@@ -10,10 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan.logic.status_machine import Status
+from aduan.models.abuse import BlockedSender, BlockRequest, UnblockRequest
 from aduan.models.api import ComplaintView, Page, SlaReport, TransitionRequest
+from aduan.models.desk_bulk import BulkRequest, BulkResult
 from aduan.observability import metrics
 from aduan.routes.complaints import CodePath, Cursor, Limit
-from aduan.routes.context import caller, sla_report_service, ticket_service
+from aduan.routes.context import abuse_guard, caller, desk_service, sla_report_service, ticket_service
 
 router = Router()
 Order = Annotated[Literal["oldest", "urgent", "due"], Query(
@@ -39,6 +41,13 @@ def desk_queue(status: Annotated[Status, Query()] = Status.RECEIVED, order: Orde
     return ticket_service().desk_queue(caller(router), status, order, limit, cursor)
 
 
+@router.post("/v1/desk/bulk", tags=["officer"], summary="One action on many complaints (answered per item)")
+def desk_bulk(body: BulkRequest) -> BulkResult:
+    result = desk_service().bulk(caller(router), body)
+    metrics.add_metric(name="DeskBulkItems", unit=MetricUnit.Count, value=len(body.items))
+    return result
+
+
 @router.get("/v1/agencies/<agency_id>/complaints", tags=["officer"], summary="An agency's queue")
 def agency_queue(agency_id: Annotated[str, Path(max_length=64)],
                  status: Annotated[Status, Query()] = Status.ASSIGNED, order: Order = "oldest",
@@ -51,3 +60,19 @@ def agency_queue(agency_id: Annotated[str, Path(max_length=64)],
 def agency_sla(agency_id: Annotated[str, Path(max_length=64)],
                since: PeriodFrom = None, until: PeriodTo = None) -> SlaReport:
     return sla_report_service().report(caller(router), agency_id, since, until)
+
+
+@router.get("/v1/blocked-senders", tags=["supervisor"], summary="The block list (supervisors)")
+def blocked_senders(limit: Limit = 50, cursor: Cursor = None) -> Page[BlockedSender]:
+    entries, next_cursor = abuse_guard().blocked(caller(router), limit, cursor)
+    return Page(items=entries, next_cursor=next_cursor)
+
+
+@router.post("/v1/blocked-senders", tags=["supervisor"], summary="Block a sender: nothing they send is filed")
+def block_sender(body: BlockRequest) -> tuple[BlockedSender, int]:
+    return abuse_guard().block(caller(router), body.sender_ref, body.reason), 201
+
+
+@router.post("/v1/blocked-senders/unblock", tags=["supervisor"], summary="Lift a block (kept in history)")
+def unblock_sender(body: UnblockRequest) -> BlockedSender:
+    return abuse_guard().unblock(caller(router), body.sender_ref)

@@ -25,8 +25,10 @@ from aduan.models.ticket import Channel, Ticket
 
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
-# A claim older than this is from a sender that died mid-send: the message may be taken again.
-STALE_CLAIM = timedelta(minutes=5)
+# A claim older than this is from a sender that died mid-send (the function times out after 30 s):
+# the message may be taken again. If the provider had already accepted it, the citizen gets it twice;
+# providers offer no idempotency key to prevent that, and losing it would be worse.
+STALE_CLAIM = timedelta(seconds=90)
 # STOP's own confirmation must reach the citizen who just opted out (channel intake sends it).
 OPT_OUT_EXEMPT = frozenset({"stop_confirmation", "opt_out_confirmation"})
 
@@ -57,6 +59,12 @@ class DeliveryService:
         attempt = self.deliveries.claim(message, stamp, clock.to_storage(moment - STALE_CLAIM),
                                         int(moment.timestamp()) + RETENTION_SECONDS)
         if attempt is None:
+            status, claimed_at = self.deliveries.status(message.id)
+            if status == "sending" and claimed_at:
+                # Someone is sending it now, or died doing so: look again once that claim is stale,
+                # rather than dropping a message that may never have gone out.
+                age = (moment - clock.from_storage(claimed_at)).total_seconds()
+                raise RetryLater(max(1, int(STALE_CLAIM.total_seconds() - age) + 1), "being sent elsewhere")
             return "duplicate"
         contact = self.contacts.get(message.contact_id) if message.contact_id else None
         ticket = self.tickets.get(message.tracking_code) if message.tracking_code else None

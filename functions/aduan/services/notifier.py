@@ -33,10 +33,10 @@ def happening(envelope: dict[str, Any]) -> Happening | None:
     if not code:
         return None
     event_type = str(envelope.get("detail-type") or detail.get("event_type") or "")
-    if envelope.get("source") == "aduan.tickets" and detail.get("event_id"):
-        cause = str(detail["event_id"])
+    if detail.get("event_id"):
+        cause = str(detail["event_id"])  # domain and SLA events: the timeline entry's id
     else:
-        # SLA and triage events carry no event id of their own: derive one from what makes them unique.
+        # Events without an id of their own: derive one from what makes them unique.
         parts = [event_type, code, *(str(detail.get(k)) for k in ("stage", "rung", "due_at", "parent_tracking_code"))]
         cause = "evt_" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:26]
     actor = detail.get("actor") or {}
@@ -83,8 +83,12 @@ class NotifierService:
         )
         built = messages(event, ticket, document, facts, city, config)
         port = self.port()
-        for message in built:
-            port.send(message)
+        send_all = getattr(port, "send_all", None)  # an optional batch form of the port's send
+        if callable(send_all) and built:
+            send_all(built)
+        else:
+            for message in built:
+                port.send(message)
         return built
 
     def _contacts(self, refs: list[str]) -> dict[str, list[Contact]]:

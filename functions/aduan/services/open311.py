@@ -18,7 +18,7 @@ from aduan.logic.open311 import MAX_DAYS, MAX_RESULTS, Open311Error
 from aduan.logic.status_machine import Role
 from aduan.models.api import NewComplaint
 from aduan.models.config import CityConfig
-from aduan.models.ticket import Channel, Ticket
+from aduan.models.ticket import Channel, Reporter, Ticket
 from aduan.models.transparency import ServiceAttribute, TransparencyConfig
 from aduan.services.tickets import TicketService
 
@@ -100,7 +100,8 @@ class Open311Service:
                 title=(description.splitlines()[0][:120] if len(description) >= 3 else heading),
                 text=text[:5000], category_id=code, location=location, anonymous=who is None,
             )
-            view = self.tickets.file(principal, request, channel=Channel.OPEN311)
+            view = self.tickets.file_as(principal, request, Channel.OPEN311,
+                                        Reporter(ref=principal.sub, name=principal.name))
         except ValidationError as exc:
             raise Open311Error(400, "; ".join(str(e["msg"]) for e in exc.errors())) from None
         except DomainError as exc:

@@ -8,6 +8,7 @@ fires once, however often or concurrently they run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,7 @@ class SweepResult:
     clocks_read: int = 0
     fired: dict[str, int] = field(default_factory=dict)
     conflicts: int = 0
+    unfinished: bool = False
     by_agency: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, agency) -> count
 
 
@@ -141,9 +143,13 @@ class SlaService:
                 return
 
     # ------------------------------------------------------------------ sweeper
-    def sweep(self, now: datetime) -> SweepResult:
+    def sweep(self, now: datetime, has_time: Callable[[], bool] = lambda: True) -> SweepResult:
+        """Fire what is due; stops early when `has_time` says so (the next sweep carries on)."""
         result = SweepResult()
         for indexed in self.store.due(to_storage(now)):
+            if not has_time():
+                result.unfinished = True
+                break
             result.clocks_read += 1
             self._fire(indexed, now, result)
         return result

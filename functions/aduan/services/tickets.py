@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aduan.dal.attachments import presigned_download, presigned_upload
 from aduan.dal.tickets import CodeTaken, TicketRepository, queue_key
 from aduan.logic import access, clock, ids, lifecycle, views
+from aduan.logic import merge as triage_merge
 from aduan.logic.access import Principal
 from aduan.logic.errors import Conflict, NotFound, Unprocessable
 from aduan.logic.status_machine import AGENCY_OWNED, Action, Status
@@ -26,6 +27,7 @@ from aduan.models.api import (
 )
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Actor, Attachment, Channel, Location, Reporter, Ticket
+from aduan.services.abuse import AbuseGuard, refusal
 
 CODE_ATTEMPTS = 5
 
@@ -35,6 +37,7 @@ class TicketService:
     repository: TicketRepository
     config: Callable[[], CityConfig]
     bucket: Callable[[], str]
+    guard: AbuseGuard | None = None  # per-sender rate limit and block list for citizens filing
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -66,8 +69,18 @@ class TicketService:
         return views.complaint(ticket, principal, self._zone)
 
     # ------------------------------------------------------------------ citizens
-    def file(self, principal: Principal, request: NewComplaint, channel: Channel | None = None) -> ComplaintView:
+    def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
+        return self.file_as(principal, request, Channel(request.channel),
+                            Reporter(ref=principal.sub, name=principal.name))
+
+    def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter
+                ) -> ComplaintView:
+        """File for `reporter` by `principal` (the citizen themself, or an officer at the desk)."""
         config = self.config()
+        if self.guard is not None and not principal.is_officer:
+            admission = self.guard.admit(principal.sub, clock.now())
+            if not admission.allowed:
+                raise refusal(admission)
         if request.category_id and config.category(request.category_id) is None:
             raise Unprocessable(f"unknown category {request.category_id!r}",
                                 details=[{"field": "category_id", "message": "see GET /v1/categories"}])
@@ -76,8 +89,7 @@ class TicketService:
             raise Unprocessable(f"unknown area {location.area_code!r}",
                                 details=[{"field": "location.area_code", "message": "see GET /v1/areas"}])
         draft = lifecycle.Draft(
-            title=request.title, text=request.text, channel=channel or Channel(request.channel),
-            reporter=Reporter(ref=principal.sub, name=principal.name),
+            title=request.title, text=request.text, channel=channel, reporter=reporter,
             category_id=request.category_id, location=location,
             anonymous=request.anonymous, confidential=request.confidential,
         )
@@ -162,10 +174,10 @@ class TicketService:
             response=request.response,
         )
         if command.action == Action.MARK_DUPLICATE and command.duplicate_of:
-            command = self._with_parent(command)
+            return self._merge(principal, text, command)
         return self._act(principal, text, command)
 
-    def _with_parent(self, command: lifecycle.Command) -> lifecycle.Command:
+    def _parent(self, command: lifecycle.Command) -> Ticket:
         """The original must exist and be a live complaint (not itself a duplicate or rejected)."""
         parent_code = ids.normalise_tracking_code(command.duplicate_of or "",
                                                   self.config().settings.tracking_prefix)
@@ -173,14 +185,49 @@ class TicketService:
         if parent is None or parent.status in (Status.DUPLICATE, Status.REJECTED):
             raise Unprocessable(f"{command.duplicate_of!r} is not a complaint this can duplicate",
                                 details=[{"field": "duplicate_of", "message": "unknown or not open"}])
-        return lifecycle.Command(command.action, command.expected_version, command.note, command.reason,
-                                 command.agency_id, parent.tracking_code, command.response)
+        return parent
+
+    def _merge(self, principal: Principal, text: str, command: lifecycle.Command) -> ComplaintView:
+        """mark_duplicate: the child closes as a duplicate, its reporter follows the parent, and the parent
+        counts one more report, all in one transaction (docs/routing.md#duplicates)."""
+        parent = self._parent(command)
+        command = replace(command, duplicate_of=parent.tracking_code)
+        child = self._load(principal, text)
+        moment = clock.now()
+        merged = lifecycle.apply(child, command, principal, self._policy(), moment)
+        parent_change = triage_merge.absorb(parent, child, principal, moment)
+        self.repository.save_together([(merged.ticket, merged.entries, child.version),
+                                       (parent_change.ticket, parent_change.entries, parent.version)])
+        return self._view(merged.ticket, principal)
 
     def _act(self, principal: Principal, text: str, command: lifecycle.Command) -> ComplaintView:
         ticket = self._load(principal, text)
         change = lifecycle.apply(ticket, command, principal, self._policy(), clock.now())
         self.repository.save(change.ticket, change.entries, change.expected_version)
         return self._view(change.ticket, principal)
+
+    def accept_suggestion(self, principal: Principal, text: str, expected_version: int,
+                          note: str | None = None) -> ComplaintView:
+        """The desk agrees with triage: verify (if not yet) and assign to the suggested agency, in one save."""
+        ticket = self._load(principal, text)
+        suggestion = ticket.suggestion
+        if suggestion is None:
+            raise Conflict(f"{ticket.tracking_code} has no suggestion yet", code="not_routed")
+        if suggestion.agency_id == self.config().desk_agency().id:
+            raise Unprocessable("triage found no agency for this complaint: choose one and assign it",
+                                details=[{"field": "agency_id", "message": "no suggestion to accept"}])
+        policy, moment = self._policy(), clock.now()
+        current, entries = ticket, []
+        if ticket.status in (Status.RECEIVED, Status.ON_HOLD):
+            verified = lifecycle.apply(ticket, lifecycle.Command(Action.VERIFY, expected_version, note=note),
+                                       principal, policy, moment)
+            current, entries, expected_version = verified.ticket, verified.entries, verified.ticket.version
+        reason = f"suggestion accepted: {suggestion.reason} (rule {suggestion.rule_id})"
+        assigned = lifecycle.apply(current, lifecycle.Command(Action.ASSIGN, expected_version, note=note or reason,
+                                                              agency_id=suggestion.agency_id),
+                                   principal, policy, moment)
+        self.repository.save(assigned.ticket, [*entries, *assigned.entries], ticket.version)
+        return self._view(assigned.ticket, principal)
 
     def desk_queue(self, principal: Principal, status: Status, order: str, limit: int,
                    cursor: str | None) -> Page[ComplaintView]:

@@ -27,8 +27,8 @@ class TelegramSender:
         token = credentials.get("bot_token", self.provider)
         body: dict[str, object] = {"chat_id": message.recipient, "text": message.text[:LIMIT],
                                    "link_preview_options": {"is_disabled": True}}
-        if message.reply_to_provider_message_id:
-            body["reply_parameters"] = {"message_id": int(message.reply_to_provider_message_id),
+        if (message.reply_to_provider_message_id or "").isdigit():
+            body["reply_parameters"] = {"message_id": int(message.reply_to_provider_message_id or 0),
                                         "allow_sending_without_reply": True}
         return ProviderRequest(
             provider=self.provider, method="POST", url=f"{API}/bot<bot_token>/sendMessage",

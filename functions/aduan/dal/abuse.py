@@ -1,0 +1,59 @@
+"""Abuse protection in the tickets table.
+
+  `pk = BLOCKLIST`, `sk = S#<sender ref>`        one block entry per sender (kept when lifted: history)
+  `pk = RATE#<sender ref>`, `sk = D#<yyyy-mm-dd>`  that day's counters: `n` for the day, `h<HH>` per hour;
+                                                   expires (TTL `expires_at`) two days later
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aduan.dal import codec
+from aduan.dal.clients import client
+from aduan.dal.tickets import decode_cursor, encode_cursor
+from aduan.models.abuse import BlockedSender
+
+BLOCKLIST = "BLOCKLIST"
+
+
+class AbuseStore:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    def blocked(self, sender_ref: str) -> BlockedSender | None:
+        found = self._db.get_item(TableName=self.table,
+                                  Key=codec.to_item({"pk": BLOCKLIST, "sk": f"S#{sender_ref}"}))
+        item = found.get("Item")
+        return BlockedSender.model_validate(codec.from_item(item)) if item else None
+
+    def put_block(self, entry: BlockedSender) -> None:
+        document = {"pk": BLOCKLIST, "sk": f"S#{entry.sender_ref}", "entity": "blocked_sender",
+                    **entry.model_dump(mode="json")}
+        self._db.put_item(TableName=self.table, Item=codec.to_item(document))
+
+    def list_blocked(self, limit: int, cursor: str | None) -> tuple[list[BlockedSender], str | None]:
+        request: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": "pk = :pk",
+                                   "ExpressionAttributeValues": codec.to_item({":pk": BLOCKLIST}),
+                                   "Limit": max(1, min(limit, 100))}
+        start = decode_cursor(cursor)
+        if start:
+            request["ExclusiveStartKey"] = start
+        found = self._db.query(**request)
+        entries = [BlockedSender.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+        return entries, encode_cursor(found.get("LastEvaluatedKey"))
+
+    def count(self, sender_ref: str, day: str, hour: str, expires_at: int) -> tuple[int, int]:
+        """Add one to the sender's counters of this day and hour; (day total, hour total) after it."""
+        answer = self._db.update_item(
+            TableName=self.table, Key=codec.to_item({"pk": f"RATE#{sender_ref}", "sk": f"D#{day}"}),
+            UpdateExpression="ADD n :one, #hour :one SET expires_at = :expires",
+            ExpressionAttributeNames={"#hour": f"h{hour}"},
+            ExpressionAttributeValues=codec.to_item({":one": 1, ":expires": expires_at}),
+            ReturnValues="UPDATED_NEW")
+        counters = codec.from_item(answer["Attributes"])
+        return int(counters["n"]), int(counters[f"h{hour}"])

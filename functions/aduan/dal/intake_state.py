@@ -1,0 +1,81 @@
+"""Intake bookkeeping in the tickets table.
+
+`IN#<inbound id>` / `#IN`   the ledger entry of one inbound message: written in the same transaction
+                            as its effect (the guard), holding the outcome; `done` once the replies
+                            and the conversation state are written. A redelivery finds it and stops.
+`C#<contact id>` / `#CONV`  the conversation with one contact (last complaint, held message).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from aduan.dal import codec
+from aduan.dal.clients import client
+from aduan.dal.contacts import contact_pk
+from aduan.logic.conversation import Conversation
+from aduan.models.inbound import InboundMessage
+
+LEDGER = "#IN"
+CONVERSATION = "#CONV"
+LEDGER_DAYS = 30
+
+
+def ledger_key(inbound_id: str) -> dict[str, str]:
+    return {"pk": f"IN#{inbound_id}", "sk": LEDGER}
+
+
+def ledger_item(inbound_id: str, outcome: dict[str, Any], expires_at: int) -> dict[str, Any]:
+    return {**ledger_key(inbound_id), "kind": "inbound", "outcome": outcome, "done": False,
+            "expires_at": expires_at}
+
+
+class IntakeState:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return client("dynamodb")
+
+    def ledger(self, inbound_id: str) -> dict[str, Any] | None:
+        found = self._db.get_item(TableName=self.table, Key=codec.to_item(ledger_key(inbound_id)),
+                                  ConsistentRead=True)
+        return codec.from_item(found["Item"]) if found.get("Item") else None
+
+    def record(self, item: dict[str, Any]) -> bool:
+        """Put a ledger entry unless one exists; False if the message was handled before."""
+        try:
+            self._db.put_item(TableName=self.table, Item=codec.to_item(item),
+                              ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def finish(self, inbound_id: str) -> None:
+        self._db.update_item(TableName=self.table, Key=codec.to_item(ledger_key(inbound_id)),
+                             UpdateExpression="SET done = :done",
+                             ExpressionAttributeValues=codec.to_item({":done": True}))
+
+    def conversation(self, contact_id: str) -> Conversation:
+        found = self._db.get_item(TableName=self.table,
+                                  Key=codec.to_item({"pk": contact_pk(contact_id), "sk": CONVERSATION}),
+                                  ConsistentRead=True)
+        if not found.get("Item"):
+            return Conversation()
+        document = codec.from_item(found["Item"])
+        pending = document.get("pending")
+        return Conversation(last_code=document.get("last_code"), last_at=document.get("last_at"),
+                            pending=InboundMessage.model_validate(pending) if pending else None,
+                            pending_code=document.get("pending_code"))
+
+    def save_conversation(self, contact_id: str, conversation: Conversation) -> None:
+        document = {"pk": contact_pk(contact_id), "sk": CONVERSATION, "kind": "conversation",
+                    "last_code": conversation.last_code, "last_at": conversation.last_at,
+                    "pending": conversation.pending.model_dump(mode="json") if conversation.pending else None,
+                    "pending_code": conversation.pending_code}
+        self._db.put_item(TableName=self.table, Item=codec.to_item(document))

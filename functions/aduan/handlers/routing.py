@@ -1,0 +1,57 @@
+"""Entry point of RoutingFunction: `TicketCreated` (and `not_our_authority` returns) from the bus,
+through its SQS queue, into triage. A failed record is reported alone and retried by SQS; after
+`maxReceiveCount` deliveries it waits in RoutingDLQ (alarmed)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aduan import settings
+from aduan.dal.config_store import load_config
+from aduan.dal.tickets import TicketRepository
+from aduan.models.config import CityConfig
+from aduan.observability import logger, metrics, tracer
+from aduan.services.routing import RoutingService
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _config() -> CityConfig:
+    return load_config(settings.table_name())
+
+
+@cache
+def routing_service() -> RoutingService:
+    return RoutingService(TicketRepository(settings.table_name()), _config)
+
+
+def route_record(record: SQSRecord) -> None:
+    # Parsed leniently: the EventBridge envelope's other fields are not needed here.
+    event: dict[str, Any] = json.loads(record.body)
+    detail = event.get("detail") or {}
+    rerouting = event.get("detail-type") == "TicketStatusChanged"
+    if rerouting and detail.get("action") != "not_our_authority":
+        return
+    outcome = routing_service().route(detail["tracking_code"], detail["event_id"], rerouting=rerouting)
+    logger.info("routed", extra={"tracking_code": outcome.tracking_code, "skipped": outcome.skipped,
+                                 "assigned": outcome.assigned,
+                                 "agency_id": outcome.suggestion.agency_id if outcome.suggestion else None})
+    if outcome.suggestion and not outcome.skipped:
+        metrics.add_metric(name="ComplaintsRouted", unit=MetricUnit.Count, value=1)
+        if outcome.assigned:
+            metrics.add_metric(name="ComplaintsAutoAssigned", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return dict(process_partial_response(event=event, record_handler=route_record, processor=processor,
+                                         context=context))

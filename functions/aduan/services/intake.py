@@ -1,0 +1,290 @@
+"""The intake worker's use case: one inbound message -> its effect, exactly once, then the replies.
+
+1. The ledger entry `IN#<inbound id>` is written together with the effect (in the ticket's own
+   transaction when a ticket changes), and holds the outcome: the replies and the next conversation
+   state. A redelivery that finds the entry `done` stops; one that finds it unfinished (the worker
+   died after the effect) redoes only the follow-up, which is idempotent.
+2. Follow-up: update the contact (language, last inbound time, opt-out), store the conversation
+   state, hand the replies to the outbound port, mark the entry done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from aduan import settings
+from aduan.adapters.channels.email import read_mime
+from aduan.dal import inbound_store
+from aduan.dal.config_store import load_config
+from aduan.dal.contacts import ContactRepository
+from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
+from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
+from aduan.logic import clock, ids, lifecycle
+from aduan.logic.access import Principal
+from aduan.logic.conversation import (
+    GROUPING_WINDOW,
+    Conversation,
+    Move,
+    OpenTicket,
+    Plan,
+    body_for,
+    decide,
+    is_open,
+    location_of,
+    title_for,
+)
+from aduan.logic.language import detect
+from aduan.logic.replies import render, status_name
+from aduan.logic.status_machine import Role
+from aduan.models.config import CityConfig
+from aduan.models.contact import Contact, Language, contact_id
+from aduan.models.inbound import InboundMessage
+from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
+from aduan.models.ticket import Location, Reporter, Ticket
+from aduan.observability import logger, metrics
+from aduan.services.media import MediaAttacher
+from aduan.services.outbound import outbound_port
+
+CODE_ATTEMPTS = 5
+# The sender honours opted_out for every message except the STOP confirmation itself (by this kind).
+REPLY_KINDS = {"opted_out": "stop_confirmation"}
+OPEN_LOOKUP = 10
+
+
+@dataclass
+class IntakeService:
+    tickets: TicketRepository
+    contacts: ContactRepository
+    state: IntakeState
+    outbound: Callable[[], OutboundPort]
+    config: Callable[[], CityConfig]
+    media: MediaAttacher | None = None
+
+    def handle(self, message: InboundMessage) -> str:
+        ledger = self.state.ledger(message.id)
+        if ledger is not None and ledger.get("done"):
+            metrics.add_metric(name="InboundDuplicates", unit=MetricUnit.Count, value=1)
+            return "duplicate"
+        message = self._hydrate(message)
+        contact = self._contact(message)
+        if ledger is None:
+            try:
+                outcome = self._act(message, contact)
+            except GuardTaken:
+                found = self.state.ledger(message.id)
+                assert found is not None
+                outcome = found["outcome"]
+        else:
+            outcome = ledger["outcome"]
+        self._follow_up(message, contact, outcome)
+        self.state.finish(message.id)
+        metrics.add_metric(name=f"Intake_{outcome['move']}", unit=MetricUnit.Count, value=1)
+        return str(outcome["move"])
+
+    # ------------------------------------------------------------------ deciding and acting
+    def _act(self, message: InboundMessage, contact: Contact) -> dict[str, Any]:
+        now = clock.now()
+        conversation = self.state.conversation(contact.id)
+        plan = decide(message, conversation, self._open_ticket(contact.id), now)
+        language: Language = detect(" ".join(part for part in (message.subject, message.text) if part)) \
+            or contact.language
+        outcome: dict[str, Any] = {"move": plan.move.value, "language": language, "replies": []}
+        if plan.move == Move.FILE:
+            return self._file(message, contact, plan, outcome, now)
+        if plan.move == Move.ADD:
+            return self._add(message, contact, plan, outcome, conversation, now)
+        if plan.move == Move.ASK:
+            ticket = self.tickets.get(plan.code or "")
+            state = status_name(ticket.status.value if ticket else "received", language)
+            self._reply(outcome, "ask_comment_or_new", code=plan.code, status=state)
+            outcome["conversation"] = _conversation(conversation.last_code, conversation.last_at,
+                                                    pending=message, pending_code=plan.code)
+        elif plan.move == Move.STATUS:
+            self._status(plan, outcome, language)
+        else:
+            outcome["opted_out"] = plan.move == Move.OPT_OUT
+            self._reply(outcome, "opted_out" if plan.move == Move.OPT_OUT else "opted_in")
+        if not self.state.record(ledger_item(message.id, outcome, _expiry(now))):
+            raise GuardTaken(message.id)  # handled concurrently: follow the stored outcome
+        return outcome
+
+    def _file(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: dict[str, Any],
+              now: datetime) -> dict[str, Any]:
+        config = self.config()
+        shared = location_of(plan.messages)
+        draft = lifecycle.Draft(
+            title=title_for(plan.messages), text=body_for(plan.messages), channel=message.channel,
+            reporter=Reporter(ref=contact.id, name=contact.display_name, contact=contact.address),
+            location=Location(lat=shared.lat, lon=shared.lon, address=shared.address or shared.name)
+            if shared else None,
+        )
+        prefix = config.settings.tracking_prefix
+        change = lifecycle.open_ticket(draft, _principal(contact), prefix, now)
+        for _ in range(CODE_ATTEMPTS):
+            code = change.ticket.tracking_code
+            outcome.update(code=code, ticket_id=change.ticket.id, replies=[], held=_others(plan, message),
+                           conversation=_conversation(code, clock.to_storage(now)))
+            name = f", {contact.display_name}" if contact.display_name else ""
+            self._reply(outcome, "filed", code=code, name=name, window=int(GROUPING_WINDOW.total_seconds() // 60))
+            try:
+                self.tickets.save(change.ticket, change.entries, None, new=True,
+                                  guard=ledger_item(message.id, outcome, _expiry(now)))
+                return outcome
+            except CodeTaken:
+                change = lifecycle.with_new_code(change, prefix)
+        raise RuntimeError("could not allocate a tracking code")
+
+    def _add(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: dict[str, Any],
+             conversation: Conversation, now: datetime) -> dict[str, Any]:
+        ticket = self.tickets.get(plan.code or "")
+        if ticket is None or not is_open(ticket.status):
+            return self._file(message, contact, Plan(Move.FILE, plan.messages), outcome, now)
+        config = self.config()
+        policy = lifecycle.Policy(reopen_window_days=config.settings.reopen_window_days,
+                                  agency_ids=frozenset(a.id for a in config.agencies if a.kind != "desk"))
+        change = lifecycle.comment(ticket, body_for(plan.messages), _principal(contact), False, policy, now)
+        change = _with_location(change, ticket, plan, now)
+        outcome.update(code=ticket.tracking_code, ticket_id=ticket.id, held=_others(plan, message),
+                       conversation=_conversation(ticket.tracking_code, clock.to_storage(now)))
+        if plan.acknowledge:
+            self._reply(outcome, "added", code=ticket.tracking_code)
+        self.tickets.save(change.ticket, change.entries, change.expected_version,
+                          guard=ledger_item(message.id, outcome, _expiry(now)))
+        return outcome
+
+    def _status(self, plan: Plan, outcome: dict[str, Any], language: Language) -> None:
+        config = self.config()
+        code = ids.normalise_tracking_code(plan.argument or "", config.settings.tracking_prefix)
+        ticket = self.tickets.get(code) if code else None
+        if ticket is None:
+            self._reply(outcome, "status_unknown", code=(plan.argument or "").upper() or "-")
+            return
+        updated = clock.for_display(ticket.updated_at, config.settings.timezone) or ""
+        outcome["code"] = ticket.tracking_code
+        self._reply(outcome, "status", code=ticket.tracking_code, status=status_name(ticket.status.value, language),
+                    updated=updated[:16].replace("T", " "))
+
+    def _open_ticket(self, reporter_ref: str) -> OpenTicket | None:
+        found, _ = self.tickets.by_reporter(reporter_ref, OPEN_LOOKUP, None)
+        for ticket in found:
+            if is_open(ticket.status):
+                return OpenTicket(ticket.tracking_code, ticket.status)
+        return None
+
+    @staticmethod
+    def _reply(outcome: dict[str, Any], key: str, **values: object) -> None:
+        outcome["replies"].append({"kind": key, "text": render(key, outcome["language"], **values)})
+
+    @staticmethod
+    def _hydrate(message: InboundMessage) -> InboundMessage:
+        """Mail stored by SES's S3 action arrives as a pointer: read the MIME now, not in the webhook."""
+        if "mime_key" not in message.extra or message.text:
+            return message
+        raw = inbound_store.get(message.extra["mime_bucket"], message.extra["mime_key"])
+        text, media = read_mime(raw)
+        return message.model_copy(update={"text": text, "media": media})
+
+    # ------------------------------------------------------------------ follow-up (idempotent)
+    def _contact(self, message: InboundMessage) -> Contact:
+        identity = contact_id(message.channel, message.sender)
+        found = self.contacts.get(identity)
+        if found is not None:
+            return found
+        stamp = clock.to_storage(clock.now())
+        created = Contact(id=identity, channel=message.channel, address=message.sender,
+                          display_name=message.sender_name, created_at=stamp, updated_at=stamp)
+        self.contacts.put(created)
+        return created
+
+    def _follow_up(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any]) -> None:
+        fields: dict[str, Any] = {"language": outcome["language"], "last_inbound_at": message.received_at,
+                                  "updated_at": clock.to_storage(clock.now())}
+        if message.sender_name:
+            fields["display_name"] = message.sender_name
+        if "opted_out" in outcome:
+            fields["opted_out"] = outcome["opted_out"]
+        self.contacts.update(contact.id, **fields)
+        if "conversation" in outcome:
+            saved = outcome["conversation"]
+            pending = saved.get("pending")
+            self.state.save_conversation(contact.id, Conversation(
+                last_code=saved.get("last_code"), last_at=saved.get("last_at"),
+                pending=InboundMessage.model_validate(pending) if pending else None,
+                pending_code=saved.get("pending_code")))
+        if self.media is not None and outcome.get("ticket_id"):
+            for source in [message, *_held(outcome)]:
+                self.media.attach(source, outcome["ticket_id"], outcome["code"], contact.id)
+        for reply in outcome["replies"]:
+            self._send(message, contact, outcome, reply)
+
+    def _send(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any],
+              reply: dict[str, Any]) -> None:
+        recipient = message.reply_to or message.sender
+        self.outbound().send(OutboundMessage(
+            id=message_id(message.id, recipient, message.channel), cause_id=message.id,
+            kind=REPLY_KINDS.get(reply["kind"], f"intake_{reply['kind']}"), channel=message.channel,
+            recipient=recipient, contact_id=contact.id,
+            language=outcome["language"], text=reply["text"], subject=_subject(message),
+            ticket_id=outcome.get("ticket_id"), tracking_code=outcome.get("code"),
+            reply_to_provider_message_id=message.provider_message_id,
+            data={"provider": message.provider, **({"email_message_id": message.extra["message_id"]}
+                                                    if "message_id" in message.extra else {})},
+        ))
+        logger.info("reply handed to the outbound port", extra={"kind": reply["kind"], "code": outcome.get("code")})
+
+
+def _others(plan: Plan, message: InboundMessage) -> list[dict[str, Any]]:
+    return [held.model_dump(mode="json") for held in plan.messages if held.id != message.id]
+
+
+def _held(outcome: dict[str, Any]) -> list[InboundMessage]:
+    """A message held while we asked "comment or new?", now filed with the answer."""
+    return [InboundMessage.model_validate(item) for item in outcome.get("held") or []]
+
+
+def _principal(contact: Contact) -> Principal:
+    return Principal(sub=contact.id, roles=frozenset({Role.CITIZEN}), name=contact.display_name)
+
+
+def _conversation(last_code: str | None, last_at: str | None, pending: InboundMessage | None = None,
+                  pending_code: str | None = None) -> dict[str, Any]:
+    return {"last_code": last_code, "last_at": last_at, "pending_code": pending_code,
+            "pending": pending.model_dump(mode="json") if pending else None}
+
+
+def _with_location(change: lifecycle.Change, ticket: Ticket, plan: Plan, now: datetime) -> lifecycle.Change:
+    """A location shared after the text completes a complaint that had none."""
+    shared = location_of(plan.messages)
+    if shared is None or ticket.location is not None:
+        return change
+    location = Location(lat=shared.lat, lon=shared.lon, address=shared.address or shared.name)
+    if change.expected_version is not None:  # the comment already changed the head (need_info resumed)
+        return lifecycle.Change(change.ticket.model_copy(update={"location": location}), change.entries,
+                                change.expected_version)
+    updated = change.ticket.model_copy(update={"location": location, "updated_at": clock.to_storage(now),
+                                               "version": ticket.version + 1})
+    return lifecycle.Change(updated, change.entries, ticket.version)
+
+
+def _subject(message: InboundMessage) -> str | None:
+    return f"Re: {message.subject}" if message.subject else None
+
+
+def _expiry(now: datetime) -> int:
+    return int((now + timedelta(days=LEDGER_DAYS)).timestamp())
+
+
+@cache
+def intake_service() -> IntakeService:
+    table = settings.table_name()
+    tickets = TicketRepository(table)
+    return IntakeService(tickets=tickets, contacts=ContactRepository(table),
+                         state=IntakeState(table), outbound=outbound_port,
+                         config=lambda: load_config(settings.table_name()),
+                         media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket))
