@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CITY_DIR = REPO_ROOT / "infra" / "config" / "semarang"
+DEFAULT_TRANSPARENCY = REPO_ROOT / "infra" / "config" / "transparency" / "transparency.json"
 DEFAULT_SLA_POLICY = REPO_ROOT / "infra" / "config" / "sla" / "semarang.json"
 DEFAULT_TEMPLATES_DIR = REPO_ROOT / "infra" / "config" / "templates"
 
@@ -26,9 +27,11 @@ if importlib.util.find_spec("aduan") is None:
 from aduan.dal.config_store import save_config  # noqa: E402
 from aduan.dal.sla_store import SlaStore  # noqa: E402
 from aduan.dal.template_store import save_templates  # noqa: E402
+from aduan.dal.transparency_store import save_transparency  # noqa: E402
 from aduan.models.config import CityConfig, ConfigError, load_config_dir  # noqa: E402
 from aduan.models.sla_config import SlaConfigError, load_policy_file  # noqa: E402
 from aduan.models.templates import load_templates_dir  # noqa: E402
+from aduan.models.transparency import load_transparency_file  # noqa: E402
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -37,9 +40,11 @@ if TYPE_CHECKING:
 def seed_table(table_name: str, city_dir: Path | None = None, *,
                client: DynamoDBClient | None = None, sla_policy: Path | None = None) -> CityConfig:
     config = load_config_dir(city_dir or DEFAULT_CITY_DIR)
+    transparency = load_transparency_file(DEFAULT_TRANSPARENCY)
     policy = load_policy_file(sla_policy or DEFAULT_SLA_POLICY)
     templates = load_templates_dir(DEFAULT_TEMPLATES_DIR)  # validate everything before writing anything
     save_config(table_name, config, client=client)
+    save_transparency(table_name, transparency, client=client)
     SlaStore(table_name, client=client).save_policy(policy)
     save_templates(table_name, templates, client=client)
     return config
@@ -64,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.check:
+            load_transparency_file(DEFAULT_TRANSPARENCY)
             print(f"valid: {_summary(load_config_dir(args.city_dir))}; SLA {load_policy_file(args.sla_policy).key}; "
                   f"{len(load_templates_dir(DEFAULT_TEMPLATES_DIR).templates)} notification templates")
         else:

@@ -29,6 +29,12 @@ def event_bus_name() -> str:
     return _required("EVENT_BUS_NAME")
 
 
+def exports_bucket() -> str:
+    return _required("EXPORTS_BUCKET")
+
+
+def export_queue_url() -> str:
+    return _required("EXPORT_QUEUE_URL")
 def intake_queue_url() -> str:
     return _required("INTAKE_QUEUE_URL")
 

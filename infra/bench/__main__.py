@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import imports, operations, report, sla_sweep
+from infra.bench import exports, imports, operations, report, sla_sweep
 from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput", type=Path, help="embed this local-stack throughput JSON document instead")
     parser.add_argument("--skip-throughput", action="store_true", help="do not run the local stack")
     parser.add_argument("--requests", type=int, default=100, help="complaints filed in the throughput run")
+    parser.add_argument("--export-rows", type=int, default=200_000,
+                        help="complaints in the export memory measurement (default 200000; 0 skips it)")
     parser.add_argument("--skip-sla", action="store_true", help="do not measure the SLA sweep")
     parser.add_argument("--sla-sizes", default="1000,4000",
                         help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
@@ -72,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         mark = time.perf_counter()
         sla_document = sla_sweep.document([int(size) for size in args.sla_sizes.split(",")])
         seconds["sla_sweep"] = round(time.perf_counter() - mark, 1)
+    export = exports.measure(args.export_rows) if args.export_rows else None
+    if export:
+        seconds["export"] = export["seconds"]
     document: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "environment": _environment(),
@@ -81,12 +86,16 @@ def main(argv: list[str] | None = None) -> int:
         "imports": imported,
         "throughput": throughput,
         "sla_sweep": sla_document,
-        "targets": report.targets(measured, imported),
+        "export": export,
+        "targets": report.targets(measured, imported) + exports.targets(export),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
     if sla_document:
         document["targets"].append(sla_sweep.target(sla_document))
     print(report.render(document))
+    if export:
+        print(f"\nCSV export of {export['rows']} complaints: {export['bytes'] / 2**20:.0f} MiB in {export['parts']} "
+              f"parts, {export['seconds']} s, peak resident memory {export['max_rss_mb']} MB (limit 512 MB)")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.output}")

@@ -31,10 +31,19 @@ CLAIMS = {
 
 
 def _reset_caches() -> None:
-    from aduan.dal import clients, config_store, sla_store
+    from aduan.dal import clients, config_store, sla_store, transparency_store
     from aduan.dal.idempotency_store import persistence_layer
     from aduan.handlers import routing, sla_sweeper, sla_tracker
-    from aduan.routes.context import abuse_guard, desk_service, ticket_service
+    from aduan.handlers import stats as stats_handler
+    from aduan.routes.context import (
+        abuse_guard,
+        desk_service,
+        export_service,
+        open311_service,
+        public_service,
+        stats_service,
+        ticket_service,
+    )
     from aduan.services import idempotency
 
     clients.reset()
@@ -42,6 +51,12 @@ def _reset_caches() -> None:
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
+    public_service.cache_clear()
+    open311_service.cache_clear()
+    stats_service.cache_clear()
+    export_service.cache_clear()
+    stats_handler.service.cache_clear()
+    transparency_store.clear_cache()
     sla_store.clear_cache()
     sla_tracker.service.cache_clear()
     sla_sweeper.service.cache_clear()
@@ -127,3 +142,33 @@ class Api:
 @pytest.fixture
 def api(aws: None) -> Api:
     return Api()
+
+
+@pytest.fixture
+def moto_copies_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto 5.2.5 deep-copies a table once per *item* of a TransactWriteItems (for its rollback), so
+    a 20-item transaction copies the whole table 20 times. The copies are all taken before any item
+    is applied, so one copy per table per call is the same snapshot: memoise within the call."""
+    from moto.dynamodb.models import DynamoDBBackend, Table
+    from moto.dynamodb.models import copy as moto_copy
+
+    original_call = DynamoDBBackend.transact_write_items
+    real_deepcopy = moto_copy.deepcopy
+
+    def once_per_call(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        copies: dict[int, Any] = {}
+
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            if not isinstance(value, Table):
+                return real_deepcopy(value, memo)
+            if id(value) not in copies:
+                copies[id(value)] = real_deepcopy(value, memo)
+            return copies[id(value)]
+
+        monkeypatch.setattr(moto_copy, "deepcopy", deepcopy)
+        try:
+            original_call(self, transact_items)
+        finally:
+            monkeypatch.setattr(moto_copy, "deepcopy", real_deepcopy)
+
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", once_per_call)

@@ -45,6 +45,9 @@ PUBLIC_ROUTES = {
     ("GET", "/v1/categories"),
     ("GET", "/v1/agencies"),
     ("GET", "/v1/areas"),
+    ("GET", "/v1/public/{proxy+}"),  # the transparency feed: published, identity-free data only
+    ("GET", "/open311/{proxy+}"),  # Open311 GeoReport v2 reads (same public data)
+    ("POST", "/open311/{proxy+}"),  # Open311 POST requests: api_key per client app, checked in the app
     # Channel providers cannot carry Cognito tokens: every webhook request is verified by its signature.
     ("GET", "/webhooks/{channel}"),
     ("POST", "/webhooks/{channel}"),

@@ -12,15 +12,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.logic.errors import Conflict, Unprocessable
+from aduan.logic.errors import Conflict, NotFound, Unprocessable
 from aduan.logic.geo import geohash
+from aduan.logic.publication import listed
 from aduan.logic.status_machine import AGENCY_OWNED, Status
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Ticket, TimelineEntry
 
@@ -29,6 +30,7 @@ EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
+PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
 QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
 
 
@@ -69,6 +71,8 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
         queue_pk=_ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
+    if listed(ticket):
+        document["public_pk"] = PUBLIC_FEED
     cell = geo_key(ticket)
     if cell:
         document["geo_pk"] = cell  # sparse index: only complaints with a category and a point
@@ -184,6 +188,25 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
+    def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
+        """Tickets of one queue created in [start, end], oldest first, one page (<= 1 MB) at a time."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table, IndexName="queue_by_age",
+            KeyConditionExpression="queue_pk = :q AND created_at BETWEEN :start AND :end",
+            ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": start, ":end": end}))
+        for page in pages:
+            for raw in page.get("Items", []):
+                yield Ticket.model_validate(codec.from_item(raw))
+
+    def timeline_records(self, code: str) -> Iterator[dict[str, Any]]:
+        """Every stored timeline entry of a ticket (with its snapshot), oldest first, page by page."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}))
+        for page in pages:
+            for raw in page.get("Items", []):
+                yield codec.from_item(raw)
+
     def by_reporter(self, reporter_ref: str, limit: int, cursor: str | None) -> tuple[list[Ticket], str | None]:
         return self._page(
             Ticket, IndexName="by_reporter", ScanIndexForward=False,
@@ -202,6 +225,46 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
+    def public_feed(self, *, start: str, end: str, filters: dict[str, list[str]], limit: int,
+                    cursor: str | None) -> tuple[list[Ticket], str | None]:
+        """Published tickets created in [start, end], newest first; `filters` are attribute -> allowed
+        values (a filter on the index query, never a Scan; pages may come back short)."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":feed": PUBLIC_FEED, ":start": start, ":end": end}
+        clauses = []
+        for number, (path, allowed) in enumerate(sorted(filters.items())):
+            parts = []
+            for part_number, part in enumerate(path.split(".")):
+                names[f"#f{number}_{part_number}"] = part
+                parts.append(f"#f{number}_{part_number}")
+            keys = []
+            for value_number, value in enumerate(allowed):
+                values[f":f{number}_{value_number}"] = value
+                keys.append(f":f{number}_{value_number}")
+            clauses.append(f"{'.'.join(parts)} IN ({', '.join(keys)})")
+        query: dict[str, Any] = {
+            "IndexName": "public_by_date", "ScanIndexForward": False,
+            "KeyConditionExpression": "public_pk = :feed AND created_at BETWEEN :start AND :end",
+            "ExpressionAttributeValues": codec.to_item(values),
+        }
+        if clauses:
+            query["FilterExpression"] = " AND ".join(clauses)
+            query["ExpressionAttributeNames"] = names
+        return self._page(Ticket, limit=limit, cursor=cursor, **query)
+
+    def set_attachment_public(self, code: str, attachment_id: str, public: bool) -> Attachment:
+        try:
+            key = {"pk": ticket_pk(code), "sk": f"{ATTACHMENT_PREFIX}{attachment_id}"}
+            found = self._db.update_item(
+                TableName=self.table, Key=codec.to_item(key),
+                UpdateExpression="SET #public = :public", ConditionExpression="attribute_exists(sk)",
+                ExpressionAttributeNames={"#public": "public"},
+                ExpressionAttributeValues=codec.to_item({":public": public}), ReturnValues="ALL_NEW")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise NotFound(f"no attachment {attachment_id} on {code}") from None
+            raise
+        return Attachment.model_validate(codec.from_item(found["Attributes"]))
     def in_cells(self, category_id: str, cells: Sequence[str], since: str) -> list[Ticket]:
         """Complaints of one category filed since `since` in the given geohash cells: one Query per
         cell, so the cost follows the neighbourhood, never the size of the city's archive."""

@@ -23,6 +23,7 @@ class Channel(StrEnum):
     LAPOR = "lapor"
     DESK = "desk"
     PHONE = "phone"
+    OPEN311 = "open311"
     RADIO = "radio"
     NEWSPAPER = "newspaper"
 

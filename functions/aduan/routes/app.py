@@ -12,7 +12,7 @@ from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, desk, officers, reference
+from aduan.routes import complaints, desk, exports, officers, open311, public, reference, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -26,6 +26,10 @@ app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 app.include_router(complaints.router)
 app.include_router(officers.router)
 app.include_router(reference.router)
+app.include_router(public.router)
+app.include_router(open311.router)
+app.include_router(stats.router)
+app.include_router(exports.router)
 app.include_router(desk.router)
 
 
@@ -70,7 +74,8 @@ ERRORS = {
     "409": "Conflict: stale expected_version, or an action the current status does not allow",
     "422": "Validation error: `details` lists each field",
 }
-PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas")
+PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/complaints",
+                "/v1/public/complaints/{tracking_code}", "/v1/public/stats")
 WEBHOOK_ERRORS = {"400": "Malformed payload (kept for inspection; `details.kept_as`)",
                   "401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration"}
 

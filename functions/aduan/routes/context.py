@@ -9,18 +9,36 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aduan import settings
 from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
+from aduan.dal.exports import ExportRepository
 from aduan.dal.sla_store import SlaStore
+from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository
+from aduan.dal.transparency_store import load_transparency
 from aduan.logic.access import Principal, principal_from_claims
 from aduan.models.config import CityConfig
+from aduan.models.transparency import TransparencyConfig
 from aduan.services.abuse import AbuseGuard
 from aduan.services.desk import DeskService
+from aduan.services.exports import ExportService
+from aduan.services.open311 import Open311Service
+from aduan.services.public import PublicService
 from aduan.services.sla_report import SlaReportService
+from aduan.services.stats import StatsService
 from aduan.services.tickets import TicketService
 
 
 def city_config() -> CityConfig:
     return load_config(settings.table_name())
+
+
+def transparency() -> TransparencyConfig:
+    return load_transparency(settings.table_name())
+
+
+@cache
+def public_service() -> PublicService:
+    return PublicService(repository=TicketRepository(settings.table_name()), config=city_config,
+                         transparency=transparency, bucket=settings.attachments_bucket)
 
 
 @cache
@@ -54,3 +72,22 @@ def caller(router: BaseRouter) -> Principal:
     authorizer = request_context.get("authorizer") or {}
     claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
     return principal_from_claims(claims)
+
+
+@cache
+def open311_service() -> Open311Service:
+    return Open311Service(repository=TicketRepository(settings.table_name()), tickets=ticket_service(),
+                          config=city_config, transparency=transparency, bucket=settings.attachments_bucket)
+
+
+@cache
+def stats_service() -> StatsService:
+    return StatsService(repository=StatsRepository(settings.table_name()), config=city_config)
+
+
+@cache
+def export_service() -> ExportService:
+    table = settings.table_name()
+    return ExportService(records=ExportRepository(table), tickets=TicketRepository(table),
+                         stats=StatsRepository(table), config=city_config, transparency=transparency,
+                         bucket=settings.exports_bucket, queue_url=settings.export_queue_url)

@@ -1,0 +1,261 @@
+"""Statistics from events, pure: what one event adds to which counters, and how stored counters
+read back as numbers people use (compliance, median and p90 from fixed histograms, backlog ages).
+
+An event touches *cells*. A flow cell counts what happened on one local day for one value of one
+dimension within a scope: scope `city` has the dimensions `all`, `agency`, `category`, `channel`,
+`area`; scope `agency:<id>` has `category`, `channel`, `area` (so an agency sees its own breakdown).
+A backlog cell counts open tickets now, by status, for one value and one creation day (the age is
+worked out when read). Backlog moves with the latest known state of each ticket: a ticket's state
+is replaced only by an event with a higher ticket version, so events may arrive in any order and
+more than once (the caller deduplicates by event id) and the result is the same.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from aduan.logic.clock import from_storage
+from aduan.logic.periods import local_day
+from aduan.logic.status_machine import Status
+
+NONE = "-"
+DIMENSIONS = ("agency", "category", "channel", "area")
+CITY = "city"
+STAGES = ("verification", "disposition", "first_response", "resolution", "citizen_reply")
+# Upper bounds (hours) of the duration histograms; the last bucket is open-ended.
+HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 336, 504, 720)
+AGE_BUCKETS = ((0, 2, "0-2d"), (3, 7, "3-7d"), (8, 14, "8-14d"), (15, 30, "15-30d"), (31, 10**6, "31d+"))
+NOT_BACKLOG = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.RESOLVED})
+FLOW_COUNTERS = ("received", "verified", "rejected", "duplicate", "assigned", "resolved", "closed", "reopened")
+# The bus events the statistics consume (StatsRule in template.yaml routes exactly these).
+DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
+                "TicketClosed", "TicketReopened", "RatingGiven")
+SLA_TYPES = ("SlaClockStopped", "SlaBreached")
+_BY_EVENT = {"TicketCreated": "received", "TicketVerified": "verified", "TicketAssigned": "assigned",
+             "TicketResolved": "resolved", "TicketClosed": "closed", "TicketReopened": "reopened"}
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """What the backlog last counted for a ticket."""
+
+    version: int
+    status: str
+    agency: str
+    category: str
+    channel: str
+    area: str
+    created_day: str
+
+    def dims(self) -> dict[str, str]:
+        return {"agency": self.agency, "category": self.category, "channel": self.channel, "area": self.area}
+
+
+@dataclass
+class Delta:
+    """The effect of one event: counter increments per flow cell and per backlog cell, and the
+    ticket's new state (None: unchanged)."""
+
+    flow: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)  # scope, dim, day, value
+    backlog: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)  # scope, dim, value, day
+    state: TicketState | None = None
+
+
+def cells(dims: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(scope, dimension, value) of every cell an event with these dimension values touches."""
+    found = [(CITY, "all", "all")] + [(CITY, d, dims[d]) for d in DIMENSIONS]
+    if dims["agency"] != NONE:
+        found += [(f"agency:{dims['agency']}", d, dims[d]) for d in DIMENSIONS if d != "agency"]
+    return found
+
+
+def bucket(hours: float) -> int:
+    return bisect.bisect_left(HOUR_BUCKETS, hours)
+
+
+def _hours(start: str, end: str) -> float:
+    return max(0.0, (from_storage(end) - from_storage(start)).total_seconds() / 3600)
+
+
+def _value(value: Any) -> str:
+    return str(value) if value not in (None, "") else NONE
+
+
+def state_of(detail: Mapping[str, Any], zone: str) -> TicketState:
+    snap = detail.get("ticket") or {}
+    return TicketState(
+        version=int(snap.get("version") or detail.get("ticket_version") or 0),
+        status=str(snap.get("status") or detail.get("to_status") or Status.RECEIVED.value),
+        agency=_value(snap.get("assigned_agency_id")), category=_value(snap.get("category_id")),
+        channel=_value(snap.get("channel")), area=_value(snap.get("area_code")),
+        created_day=local_day(snap.get("created_at") or detail["occurred_at"], zone),
+    )
+
+
+def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: str) -> Delta:
+    """The effect of a ticket domain event (the bus detail of aduan.tickets)."""
+    delta = Delta()
+    new = state_of(detail, zone)
+    counters: Counter[str] = Counter()
+    kind = detail["event_type"]
+    if kind in _BY_EVENT:
+        counters[_BY_EVENT[kind]] += 1
+    to_status, from_status = detail.get("to_status"), detail.get("from_status")
+    if kind == "TicketStatusChanged" and to_status in ("rejected", "duplicate"):
+        counters[str(to_status)] += 1
+    created_at = (detail.get("ticket") or {}).get("created_at") or detail["occurred_at"]
+    if from_status == Status.RECEIVED.value and to_status not in (None, Status.RECEIVED.value):
+        counters[f"frt_{bucket(_hours(created_at, detail['occurred_at']))}"] += 1
+    if kind == "TicketResolved":
+        counters[f"ttr_{bucket(_hours(created_at, detail['occurred_at']))}"] += 1
+    if kind == "RatingGiven" and (detail.get("data") or {}).get("score"):
+        counters[f"rating_{int(detail['data']['score'])}"] += 1
+    if counters:
+        day = local_day(detail["occurred_at"], zone)
+        for scope, dim, value in cells(new.dims()):
+            delta.flow[(scope, dim, day, value)] = Counter(counters)
+    if previous is None or new.version > previous.version:
+        _move_backlog(delta, previous, new)
+        delta.state = new
+    return delta
+
+
+def _move_backlog(delta: Delta, old: TicketState | None, new: TicketState) -> None:
+    for state, sign in ((old, -1), (new, 1)):
+        if state is None or state.status in NOT_BACKLOG:
+            continue
+        for scope, dim, value in cells(state.dims()):
+            key = (scope, dim, value, state.created_day)
+            delta.backlog.setdefault(key, Counter())[f"n_{state.status}"] += sign
+    for key in list(delta.backlog):
+        delta.backlog[key] = Counter({k: v for k, v in delta.backlog[key].items() if v})
+        if not delta.backlog[key]:
+            del delta.backlog[key]
+
+
+def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, zone: str) -> Delta:
+    """SlaClockStopped (met or breached, per stage) and SlaBreached (an overdue alert) from aduan.sla."""
+    stage = str(detail.get("stage") or NONE)
+    if kind == "SlaClockStopped":
+        name, moment = f"sla_{'met' if detail.get('met') else 'breached'}_{stage}", detail.get("stopped_at")
+    else:
+        name, moment = f"overdue_{stage}", detail.get("occurred_at")
+    dims = {"agency": _value(detail.get("agency_id")), "category": _value(detail.get("category_id")),
+            "channel": known.channel if known else NONE, "area": known.area if known else NONE}
+    day = local_day(str(moment or detail.get("occurred_at")), zone)
+    return Delta(flow={(scope, dim, day, value): Counter({name: 1}) for scope, dim, value in cells(dims)})
+
+
+def sla_dedupe_key(kind: str, detail: Mapping[str, Any], envelope_id: str) -> str:
+    """SLA events may be published again with a new envelope id: key them by what they say."""
+    if detail.get("event_id"):
+        return str(detail["event_id"])
+    if kind == "SlaClockStopped":
+        return f"{detail.get('ticket_id')}#{detail.get('stage')}#stopped#{detail.get('stopped_at')}"
+    if kind == "SlaBreached":
+        return f"{detail.get('ticket_id')}#{detail.get('stage')}#breached#{detail.get('rung')}#{detail.get('due_at')}"
+    return envelope_id
+
+
+# ---------------------------------------------------------------------- in memory (rebuild, tests)
+@dataclass
+class Aggregate:
+    flow: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)
+    backlog: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)
+    states: dict[str, TicketState] = field(default_factory=dict)
+
+    def add(self, ticket_id: str | None, delta: Delta) -> None:
+        for key, counters in delta.flow.items():
+            self.flow.setdefault(key, Counter()).update(counters)
+        for key, counters in delta.backlog.items():
+            self.backlog.setdefault(key, Counter()).update(counters)
+        if ticket_id and delta.state is not None:
+            self.states[ticket_id] = delta.state
+
+
+def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> Aggregate:
+    """(source, detail-type, detail) in any order, without duplicates -> the aggregate."""
+    aggregate = Aggregate()
+    sla: list[tuple[str, Mapping[str, Any]]] = []
+    for source, kind, detail in events:
+        if source == "aduan.sla":
+            if kind in SLA_TYPES:
+                sla.append((kind, detail))
+            continue
+        if kind not in DOMAIN_TYPES:
+            continue
+        ticket_id = str(detail["ticket_id"])
+        aggregate.add(ticket_id, domain_event(detail, aggregate.states.get(ticket_id), zone))
+    for kind, detail in sla:
+        aggregate.add(None, sla_event(kind, detail, aggregate.states.get(str(detail.get("ticket_id"))), zone))
+    return aggregate
+
+
+# ---------------------------------------------------------------------- reading
+def quantile(histogram: Mapping[int, int], q: float) -> float | None:
+    """The upper bound (hours) of the bucket holding the q-quantile; None without data."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank, seen = q * total, 0
+    for index in range(len(HOUR_BUCKETS) + 1):
+        seen += histogram.get(index, 0)
+        if seen >= rank:
+            return float(HOUR_BUCKETS[index]) if index < len(HOUR_BUCKETS) else float("inf")
+    return float("inf")
+
+
+def age_bucket(created_day: str, today: date) -> str:
+    age = (today - date.fromisoformat(created_day)).days
+    return next(label for low, high, label in AGE_BUCKETS if low <= age <= high) if age >= 0 else AGE_BUCKETS[0][2]
+
+
+def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date) -> dict[str, Any]:
+    """A row of GET /v1/stats: totals, SLA compliance per stage, durations, ratings and backlog.
+    `backlog` maps creation day -> status counters."""
+    row: dict[str, Any] = {name: flow.get(name, 0) for name in FLOW_COUNTERS}
+    sla: dict[str, dict[str, Any]] = {}
+    for stage in STAGES:
+        met, breached = flow.get(f"sla_met_{stage}", 0), flow.get(f"sla_breached_{stage}", 0)
+        if met or breached or flow.get(f"overdue_{stage}", 0):
+            sla[stage] = {"met": met, "breached": breached, "overdue_alerts": flow.get(f"overdue_{stage}", 0),
+                          "compliance": round(met / (met + breached), 4) if met + breached else None}
+    met_all = sum(int(v["met"]) for v in sla.values())
+    stopped_all = met_all + sum(int(v["breached"]) for v in sla.values())
+    row["sla"] = sla
+    row["sla_compliance"] = round(met_all / stopped_all, 4) if stopped_all else None
+    for prefix, name in (("frt", "first_response_hours"), ("ttr", "resolution_hours")):
+        histogram = {i: flow.get(f"{prefix}_{i}", 0) for i in range(len(HOUR_BUCKETS) + 1)}
+        row[name] = {"count": sum(histogram.values()), "median": _finite(quantile(histogram, 0.5)),
+                     "p90": _finite(quantile(histogram, 0.9)),
+                     "histogram": {_bucket_label(i): n for i, n in histogram.items() if n}}
+    ratings = {str(score): flow.get(f"rating_{score}", 0) for score in range(1, 6)}
+    count = sum(ratings.values())
+    row["ratings"] = {"distribution": ratings, "count": count,
+                      "average": round(sum(int(s) * n for s, n in ratings.items()) / count, 2) if count else None}
+    by_status: Counter[str] = Counter()
+    by_age: Counter[str] = Counter()
+    for created_day, counters in backlog.items():
+        for name, n in counters.items():
+            if n and name.startswith("n_"):
+                by_status[name[2:]] += n
+                by_age[age_bucket(created_day, today)] += n
+    row["backlog"] = {"total": sum(by_status.values()), "by_status": dict(sorted(by_status.items())),
+                      "by_age": {label: by_age.get(label, 0) for _, _, label in AGE_BUCKETS}}
+    return row
+
+
+def _finite(value: float | None) -> float | str | None:
+    return f">{HOUR_BUCKETS[-1]}" if value == float("inf") else value
+
+
+def _bucket_label(index: int) -> str:
+    if index >= len(HOUR_BUCKETS):
+        return f">{HOUR_BUCKETS[-1]}h"
+    return f"<={HOUR_BUCKETS[index]}h"
+

@@ -1,0 +1,41 @@
+"""What anyone may see without signing in: the public feed of complaints and city-wide numbers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from aduan.models.api import StatusLabel
+
+
+class PublicLocation(BaseModel):
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = Field(default=None, description="Omitted for anonymous complaints")
+    area_code: str | None = None
+    coarsened: bool = Field(default=False, description="Coordinates rounded (anonymous complaint)")
+
+
+class PublicPhoto(BaseModel):
+    id: str
+    content_type: str
+    url: str | None = None
+
+
+class PublicComplaint(BaseModel):
+    tracking_code: str
+    title: str | None = Field(default=None, description="Shown once the desk has verified the complaint")
+    text: str | None = Field(default=None, description="As verified, personal data masked")
+    category_id: str | None = None
+    location: PublicLocation | None = None
+    channel: str
+    status: str
+    status_label: StatusLabel
+    assigned_agency_id: str | None = None
+    resolution: str | None = None
+    rating_score: int | None = None
+    created_at: str | None
+    updated_at: str | None
+    resolved_at: str | None = None
+    closed_at: str | None = None
+    expected_at: str | None = Field(default=None, description="Resolution due (SLA), if set")
+    photos: list[PublicPhoto] = Field(default_factory=list)

@@ -1,0 +1,198 @@
+"""Statistics use cases: record an event once, and read the numbers for officers and the public."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aduan.dal.stats import StatsRepository
+from aduan.logic import clock, stats
+from aduan.logic.access import Principal
+from aduan.logic.errors import Forbidden, Unprocessable
+from aduan.logic.periods import parse_day
+from aduan.logic.status_machine import Role
+from aduan.models.config import CityConfig
+
+GROUPS = ("agency", "category", "channel", "area")
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+TRENDING_MIN = 3
+
+
+@dataclass
+class StatsService:
+    repository: StatsRepository
+    config: Callable[[], CityConfig]
+
+    @property
+    def _zone(self) -> str:
+        return self.config().settings.timezone
+
+    def today(self) -> date:
+        return clock.now().astimezone(ZoneInfo(self._zone)).date()
+
+    # ------------------------------------------------------------------ recording
+    def record(self, source: str, kind: str, envelope_id: str, detail: Mapping[str, Any]) -> bool:
+        """Apply one bus event; False when it was seen before (or is not one we count)."""
+        zone = self._zone
+        if source == "aduan.sla":
+            if kind not in stats.SLA_TYPES:
+                return False
+            key = stats.sla_dedupe_key(kind, detail, envelope_id)
+            known = self.repository.state(str(detail.get("ticket_id")))
+            delta = stats.sla_event(kind, detail, known, zone)
+            moment = str(detail.get("stopped_at") or detail.get("occurred_at") or clock.to_storage(clock.now()))
+            log = (moment[:7], f"{moment}#{key}", {"kind": kind, "detail": dict(detail)})
+            return self.repository.apply(key, delta, None, None, sla_log=log)
+        if kind not in stats.DOMAIN_TYPES:
+            return False
+        ticket_id = str(detail["ticket_id"])
+        previous = self.repository.state(ticket_id)
+        delta = stats.domain_event(detail, previous, zone)
+        return self.repository.apply(str(detail["event_id"]), delta, ticket_id,
+                                     previous.version if previous else None)
+
+    # ------------------------------------------------------------------ reading
+    def period(self, date_from: str | None, date_to: str | None) -> tuple[date, date]:
+        end = parse_day(date_to, "to") if date_to else self.today()
+        start = parse_day(date_from, "from") if date_from else end - timedelta(days=DEFAULT_DAYS - 1)
+        if start > end or (end - start).days >= MAX_DAYS:
+            raise Unprocessable(f"from must be on or before to, at most {MAX_DAYS} days apart",
+                                details=[{"field": "from", "message": "invalid period"}])
+        return start, end
+
+    def _scope(self, principal: Principal, group_by: str, agency_id: str | None) -> tuple[str, str | None]:
+        """(scope, only this value of the group) the caller may read."""
+        if principal.sees_everything:
+            if agency_id and group_by != "agency":
+                return f"agency:{agency_id}", None
+            return stats.CITY, agency_id
+        if Role.AGENCY_OFFICER in principal.roles and principal.agency_id:
+            if agency_id and agency_id != principal.agency_id:
+                raise Forbidden(f"you may only see statistics of {principal.agency_id}")
+            if group_by == "agency":
+                return stats.CITY, principal.agency_id
+            return f"agency:{principal.agency_id}", None
+        raise Forbidden("statistics are for officers; see GET /v1/public/stats")
+
+    def rows(self, scope: str, dim: str, start: date, end: date) -> dict[str, dict[str, Any]]:
+        flows: dict[str, Counter[str]] = {}
+        for (_, value), counters in self.repository.flow(scope, dim, start, end).items():
+            flows.setdefault(value, Counter()).update(counters)
+        backlog = self.repository.backlog(scope, dim)
+        today = self.today()
+        return {value: stats.summary(flows.get(value, Counter()), backlog.get(value, {}), today)
+                for value in sorted(set(flows) | set(backlog))}
+
+    def report(self, principal: Principal, date_from: str | None, date_to: str | None, group_by: str,
+               agency_id: str | None = None) -> dict[str, Any]:
+        if group_by not in GROUPS:
+            raise Unprocessable(f"group_by is one of {', '.join(GROUPS)}",
+                                details=[{"field": "group_by", "message": "unknown"}])
+        start, end = self.period(date_from, date_to)
+        scope, only = self._scope(principal, group_by, agency_id)
+        rows = self.rows(scope, group_by, start, end)
+        if only is not None:
+            rows = {value: row for value, row in rows.items() if value == only}
+        totals = self._totals(scope, start, end) if only is None else rows.get(only)
+        return {"from": start.isoformat(), "to": end.isoformat(), "group_by": group_by, "scope": scope,
+                "timezone": self._zone, "totals": totals,
+                "rows": [{"key": value, **row} for value, row in rows.items()]}
+
+    def _totals(self, scope: str, start: date, end: date) -> dict[str, Any]:
+        """The whole scope: the city's `all` cell, or an agency's cells summed over one dimension."""
+        if scope == stats.CITY:
+            return self.rows(scope, "all", start, end).get("all") or stats.summary(Counter(), {}, self.today())
+        flow: Counter[str] = Counter()
+        for counters in self.repository.flow(scope, "channel", start, end).values():
+            flow.update(counters)
+        backlog: dict[str, Counter[str]] = {}
+        for by_day in self.repository.backlog(scope, "channel").values():
+            for day, counters in by_day.items():
+                backlog.setdefault(day, Counter()).update(counters)
+        return stats.summary(flow, backlog, self.today())
+
+    def league(self, principal: Principal, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+        if not principal.is_officer:
+            raise Forbidden("the league table is for officers; see GET /v1/public/stats")
+        start, end = self.period(date_from, date_to)
+        return {"from": start.isoformat(), "to": end.isoformat(), "agencies": self._league(start, end)}
+
+    def _league(self, start: date, end: date) -> list[dict[str, Any]]:
+        config = self.config()
+        table = []
+        for value, row in self.rows(stats.CITY, "agency", start, end).items():
+            agency = config.agency(value)
+            table.append({"agency_id": value, "name": agency.short_name if agency else value,
+                          "sla_compliance": row["sla_compliance"], "sla_clocks": _clocks(row),
+                          "backlog": row["backlog"]["total"],
+                          "resolved": row["resolved"], "assigned": row["assigned"],
+                          "resolution_median_hours": row["resolution_hours"]["median"]})
+        table.sort(key=lambda r: (r["sla_compliance"] is None, -(r["sla_compliance"] or 0), r["backlog"],
+                                  r["agency_id"]))
+        for rank, entry in enumerate(table, start=1):
+            entry["rank"] = rank
+        return table
+
+    def trending(self, principal: Principal, week: str | None) -> dict[str, Any]:
+        """Categories and areas rising fastest: received this week (Mon-Sun) against the week before."""
+        if not principal.is_officer:
+            raise Forbidden("trending topics are for officers")
+        day = parse_day(week, "week") if week else self.today() - timedelta(days=7)
+        monday = day - timedelta(days=day.weekday())
+        result: dict[str, Any] = {"week_start": monday.isoformat(),
+                                  "week_end": (monday + timedelta(days=6)).isoformat()}
+        for dim in ("category", "area"):
+            flow = self.repository.flow(stats.CITY, dim, monday - timedelta(days=7), monday + timedelta(days=6))
+            now: Counter[str] = Counter()
+            before: Counter[str] = Counter()
+            for (cell_day, value), counters in flow.items():
+                (now if cell_day >= monday.isoformat() else before)[value] += counters.get("received", 0)
+            rising: list[dict[str, Any]] = [{"key": value, "this_week": now[value], "last_week": before[value],
+                       "change": now[value] - before[value],
+                       "growth": round((now[value] - before[value]) / before[value], 2) if before[value] else None}
+                      for value in now if now[value] >= TRENDING_MIN and now[value] > before[value]]
+            rising.sort(key=lambda r: (-int(r["change"]), str(r["key"])))
+            result[dim] = rising[:10]
+        return result
+
+    def public(self, date_from: str | None, date_to: str | None, min_count: int) -> dict[str, Any]:
+        """City-wide numbers and agency SLA compliance; counts under `min_count` are suppressed."""
+        start, end = self.period(date_from, date_to)
+        totals = self._totals(stats.CITY, start, end)
+
+        def count(n: int) -> int | None:
+            return n if n >= min_count else None
+
+        def share(value: float | None, basis: int) -> float | None:
+            return value if basis >= min_count else None
+
+        agencies = []
+        for row in self._league(start, end):
+            agencies.append({"agency_id": row["agency_id"], "name": row["name"],
+                             "resolved": count(row["resolved"]), "backlog": count(row["backlog"]),
+                             "sla_compliance": share(row["sla_compliance"], row["sla_clocks"]),
+                             "resolution_median_hours": share(row["resolution_median_hours"], row["resolved"])})
+        categories = self.rows(stats.CITY, "category", start, end)
+        return {
+            "from": start.isoformat(), "to": end.isoformat(), "min_cell_count": min_count,
+            "note": f"Angka di bawah {min_count} disembunyikan (null) / counts below {min_count} are hidden (null)",
+            "totals": {name: count(totals[name]) for name in stats.FLOW_COUNTERS}
+            | {"backlog": count(totals["backlog"]["total"]),
+               "sla_compliance": share(totals["sla_compliance"], _clocks(totals)),
+               "resolution_median_hours": share(totals["resolution_hours"]["median"],
+                                                totals["resolution_hours"]["count"]),
+               "rating_average": share(totals["ratings"]["average"], totals["ratings"]["count"])},
+            "agencies": agencies,
+            "categories": [{"category_id": value, "received": count(row["received"]),
+                            "resolved": count(row["resolved"])} for value, row in categories.items()],
+        }
+
+
+def _clocks(row: Mapping[str, Any]) -> int:
+    """How many SLA clocks stopped (met or breached): the basis of a compliance figure."""
+    return sum(int(stage["met"]) + int(stage["breached"]) for stage in row["sla"].values())

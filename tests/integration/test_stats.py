@@ -1,0 +1,151 @@
+"""Statistics through the real path: bus events (shuffled, a quarter redelivered) -> SQS handler ->
+DynamoDB cells -> GET /v1/stats, equal to the pure aggregation (itself checked against a brute-force
+recount in tests/unit/test_stats_aggregation.py); role scoping; rebuild == incremental."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from conftest import Api, Context
+from infra.sample_data import histories
+
+NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+START = NOW - timedelta(days=60)
+TICKETS = 14
+PERIOD = {"from": (START - timedelta(days=1)).date().isoformat(), "to": NOW.date().isoformat()}
+GROUPS = ("agency", "category", "channel", "area")
+Event = tuple[str, str, dict[str, Any]]
+
+
+def deliver(events: list[Event], rng: random.Random) -> None:
+    from aduan.handlers.stats import handler
+
+    for start in range(0, len(events), 10):
+        records = [{"messageId": f"m{start + n}", "receiptHandle": "r", "attributes": {}, "messageAttributes": {},
+                    "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:x:1:q",
+                    "awsRegion": "ap-southeast-3",
+                    "body": json.dumps({"id": f"env-{rng.random()}", "source": source, "detail-type": kind,
+                                        "detail": detail})}
+                   for n, (source, kind, detail) in enumerate(events[start:start + 10])]
+        assert handler({"Records": records}, Context())["batchItemFailures"] == []  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def world(api: Api, moto_copies_once: None) -> Iterator[dict[str, Any]]:
+    from aduan.dal.config_store import load_config
+    from aduan.dal.tickets import TicketRepository
+    from aduan.logic import clock, domain_events
+
+    clock.set_clock(lambda: NOW)
+    repository = TicketRepository("aduan-tickets-test")
+    config = load_config("aduan-tickets-test")
+    codes = []
+    for history in histories(config, TICKETS, START, days=20, seed=11):
+        for change in history.changes:
+            repository.save(change.ticket, change.entries, change.expected_version,
+                            new=change.expected_version is None)
+        codes.append(history.changes[-1].ticket.tracking_code)
+    events: list[Event] = [(domain_events.SOURCE, record["event_type"], domain_events.detail(record))
+                           for code in codes for record in repository.timeline_records(code)]
+    rng = random.Random(5)
+    for _, kind, detail in list(events):
+        if kind == "TicketResolved":
+            snap = detail["ticket"]
+            events.append(("aduan.sla", "SlaClockStopped", {
+                "ticket_id": detail["ticket_id"], "tracking_code": detail["tracking_code"], "stage": "resolution",
+                "agency_id": snap["assigned_agency_id"], "category_id": snap["category_id"],
+                "started_at": snap["created_at"], "due_at": snap["created_at"], "stopped_at": detail["occurred_at"],
+                "met": rng.random() < 0.6, "elapsed_working_minutes": 100}))
+    deliveries = events + rng.sample(events, len(events) // 4)
+    rng.shuffle(deliveries)
+    deliver(deliveries, rng)
+    yield {"events": events, "config": config}
+    clock.set_clock(None)
+
+
+def expected_rows(events: list[Event], scope: str, group: str) -> dict[str, dict[str, Any]]:
+    from collections import Counter
+
+    from aduan.logic import stats
+
+    aggregate = stats.replay(events, "Asia/Jakarta")
+    flows: dict[str, Counter[str]] = {}
+    backlog: dict[str, dict[str, Counter[str]]] = {}
+    for (cell_scope, dim, _, value), counters in aggregate.flow.items():
+        if (cell_scope, dim) == (scope, group):
+            flows.setdefault(value, Counter()).update(counters)
+    for (cell_scope, dim, value, day), counters in aggregate.backlog.items():
+        if (cell_scope, dim) == (scope, group) and +counters:
+            backlog.setdefault(value, {})[day] = counters
+    return {value: stats.summary(flows.get(value, Counter()), backlog.get(value, {}), NOW.date())
+            for value in set(flows) | set(backlog)}
+
+
+def test_statistics_from_shuffled_redelivered_events(api: Api, world: dict[str, Any]) -> None:
+    for group in GROUPS:
+        reply = api("GET", "/v1/stats", who="supervisor", query={**PERIOD, "group_by": group})
+        assert reply.status == 200, reply.body
+        assert {row.pop("key"): row for row in reply.body["rows"]} == expected_rows(world["events"], "city", group)
+        assert reply.body["totals"]["received"] == TICKETS
+
+    mine = api("GET", "/v1/stats", who="dpu", query={**PERIOD, "group_by": "agency"})
+    assert mine.status == 200 and {row["key"] for row in mine.body["rows"]} <= {"dpu"}
+    by_category = api("GET", "/v1/stats", who="dpu", query={**PERIOD, "group_by": "category"})
+    assert by_category.body["scope"] == "agency:dpu"
+    assert {row.pop("key"): row for row in by_category.body["rows"]} == expected_rows(
+        world["events"], "agency:dpu", "category")
+    assert api("GET", "/v1/stats", who="dpu", query={**PERIOD, "agency_id": "dlh"}).status == 403
+    assert api("GET", "/v1/stats", who="citizen").status == 403
+    assert api("GET", "/v1/stats", who="supervisor", query={"group_by": "planet"}).status == 422
+    assert api("GET", "/v1/stats", who="supervisor", query={"from": "2026-12-01", "to": "2026-01-01"}).status == 422
+
+    league = api("GET", "/v1/stats/league", who="dpu", query=PERIOD)
+    assert league.status == 200
+    table = league.body["agencies"]
+    rated = [row["sla_compliance"] for row in table if row["sla_compliance"] is not None]
+    assert table and rated == sorted(rated, reverse=True)
+    assert [row["rank"] for row in table] == list(range(1, len(table) + 1))
+    trending = api("GET", "/v1/stats/trending", who="verifier", query={"week": (START + timedelta(days=7)).date()
+                                                                       .isoformat()})
+    assert trending.status == 200 and set(trending.body) == {"week_start", "week_end", "category", "area"}
+    assert api("GET", "/v1/stats/trending", who="citizen").status == 403
+
+    public = api("GET", "/v1/public/stats", who=None, query=PERIOD)
+    assert public.status == 200 and public.body["totals"]["received"] == TICKETS
+    cells = [a[n] for a in public.body["agencies"] for n in ("resolved", "backlog")]
+    cells += [c["received"] for c in public.body["categories"]]
+    assert all(cell is None or cell >= 5 for cell in cells) and None in cells  # small cells suppressed
+
+
+def _dump(world: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    from aduan.dal.stats import StatsRepository
+    from aduan.logic import stats
+    from infra.stats_rebuild import _existing
+
+    repository = StatsRepository("aduan-tickets-test")
+    partitions = {key["pk"] for key in _existing(repository, world["config"],
+                                                 stats.replay(world["events"], "Asia/Jakarta"))}
+    return {(pk, sk): {k: v for k, v in document.items() if v != 0}
+            for pk in partitions for sk, document in repository.raw_cells(pk).items()
+            if any(isinstance(v, int) and v for k, v in document.items())}
+
+
+def test_rebuild_equals_incremental(api: Api, world: dict[str, Any]) -> None:
+    from aduan.dal.clients import client
+    from infra.stats_rebuild import rebuild
+
+    incremental = _dump(world)
+    reports = [api("GET", "/v1/stats", who="supervisor", query={**PERIOD, "group_by": g}).body for g in GROUPS]
+    ghost = {"pk": {"S": "STATS#city#agency#2026-10"}, "sk": {"S": "2026-10-01#ghost"}, "received": {"N": "99"}}
+    client("dynamodb").put_item(TableName="aduan-tickets-test", Item=ghost)
+    outcome = rebuild("aduan-tickets-test")
+    assert outcome.tickets == TICKETS and outcome.events == len(world["events"]) and outcome.cells_deleted >= 1
+    assert _dump(world) == incremental
+    assert reports == [api("GET", "/v1/stats", who="supervisor", query={**PERIOD, "group_by": g}).body
+                       for g in GROUPS]

@@ -1,0 +1,172 @@
+"""The statistics aggregation against a brute-force recount of generated histories: every counter,
+the median/p90 buckets, SLA compliance, ratings and the backlog, whatever order events come in."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aduan.dal import codec
+from aduan.dal.tickets import entry_item
+from aduan.logic import domain_events, stats
+from aduan.models.config import load_config_dir
+from aduan.models.ticket import Ticket
+from infra.sample_data import histories
+
+CONFIG = load_config_dir(Path(__file__).resolve().parents[2] / "infra" / "config" / "semarang")
+START = datetime(2026, 8, 1, tzinfo=UTC)
+TODAY = date(2026, 11, 23)
+DONE = {"closed", "rejected", "duplicate", "resolved"}
+Event = tuple[str, str, dict[str, Any]]
+
+
+def generated(count: int, seed: int) -> tuple[list[Event], list[Ticket]]:
+    """Bus events exactly as the relay publishes them (entry item -> detail), plus SLA clock stops."""
+    rng = random.Random(seed)
+    events: list[Event] = []
+    tickets = []
+    for history in histories(CONFIG, count, START, days=30, seed=seed):
+        for change in history.changes:
+            for index, entry in enumerate(change.entries):
+                detail = domain_events.detail(codec.from_item(entry_item(entry, index, change.ticket)))
+                events.append((domain_events.SOURCE, entry.event_type.value, detail))
+                if entry.event_type.value == "TicketResolved":
+                    events.append(("aduan.sla", "SlaClockStopped", {
+                        "ticket_id": entry.ticket_id, "stage": rng.choice(["resolution", "first_response"]),
+                        "agency_id": change.ticket.assigned_agency_id, "category_id": change.ticket.category_id,
+                        "stopped_at": entry.occurred_at, "met": rng.random() < 0.7}))
+        tickets.append(history.changes[-1].ticket)
+    return events, tickets
+
+
+def hours(start: str, end: str) -> float:
+    parse = lambda s: datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")  # noqa: E731
+    return max(0.0, (parse(end) - parse(start)).total_seconds() / 3600)
+
+
+def bucket_bound(values: list[float], q: float) -> float | str | None:
+    if not values:
+        return None
+    value = sorted(values)[math.ceil(q * len(values)) - 1]
+    return next((float(bound) for bound in stats.HOUR_BUCKETS if value <= bound), f">{stats.HOUR_BUCKETS[-1]}")
+
+
+def brute_force(events: list[Event], tickets: list[Ticket], group: str) -> dict[str, dict[str, Any]]:
+    """Recount from the raw events and the final tickets, without cells, deltas or states."""
+    field = {"agency": "assigned_agency_id", "category": "category_id", "channel": "channel", "area": "area_code"}
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"counts": Counter(), "ttr": [], "frt": [], "met": 0,
+                                                           "breached": 0, "ratings": Counter(), "backlog": Counter()})
+    names = {"TicketCreated": "received", "TicketVerified": "verified", "TicketAssigned": "assigned",
+             "TicketResolved": "resolved", "TicketClosed": "closed", "TicketReopened": "reopened"}
+    by_id = {ticket.id: ticket for ticket in tickets}
+    for source, kind, detail in events:
+        if source == "aduan.sla":
+            ticket = by_id[detail["ticket_id"]]
+            value = {"agency": detail["agency_id"], "category": detail["category_id"], "channel": ticket.channel.value,
+                     "area": ticket.location.area_code if ticket.location else None}[group]
+            rows[value or "-"]["met" if detail["met"] else "breached"] += 1
+            continue
+        row = rows[detail["ticket"].get(field[group]) or "-"]
+        if kind in names:
+            row["counts"][names[kind]] += 1
+        if kind == "TicketStatusChanged" and detail["to_status"] in ("rejected", "duplicate"):
+            row["counts"][detail["to_status"]] += 1
+        if kind == "TicketResolved":
+            row["ttr"].append(hours(detail["ticket"]["created_at"], detail["occurred_at"]))
+        if detail["from_status"] == "received" and detail["to_status"] != "received":
+            row["frt"].append(hours(detail["ticket"]["created_at"], detail["occurred_at"]))
+        if kind == "RatingGiven":
+            row["ratings"][str(detail["data"]["score"])] += 1
+    for ticket in tickets:
+        if ticket.status.value not in DONE:
+            value = {"agency": ticket.assigned_agency_id, "category": ticket.category_id,
+                     "channel": ticket.channel.value, "area": ticket.location.area_code if ticket.location else None}
+            rows[value[group] or "-"]["backlog"][ticket.status.value] += 1
+    return rows
+
+
+def nonzero(cells: dict[Any, Counter[str]]) -> dict[Any, dict[str, int]]:
+    return {key: dict(+counters) for key, counters in cells.items() if +counters}
+
+
+def rows_of(aggregate: stats.Aggregate, scope: str, group: str) -> dict[str, dict[str, Any]]:
+    flows: dict[str, Counter[str]] = defaultdict(Counter)
+    backlog: dict[str, dict[str, Counter[str]]] = defaultdict(dict)
+    for (cell_scope, dim, _, value), counters in aggregate.flow.items():
+        if (cell_scope, dim) == (scope, group):
+            flows[value].update(counters)
+    for (cell_scope, dim, value, day), counters in aggregate.backlog.items():
+        if (cell_scope, dim) == (scope, group):
+            backlog[value][day] = counters
+    return {value: stats.summary(flows[value], backlog.get(value, {}), TODAY) for value in set(flows) | set(backlog)}
+
+
+def test_aggregates_equal_a_brute_force_recount_in_any_order() -> None:
+    events, tickets = generated(400, seed=3)
+    shuffled = list(events)
+    random.Random(9).shuffle(shuffled)
+    aggregate = stats.replay(shuffled, "Asia/Jakarta")
+    in_order = stats.replay(events, "Asia/Jakarta")
+    assert nonzero(aggregate.backlog) == nonzero(in_order.backlog) and aggregate.flow == in_order.flow
+    for group in ("agency", "category", "channel", "area"):
+        expected = brute_force(events, tickets, group)
+        got = rows_of(aggregate, stats.CITY, group)
+        assert set(got) <= set(expected)
+        for key, want in expected.items():
+            row = got.get(key) or stats.summary(Counter(), {}, TODAY)
+            for name in stats.FLOW_COUNTERS:
+                assert row[name] == want["counts"][name], (group, key, name)
+            assert row["resolution_hours"]["count"] == len(want["ttr"])
+            assert row["resolution_hours"]["median"] == bucket_bound(want["ttr"], 0.5), (group, key)
+            assert row["resolution_hours"]["p90"] == bucket_bound(want["ttr"], 0.9), (group, key)
+            assert row["first_response_hours"]["median"] == bucket_bound(want["frt"], 0.5), (group, key)
+            assert row["first_response_hours"]["p90"] == bucket_bound(want["frt"], 0.9), (group, key)
+            assert row["ratings"]["distribution"] == {str(s): want["ratings"][str(s)] for s in range(1, 6)}
+            assert row["backlog"]["by_status"] == dict(sorted(want["backlog"].items())), (group, key)
+            stopped = want["met"] + want["breached"]
+            assert row["sla_compliance"] == (round(want["met"] / stopped, 4) if stopped else None)
+    city = rows_of(aggregate, stats.CITY, "all")["all"]
+    assert city["received"] == 400 and city["backlog"]["total"] == sum(
+        1 for t in tickets if t.status.value not in DONE)
+
+
+def test_an_agency_scope_adds_up_to_its_city_row() -> None:
+    events, _ = generated(200, seed=4)
+    aggregate = stats.replay(events, "Asia/Jakarta")
+    city = rows_of(aggregate, stats.CITY, "agency")
+    for agency, row in city.items():
+        if agency == "-":
+            continue
+        for group in ("category", "channel", "area"):
+            parts = rows_of(aggregate, f"agency:{agency}", group).values()
+            assert sum(part["resolved"] for part in parts) == row["resolved"]
+            assert sum(part["backlog"]["total"] for part in parts) == row["backlog"]["total"]
+
+
+def test_quantiles_and_age_buckets() -> None:
+    assert stats.quantile({}, 0.5) is None
+    assert stats.quantile({0: 1, 5: 1}, 0.5) == 1.0 and stats.quantile({0: 1, 5: 1}, 0.9) == 24.0
+    assert stats.quantile({len(stats.HOUR_BUCKETS): 1}, 0.5) == float("inf")
+    assert stats.age_bucket("2026-11-23", TODAY) == "0-2d"
+    assert stats.age_bucket("2026-11-16", TODAY) == "3-7d"
+    assert stats.age_bucket("2026-10-01", TODAY) == "31d+"
+    assert stats.bucket(0.5) == 0 and stats.bucket(1.0) == 0 and stats.bucket(1.01) == 1
+
+
+def test_sla_events_are_keyed_by_content_not_envelope() -> None:
+    detail = {"ticket_id": "T", "stage": "resolution", "stopped_at": "2026-11-23T00:00:00.000000Z", "met": True}
+    assert stats.sla_dedupe_key("SlaClockStopped", detail, "env-1") == stats.sla_dedupe_key(
+        "SlaClockStopped", detail, "env-2")
+    assert stats.sla_dedupe_key("SlaClockStopped", {**detail, "event_id": "E"}, "env") == "E"
+
+
+def test_the_stats_rule_routes_exactly_the_counted_events() -> None:
+    from infra.sam import load_template
+
+    pattern = load_template()["Resources"]["StatsRule"]["Properties"]["EventPattern"]
+    assert sorted(pattern["detail-type"]) == sorted(stats.DOMAIN_TYPES + stats.SLA_TYPES)
+    assert sorted(pattern["source"]) == ["aduan.sla", domain_events.SOURCE]
