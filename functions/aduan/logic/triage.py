@@ -20,7 +20,7 @@ def classifier_for(config: CityConfig) -> Classifier:
 def locate(config: CityConfig, ticket: Ticket) -> tuple[Area | None, str | None]:
     location = ticket.location
     if location is None:
-        return None, None
+        return _in_text(config, ticket)
     if location.area_code and (given := config.area(location.area_code)) is not None:
         return given, "citizen"
     if location.lat is not None and location.lon is not None:
@@ -31,7 +31,14 @@ def locate(config: CityConfig, ticket: Ticket) -> tuple[Area | None, str | None]
         matched = match_address(config.areas, location.address)
         if matched is not None:
             return matched.area, "address"
-    return None, None
+    return _in_text(config, ticket)
+
+
+def _in_text(config: CityConfig, ticket: Ticket) -> tuple[Area | None, str | None]:
+    # Chat complaints name the place in the message ("... di Kelurahan Jomblang") more often than they
+    # share a location: the words are the last resort.
+    matched = match_address(config.areas, f"{ticket.title}. {ticket.text}")
+    return (matched.area, "text") if matched is not None else (None, None)
 
 
 def suggest(config: CityConfig, ticket: Ticket, cause_event_id: str, now: str,

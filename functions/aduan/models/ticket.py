@@ -71,7 +71,7 @@ class Suggestion(BaseModel):
     confidence: float = 0.0
     area_code: str | None = None
     area_name: str | None = None
-    area_method: str | None = None  # "citizen", "point", "address", or None when unknown
+    area_method: str | None = None  # "citizen", "point", "address", "text" (named in the message), or None
     agency_id: str
     rule_id: str
     reason: str
