@@ -94,11 +94,9 @@ def test_a_chat_message_becomes_a_complaint_on_the_desk_and_gets_its_tracking_co
     for _ in range(3):  # providers redeliver: one complaint, one reply
         status, body = post(stack, channel, payload)
         assert status == 200, body
-    if channel == "x":  # the sender has no X adapter yet: the complaint is filed, the reply cannot leave
-        filed = wait_for(lambda: [item for item in desk(stack) if item["channel"] == "x"])
-        assert len(filed) == 1
-        return
     [reply] = wait_for(lambda: replies(stack, recipient))
+    if channel == "x":  # a DM to the citizen's X user id, whether they wrote a DM or a mention
+        assert reply["url"] == f"https://api.x.com/2/dm_conversations/with/{recipient}/messages"
     code = reply["tracking_code"]
     assert code in reply["text"] and reply["kind"] == "intake_filed" and reply["tracking_code"] == code
     mine = [item for item in desk(stack) if item["tracking_code"] == code]

@@ -2,7 +2,8 @@
 
 HTTP providers are checked field by field against their documented APIs (Graph API
 `/{phone-number-id}/messages`, Telegram `sendMessage`, Twilio `Messages.json` form fields, Meta Send
-API); AWS calls are validated against botocore's own service models (SES v2 `SendEmail`, SNS `Publish`)."""
+API, X API v2 `dm_conversations/with/{participant_id}/messages`); AWS calls are validated against
+botocore's own service models (SES v2 `SendEmail`, SNS `Publish`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from botocore.validate import ParamValidator
 
 from aduan.adapters.senders import SENDERS, provider_for
 from aduan.adapters.senders.base import Credentials, Reply, SendContext, within_window
+from aduan.logic import clock
 from aduan.models.contact import Contact
 from aduan.models.outbound import OutboundMessage
 from aduan.models.templates import WhatsAppTemplate
@@ -134,6 +136,33 @@ def test_meta_send_api(provider: str, channel: Channel) -> None:
     assert failed.outcome == "permanent"
 
 
+def test_x_direct_message_to_the_citizens_user_id() -> None:
+    request = build("x", message(Channel.X, "2244994945"), {"user_access_token": "OAUTH2-USER", "consumer_secret": "c"})
+    assert (request.method, request.url) == ("POST", "https://api.x.com/2/dm_conversations/with/2244994945/messages")
+    assert request.secret_headers == {"Authorization": "Bearer OAUTH2-USER"} and "OAUTH2" not in str(request.headers)
+    assert json.loads(request.body) == {"text": message(Channel.X, "x").text}
+    with pytest.raises(KeyError):
+        build("x", message(Channel.X, "2244994945"), {"consumer_secret": "c"})  # intake secret alone cannot send
+
+
+def test_x_answers() -> None:
+    sender = SENDERS["x"]
+    sent = sender.interpret(Reply(201, {"data": {"dm_conversation_id": "1-2244994945", "dm_event_id": "1582"}}))
+    assert (sent.outcome, sent.provider_message_id) == ("sent", "1582")
+    closed = sender.interpret(Reply(403, {"title": "Forbidden", "type": "about:blank", "status": 403,
+                                          "detail": "You are not permitted to send messages to this user."}))
+    assert (closed.outcome, closed.error) == ("permanent", "You are not permitted to send messages to this user.")
+    assert sender.interpret(Reply(401, {"title": "Unauthorized", "status": 401})).outcome == "permanent"
+    assert sender.interpret(Reply(503, {"title": "Service Unavailable"})).outcome == "transient"
+    clock.set_clock(lambda: NOW)
+    try:
+        reset = str(int(NOW.timestamp()) + 120)
+        limited = sender.interpret(Reply(429, {"title": "Too Many Requests"}, headers={"x-rate-limit-reset": reset}))
+    finally:
+        clock.set_clock(None)
+    assert (limited.outcome, limited.retry_after) == ("transient", 120.0)
+
+
 def _validate(service: str, operation: str, params: dict[str, object]) -> None:
     model = botocore.session.get_session().get_service_model(service).operation_model(
         {"send_email": "SendEmail", "publish": "Publish"}[operation])
@@ -171,6 +200,6 @@ def test_sns_sms_and_push_publish_match_the_service_model() -> None:
 
 def test_every_sendable_channel_has_an_adapter() -> None:
     for channel in (Channel.WHATSAPP, Channel.TELEGRAM, Channel.SMS, Channel.EMAIL, Channel.APP, Channel.MESSENGER,
-                    Channel.INSTAGRAM):
+                    Channel.INSTAGRAM, Channel.X):
         assert provider_for(channel, "twilio") in SENDERS
     assert provider_for(Channel.SMS, "sns") == "sns_sms"

@@ -11,14 +11,16 @@ from aduan.adapters.senders.sns import SnsPushSender, SnsSmsSender
 from aduan.adapters.senders.telegram import TelegramSender
 from aduan.adapters.senders.twilio_sms import TwilioSmsSender
 from aduan.adapters.senders.whatsapp import WhatsAppSender
+from aduan.adapters.senders.x import XSender
 from aduan.models.ticket import Channel
 
 SENDERS: dict[str, Sender] = {sender.provider: sender for sender in (
     WhatsAppSender(), TelegramSender(), TwilioSmsSender(), SnsSmsSender(), SesEmailSender(), SnsPushSender(),
-    MessengerSender(), InstagramSender())}
+    MessengerSender(), InstagramSender(), XSender())}
 
 
 def provider_for(channel: Channel, sms_provider: str) -> str | None:
     return {Channel.WHATSAPP: "whatsapp", Channel.TELEGRAM: "telegram", Channel.EMAIL: "ses",
             Channel.SMS: "twilio" if sms_provider == "twilio" else "sns_sms", Channel.APP: "sns_push",
-            Channel.MESSENGER: "messenger", Channel.INSTAGRAM: "instagram"}.get(channel)
+            Channel.MESSENGER: "messenger", Channel.INSTAGRAM: "instagram",
+            Channel.X: "x"}.get(channel)
