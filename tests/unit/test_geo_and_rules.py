@@ -106,6 +106,15 @@ def test_without_a_place_an_area_office_rule_falls_through_to_the_next() -> None
     assert located.agency_id == "kec-candisari" and located.area_method == "address"
 
 
+def test_a_place_named_only_in_the_words_locates_a_chat_complaint() -> None:
+    config = semarang()
+    named = suggest(config, _ticket("Lurah tidak mau tanda tangan surat pengantar, saya warga Kelurahan Jomblang"),
+                    "ev", "now")
+    given = suggest(config, _ticket("Pedagang di Kelurahan Jomblang", lat=-7.05, lon=110.44), "ev", "now")
+    assert named.agency_id == "kec-candisari" and named.area_method == "text"
+    assert given.area_method == "point" and given.area_name != named.area_name  # a shared point wins over words
+
+
 def test_an_agency_that_returned_the_ticket_is_not_suggested_again() -> None:
     config = semarang()
     again = suggest(config, _ticket("Jalan berlubang", category="jalan-rusak"), "ev", "now", excluded={"dpu"})
