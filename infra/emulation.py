@@ -17,9 +17,9 @@ ACCOUNT = "123456789012"
 
 def reset_caches() -> None:
     """Forget cached clients and services, so the next call builds them against the current endpoint."""
-    from aduan.dal import channel_secrets, clients, config_store, template_store
+    from aduan.dal import channel_secrets, clients, config_store, sla_store, template_store
     from aduan.dal.idempotency_store import persistence_layer
-    from aduan.handlers import notifier, routing, sender
+    from aduan.handlers import notifier, routing, sender, sla_sweeper, sla_tracker
     from aduan.routes.context import abuse_guard, desk_service, ticket_service
     from aduan.services import idempotency
 
@@ -35,6 +35,9 @@ def reset_caches() -> None:
     desk_service.cache_clear()
     abuse_guard.cache_clear()
     routing.routing_service.cache_clear()
+    sla_store.clear_cache()
+    sla_tracker.service.cache_clear()
+    sla_sweeper.service.cache_clear()
 
 
 def create_table(logical_id: str, name: str, stream: bool = True) -> None:
