@@ -5,22 +5,31 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, Final
 
 import boto3
 
 from infra.sam import load_template
 
-REGION = "ap-southeast-3"
+REGION: Final = "ap-southeast-3"
 ACCOUNT = "123456789012"
 
 
 def reset_caches() -> None:
     """Forget cached clients and services, so the next call builds them against the current endpoint."""
-    from aduan.dal import channel_secrets, clients, config_store, sla_store, template_store
+    from aduan.dal import channel_secrets, clients, config_store, sla_store, template_store, transparency_store
     from aduan.dal.idempotency_store import persistence_layer
     from aduan.handlers import notifier, routing, sender, sla_sweeper, sla_tracker
-    from aduan.routes.context import abuse_guard, desk_service, ticket_service
+    from aduan.handlers import stats as stats_handler
+    from aduan.routes.context import (
+        abuse_guard,
+        desk_service,
+        export_service,
+        open311_service,
+        public_service,
+        stats_service,
+        ticket_service,
+    )
     from aduan.services import idempotency
 
     clients.reset()
@@ -28,6 +37,15 @@ def reset_caches() -> None:
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()
     ticket_service.cache_clear()
+    public_service.cache_clear()
+    open311_service.cache_clear()
+    stats_service.cache_clear()
+    export_service.cache_clear()
+    stats_handler.service.cache_clear()
+    transparency_store.clear_cache()
+    sla_store.clear_cache()
+    sla_tracker.service.cache_clear()
+    sla_sweeper.service.cache_clear()
     template_store.clear_cache()
     channel_secrets.reset()
     notifier.notifier.cache_clear()
@@ -35,9 +53,26 @@ def reset_caches() -> None:
     desk_service.cache_clear()
     abuse_guard.cache_clear()
     routing.routing_service.cache_clear()
-    sla_store.clear_cache()
-    sla_tracker.service.cache_clear()
-    sla_sweeper.service.cache_clear()
+
+
+def environment(tables: dict[str, str], bucket: str, bus: str) -> dict[str, str]:
+    """The variables the handlers read, naming these resources, with moto's fake credentials."""
+    return {
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "TABLE_NAME": tables["TicketsTable"],
+        "IDEMPOTENCY_TABLE_NAME": tables["IdempotencyTable"], "ATTACHMENTS_BUCKET": bucket,
+        "EVENT_BUS_NAME": bus, "POWERTOOLS_SERVICE_NAME": "aduan", "POWERTOOLS_METRICS_NAMESPACE": "Aduan",
+        # X-Ray has no daemon here; the cold-import bench measures tracing's cost where it matters.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+def provision(tables: dict[str, str], bucket: str, bus: str, stream: bool = True) -> None:
+    """The template's tables (`{logical id: name}`), the attachments bucket and the event bus."""
+    for logical_id, name in tables.items():
+        create_table(logical_id, name, stream)
+    boto3.client("s3").create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    boto3.client("events").create_event_bus(Name=bus)
 
 
 def create_table(logical_id: str, name: str, stream: bool = True) -> None:

@@ -15,7 +15,7 @@ import boto3
 from moto import mock_aws
 
 from infra import emulation
-from infra.emulation import Context, create_table, reset_caches
+from infra.emulation import Context, reset_caches
 from infra.sam import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 if importlib.util.find_spec("aduan") is None:
     sys.path.insert(0, str(REPO / "functions"))
 
-REGION: Final = "ap-southeast-3"
+REGION: Final = emulation.REGION
 TABLES = {"TicketsTable": "aduan-tickets-bench", "IdempotencyTable": "aduan-idempotency-bench"}
 BUCKET = "aduan-attachments-bench"
 BUS = "aduan-bench"
@@ -32,14 +32,7 @@ CLAIMS = {
     "verifier": {"sub": "verifier-1", "cognito:groups": "verifier"},
     "dpu": {"sub": "officer-dpu", "cognito:groups": "agency_officer", "custom:agency_id": "dpu"},
 }
-ENVIRONMENT = {
-    "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing", "TABLE_NAME": TABLES["TicketsTable"],
-    "IDEMPOTENCY_TABLE_NAME": TABLES["IdempotencyTable"], "ATTACHMENTS_BUCKET": BUCKET,
-    "EVENT_BUS_NAME": BUS, "POWERTOOLS_SERVICE_NAME": "aduan", "POWERTOOLS_METRICS_NAMESPACE": "Aduan",
-    # X-Ray has no daemon here; the cold-import bench measures tracing's cost where it matters.
-    "POWERTOOLS_TRACE_DISABLED": "true",
-}
+ENVIRONMENT = emulation.environment(TABLES, BUCKET, BUS)
 
 
 def _seed_without_rate_limit() -> None:
@@ -51,12 +44,6 @@ def _seed_without_rate_limit() -> None:
     config = seed_table(TABLES["TicketsTable"])
     routing = config.routing.model_copy(update={"abuse": AbuseLimits(per_hour=10_000, per_day=100_000)})
     save_config(TABLES["TicketsTable"], config.model_copy(update={"routing": routing}))
-
-
-def _create_table(logical_id: str, name: str) -> None:
-    # Stream off until `enable_stream`: moto copies a whole table, stream records included, for every
-    # transaction, and that copy would dominate the run.
-    create_table(logical_id, name, stream=False)
 
 
 def enable_stream(logical_id: str = "TicketsTable") -> None:
@@ -75,10 +62,9 @@ def aws() -> Iterator[None]:
     try:
         with mock_aws():
             reset_caches()
-            for logical_id, name in TABLES.items():
-                _create_table(logical_id, name)
-            boto3.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-            boto3.client("events").create_event_bus(Name=BUS)
+            # Stream off until `enable_stream`: moto copies a whole table, stream records included, for every
+            # transaction, and that copy would dominate the run.
+            emulation.provision(TABLES, BUCKET, BUS, stream=False)
             _seed_without_rate_limit()
             yield
             reset_caches()

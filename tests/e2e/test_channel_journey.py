@@ -7,7 +7,6 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,18 +14,12 @@ import pytest
 
 from infra import channel_samples as samples
 from infra.local import LocalStack
+from tests.e2e.over_http import stack_fixture
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    from aduan.dal import clients
-
-    clients.reset()
-    with LocalStack(port=0) as running:
-        yield running
-    clients.reset()
+stack = stack_fixture()
 
 
 def post(stack: LocalStack, channel: str, payload: Any, forged: bool = False) -> tuple[int, str]:

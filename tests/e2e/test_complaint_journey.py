@@ -4,49 +4,15 @@ domain event that travelled DynamoDB -> stream -> relay -> EventBridge."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from infra.local import LocalStack
+from tests.e2e.over_http import call, stack_fixture, token
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    from aduan.dal import clients
-
-    clients.reset()  # clients cached by earlier in-process tests point at another endpoint
-    with LocalStack(port=0) as running:
-        yield running
-    clients.reset()
-
-
-def call(stack: LocalStack, method: str, path: str, body: Any = None, token: str | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    if token:
-        all_headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(stack.api_url + path, data=data, method=method, headers=all_headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        text = error.read()
-        return error.code, json.loads(text) if text else None
-
-
-def token(stack: LocalStack, query: str) -> str:
-    status, body = call(stack, "GET", f"/local/token?{query}")
-    assert status == 200
-    return str(body["token"])
+stack = stack_fixture()
 
 
 def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:

@@ -7,32 +7,22 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
+from aduan.dal import channel_secrets, template_store
 from infra import channel_samples as samples
 from infra.local import LocalStack
-from tests.e2e.test_complaint_journey import call, token
+from tests.e2e.over_http import call, stack_fixture, token
 
 pytestmark = pytest.mark.e2e
 PHONE = "+6281234567890"
 CONTACT = f"whatsapp:{PHONE}"
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    from aduan.dal import channel_secrets, clients, template_store
-
-    clients.reset()
-    channel_secrets.reset()
-    template_store.clear_cache()
-    with LocalStack(port=0) as running:
-        yield running
-    clients.reset()
-    channel_secrets.reset()
+stack = stack_fixture(channel_secrets.reset, template_store.clear_cache)
 
 
 def outbox(stack: LocalStack) -> list[dict[str, Any]]:

@@ -5,25 +5,17 @@ scheduler wakes the sweeper, and SlaBreached reaches the bus; the complaint show
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from infra.local import LocalStack
-from tests.e2e.test_complaint_journey import call, token
+from tests.e2e.over_http import call, stack_fixture, token
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    from aduan.dal import clients
-
-    clients.reset()
-    with LocalStack(port=0) as running:
-        yield running
-    clients.reset()
+stack = stack_fixture()
 
 
 def _is(detail_type: str, code: str) -> Any:

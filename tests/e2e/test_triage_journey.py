@@ -8,7 +8,7 @@ through that channel and returns its tracking code; every case then runs through
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +16,8 @@ import pytest
 
 from infra import channel_samples as samples
 from infra.local import LocalStack
+from tests.e2e.over_http import call, stack_fixture, token
 from tests.e2e.test_channel_journey import post, replies, wait_for
-from tests.e2e.test_complaint_journey import call, token
 
 pytestmark = pytest.mark.e2e
 
@@ -46,14 +46,7 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    from aduan.dal import clients
-
-    clients.reset()
-    with LocalStack(port=0) as running:
-        yield running
-    clients.reset()
+stack = stack_fixture()
 
 
 def file_over_api(stack: LocalStack, case: Case) -> str:

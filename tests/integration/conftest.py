@@ -8,15 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from infra import emulation
 from infra.emulation import Context
-from infra.sam import load_template
 
-REGION = "ap-southeast-3"
+REGION = emulation.REGION
 TABLES = {"TicketsTable": "aduan-tickets-test", "IdempotencyTable": "aduan-idempotency-test"}
 BUCKET = "aduan-attachments-test"
 BUS = "aduan-test"
@@ -30,73 +28,19 @@ CLAIMS = {
 }
 
 
-def _reset_caches() -> None:
-    from aduan.dal import clients, config_store, sla_store, transparency_store
-    from aduan.dal.idempotency_store import persistence_layer
-    from aduan.handlers import routing, sla_sweeper, sla_tracker
-    from aduan.handlers import stats as stats_handler
-    from aduan.routes.context import (
-        abuse_guard,
-        desk_service,
-        export_service,
-        open311_service,
-        public_service,
-        stats_service,
-        ticket_service,
-    )
-    from aduan.services import idempotency
-
-    clients.reset()
-    config_store.clear_cache()
-    persistence_layer.cache_clear()
-    idempotency._filer.cache_clear()
-    ticket_service.cache_clear()
-    public_service.cache_clear()
-    open311_service.cache_clear()
-    stats_service.cache_clear()
-    export_service.cache_clear()
-    stats_handler.service.cache_clear()
-    transparency_store.clear_cache()
-    sla_store.clear_cache()
-    sla_tracker.service.cache_clear()
-    sla_sweeper.service.cache_clear()
-    desk_service.cache_clear()
-    abuse_guard.cache_clear()
-    routing.routing_service.cache_clear()
-
-
-def create_table(logical_id: str, name: str) -> None:
-    properties = dict(load_template()["Resources"][logical_id]["Properties"])
-    spec = {key: properties[key] for key in ("AttributeDefinitions", "KeySchema", "BillingMode",
-                                             "GlobalSecondaryIndexes", "StreamSpecification") if key in properties}
-    if "StreamSpecification" in spec:
-        spec["StreamSpecification"] = {"StreamEnabled": True, **spec["StreamSpecification"]}
-    boto3.client("dynamodb").create_table(TableName=name, **spec)
-
-
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "TABLE_NAME": TABLES["TicketsTable"],
-        "IDEMPOTENCY_TABLE_NAME": TABLES["IdempotencyTable"], "ATTACHMENTS_BUCKET": BUCKET,
-        "EVENT_BUS_NAME": BUS, "POWERTOOLS_SERVICE_NAME": "aduan", "POWERTOOLS_METRICS_NAMESPACE": "Aduan",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
+    for name, value in emulation.environment(TABLES, BUCKET, BUS).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        _reset_caches()
-        for logical_id, name in TABLES.items():
-            create_table(logical_id, name)
-        boto3.client("s3").create_bucket(Bucket=BUCKET,
-                                         CreateBucketConfiguration={"LocationConstraint": REGION})
-        boto3.client("events").create_event_bus(Name=BUS)
+        emulation.reset_caches()
+        emulation.provision(TABLES, BUCKET, BUS)
         from infra.seed import seed_table
 
         seed_table(TABLES["TicketsTable"])
         yield
-        _reset_caches()
+        emulation.reset_caches()
 
 
 def rest_event(method: str, path: str, body: Any = None, who: str | None = None,

@@ -15,10 +15,9 @@ from aduan.adapters.senders.base import (
     SendContext,
     SendResult,
     http_failure,
-    json_body,
     within_window,
 )
-from aduan.adapters.senders.whatsapp import DEFAULT_VERSION, GRAPH
+from aduan.adapters.senders.graph import graph_error, graph_request, messages_url
 from aduan.models.outbound import OutboundMessage
 
 # 551: person unavailable; 10: outside the allowed window / permission; 100: invalid recipient;
@@ -32,8 +31,7 @@ class _MetaSendSender:
     tag_outside_window: str | None = "ACCOUNT_UPDATE"
 
     def build(self, message: OutboundMessage, credentials: Credentials, context: SendContext) -> ProviderRequest:
-        version = credentials.values.get("api_version") or DEFAULT_VERSION
-        page = credentials.get("page_id", self.provider)
+        url = messages_url(credentials, self.provider, "page_id")
         body: dict[str, object] = {"recipient": {"id": message.recipient}, "message": {"text": message.text[:LIMIT]}}
         if within_window(context.contact, context.now):
             body["messaging_type"] = "UPDATE"
@@ -41,16 +39,12 @@ class _MetaSendSender:
             body.update(messaging_type="MESSAGE_TAG", tag=self.tag_outside_window)
         else:
             body["messaging_type"] = "UPDATE"  # Meta will refuse it (code 10): recorded, then fallback
-        return ProviderRequest(
-            provider=self.provider, method="POST", url=f"{GRAPH}/{version}/{page}/messages",
-            headers={"Content-Type": "application/json"}, body=json_body(body),
-            secret_headers={"Authorization": f"Bearer {credentials.get('access_token', self.provider)}"},
-        )
+        return graph_request(self.provider, url, body, credentials)
 
     def interpret(self, reply: Reply) -> SendResult:
         if 200 <= reply.status < 300 and reply.body.get("message_id"):
             return SendResult("sent", provider_message_id=str(reply.body["message_id"]))
-        error = reply.body.get("error") or {}
+        error = graph_error(reply)
         code = str(error.get("error_subcode") or error.get("code") or "") or None
         if code not in PERMANENT and error.get("code") is not None:
             code = str(error["code"])

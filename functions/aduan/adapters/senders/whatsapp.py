@@ -16,14 +16,12 @@ from aduan.adapters.senders.base import (
     SendContext,
     SendResult,
     http_failure,
-    json_body,
     retry_after_of,
     within_window,
 )
+from aduan.adapters.senders.graph import graph_error, graph_request, messages_url
 from aduan.models.outbound import OutboundMessage
 
-GRAPH = "https://graph.facebook.com"
-DEFAULT_VERSION = "v21.0"
 # Meta error codes after which the same request will not succeed (undeliverable, outside the window,
 # bad parameters, unknown template, number not on WhatsApp).
 PERMANENT = frozenset({"131026", "131047", "131051", "131008", "131009", "132000", "132001", "132012",
@@ -42,8 +40,7 @@ class WhatsAppSender:
     provider = "whatsapp"
 
     def build(self, message: OutboundMessage, credentials: Credentials, context: SendContext) -> ProviderRequest:
-        version = credentials.values.get("api_version") or DEFAULT_VERSION
-        number_id = credentials.get("phone_number_id", self.provider)
+        url = messages_url(credentials, self.provider, "phone_number_id")
         body: dict[str, object] = {"messaging_product": "whatsapp", "recipient_type": "individual",
                                    "to": message.recipient}
         if within_window(context.contact, context.now):
@@ -62,16 +59,12 @@ class WhatsAppSender:
             })
         if message.reply_to_provider_message_id and body["type"] == "text":
             body["context"] = {"message_id": message.reply_to_provider_message_id}
-        return ProviderRequest(
-            provider=self.provider, method="POST", url=f"{GRAPH}/{version}/{number_id}/messages",
-            headers={"Content-Type": "application/json"}, body=json_body(body),
-            secret_headers={"Authorization": f"Bearer {credentials.get('access_token', self.provider)}"},
-        )
+        return graph_request(self.provider, url, body, credentials)
 
     def interpret(self, reply: Reply) -> SendResult:
         if 200 <= reply.status < 300 and reply.body.get("messages"):
             return SendResult("sent", provider_message_id=str(reply.body["messages"][0].get("id")))
-        error = reply.body.get("error") or {}
+        error = graph_error(reply)
         code = str(error["code"]) if "code" in error else None
         if code in TRANSIENT:
             return SendResult("transient", error_code=code, error=error.get("message"),
