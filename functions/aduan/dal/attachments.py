@@ -29,3 +29,8 @@ def presigned_download(bucket: str, key: str, seconds: int = 300) -> str:
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=seconds
     )
     return url
+
+
+def put_bytes(bucket: str, key: str, data: bytes, content_type: str) -> None:
+    """Store a file we fetched ourselves (e.g. a channel's media), private like every attachment."""
+    client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)

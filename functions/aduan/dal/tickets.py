@@ -373,6 +373,16 @@ class TicketRepository:
             ) from error
         raise error
 
+    def add_attachment_once(self, attachment: Attachment) -> bool:
+        """Like add_attachment, but an attachment already recorded (a redelivery) is not an error."""
+        try:
+            self.add_attachment(attachment)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
     def add_attachment(self, attachment: Attachment) -> None:
         document = attachment.model_dump(mode="json")
         document.update(pk=ticket_pk(attachment.tracking_code), sk=f"{ATTACHMENT_PREFIX}{attachment.id}",

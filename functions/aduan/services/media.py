@@ -10,13 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_lambda_powertools.metrics import MetricUnit
-from botocore.exceptions import ClientError
 
 from aduan.adapters.channels.email import mime_parts
 from aduan.adapters.channels.media import Downloaded, MediaUnavailable, fetch, http_get
-from aduan.dal import inbound_store
+from aduan.dal import attachments, inbound_store
 from aduan.dal.channel_secrets import channel_secrets
-from aduan.dal.clients import client
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock
 from aduan.logic.status_machine import Role
@@ -48,17 +46,13 @@ class MediaAttacher:
                                                                         "error": str(error)[:300]})
                 continue
             key = f"attachments/{ticket_id}/{attachment_id}"
-            client("s3").put_object(Bucket=self.bucket(), Key=key, Body=found.data, ContentType=found.content_type)
+            attachments.put_bytes(self.bucket(), key, found.data, found.content_type)
             record = Attachment(
                 id=attachment_id, ticket_id=ticket_id, tracking_code=code, key=key,
                 filename=media.filename or f"{media.kind}-{index + 1}.{EXTENSIONS.get(found.content_type, 'bin')}",
                 content_type=found.content_type, max_bytes=len(found.data),
                 uploaded_by=Actor(role=Role.CITIZEN, id=contact_id), created_at=clock.to_storage(clock.now()))
-            try:
-                self.tickets.add_attachment(record)
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                    raise
+            self.tickets.add_attachment_once(record)
             attached += 1
         return attached
 
