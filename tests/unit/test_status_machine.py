@@ -6,6 +6,7 @@ import pytest
 
 from aduan.logic.status_machine import (
     RESUME,
+    STAY,
     Action,
     Role,
     Status,
@@ -35,6 +36,15 @@ for source in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS):
 SPEC[(A.PROVIDE_INFO, S.NEED_INFO)] = (RESUME, {R.CITIZEN, R.VERIFIER, R.AGENCY_OFFICER, R.SUPERVISOR})
 for source in (S.VERIFIED, S.RETURNED, S.REOPENED, S.ASSIGNED):
     SPEC[(A.ASSIGN, source)] = (S.ASSIGNED, DESK)
+for source in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS):
+    # Inside the agency: the holder disposes down, the parent redirects; only the holder returns it up.
+    SPEC[(A.DISPOSE, source)] = (S.ASSIGNED, {R.AGENCY_OFFICER, R.PARENT_AGENCY})
+    SPEC[(A.RETURN_UP, source)] = (S.ASSIGNED, {R.AGENCY_OFFICER})
+for source in (S.RECEIVED, S.VERIFIED, S.ON_HOLD, S.RETURNED, S.REOPENED, S.NEED_INFO):
+    SPEC[(A.SET_TYPE, source)] = (STAY, DESK)
+SPEC[(A.APPROVE_ANSWER, S.IN_REVIEW)] = (S.RESOLVED, DESK)
+SPEC[(A.RETURN_ANSWER, S.IN_REVIEW)] = (S.IN_PROGRESS, DESK)
+SPEC[(A.CLOSE_INCOMPLETE, S.NEED_INFO)] = (S.CLOSED, {R.SYSTEM})
 SPEC[(A.ASSIGN, S.RECEIVED)] = (S.ASSIGNED, {R.SYSTEM})  # triage's auto-assign
 SPEC[(A.ACCEPT, S.ASSIGNED)] = (S.ACCEPTED, AGENCY)
 SPEC[(A.START, S.ASSIGNED)] = (S.IN_PROGRESS, AGENCY)
@@ -47,22 +57,34 @@ SPEC[(A.REOPEN, S.RESOLVED)] = (S.REOPENED, {R.CITIZEN, R.SUPERVISOR})
 SPEC[(A.CLOSE, S.RESOLVED)] = (S.CLOSED, {R.CITIZEN, R.SUPERVISOR, R.SYSTEM})
 
 
+# With the city's desk review of answers on, an agency's answer waits for the desk instead.
+REVIEWED_SPEC = {**SPEC, (A.RESOLVE, S.ACCEPTED): (S.IN_REVIEW, AGENCY),
+                 (A.RESOLVE, S.IN_PROGRESS): (S.IN_REVIEW, AGENCY)}
+
+
+@pytest.mark.parametrize("desk_review", [False, True])
 @pytest.mark.parametrize(("status", "action", "role"), list(itertools.product(Status, Action, Role)))
-def test_every_combination_matches_the_spec(status: Status, action: Action, role: Role) -> None:
-    expected = SPEC.get((action, status))
+def test_every_combination_matches_the_spec(status: Status, action: Action, role: Role, desk_review: bool) -> None:
+    expected = (REVIEWED_SPEC if desk_review else SPEC).get((action, status))
     if expected is None:
         with pytest.raises(TransitionRefused) as refused:
-            find_transition(action, status, frozenset({role}))
+            find_transition(action, status, frozenset({role}), desk_review)
         assert refused.value.reason == "invalid_transition"
         return
     target, roles = expected
     if role not in roles:
         with pytest.raises(TransitionRefused) as refused:
-            find_transition(action, status, frozenset({role}))
+            find_transition(action, status, frozenset({role}), desk_review)
         assert refused.value.reason == "forbidden_role"
         return
-    row = find_transition(action, status, frozenset({role}))
+    row = find_transition(action, status, frozenset({role}), desk_review)
     assert row.target == target
+
+
+def test_reassigning_an_assigned_complaint_needs_a_reason() -> None:
+    assert find_transition(A.ASSIGN, S.VERIFIED, frozenset({R.VERIFIER})).requires == ("agency_id",)
+    assert find_transition(A.ASSIGN, S.ASSIGNED, frozenset({R.VERIFIER})).requires == ("agency_id", "reason")
+    assert find_transition(A.RETURN_UP, S.ASSIGNED, frozenset({R.AGENCY_OFFICER})).requires == ("reason",)
 
 
 def test_terminal_statuses_have_no_way_out() -> None:
@@ -76,7 +98,9 @@ def test_every_status_is_reachable_from_received() -> None:
     seen, frontier = {S.RECEIVED}, [S.RECEIVED]
     while frontier:
         current = frontier.pop()
-        for (_, source), (target, _) in SPEC.items():
+        for (_, source), (target, _) in REVIEWED_SPEC.items():
+            if target == STAY:
+                continue
             if source == current:
                 targets = [t for t in Status if t != S.NEED_INFO] if target == RESUME else [Status(target)]
                 for item in targets:
@@ -95,5 +119,5 @@ def test_resume_returns_to_where_the_ticket_waited() -> None:
 
 def test_actions_available_for_a_verifier_on_a_new_ticket() -> None:
     assert actions_available(S.RECEIVED, frozenset({R.VERIFIER})) == [
-        A.VERIFY, A.HOLD, A.REJECT, A.MARK_DUPLICATE, A.REQUEST_INFO,
+        A.VERIFY, A.HOLD, A.REJECT, A.MARK_DUPLICATE, A.REQUEST_INFO, A.SET_TYPE,
     ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aduan.logic.errors import Forbidden, NotFound, Unauthorized
-from aduan.logic.status_machine import AGENCY_OWNED, Role
+from aduan.logic.status_machine import AGENCY_VISIBLE, Role
 from aduan.models.ticket import Ticket
 
 OFFICER_ROLES = frozenset({Role.VERIFIER, Role.AGENCY_OFFICER, Role.SUPERVISOR})
+# Never taken from a token: the system acts on its own, the parent-agency role follows from the ticket.
+CONTEXTUAL_ROLES = frozenset({Role.SYSTEM, Role.PARENT_AGENCY})
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def principal_from_claims(claims: dict[str, object] | None) -> Principal:
     if not claims or not claims.get("sub"):
         raise Unauthorized("sign in first: this endpoint needs a bearer token")
     roles = frozenset(Role(group) for group in parse_groups(claims.get("cognito:groups"))
-                      if group in Role._value2member_map_ and group != Role.SYSTEM)
+                      if group in Role._value2member_map_ and group not in CONTEXTUAL_ROLES)
     if not roles:
         # A signed-in user with no group is a citizen: officers are placed in groups by an admin.
         roles = frozenset({Role.CITIZEN})
@@ -74,12 +76,27 @@ def handles(principal: Principal, ticket: Ticket) -> bool:
         Role.AGENCY_OFFICER in principal.roles
         and principal.agency_id is not None
         and principal.agency_id == ticket.assigned_agency_id
-        and (ticket.status in AGENCY_OWNED or ticket.resume_status in AGENCY_OWNED)
+        and _agency_holds(ticket)
+    )
+
+
+def _agency_holds(ticket: Ticket) -> bool:
+    return ticket.status in AGENCY_VISIBLE or ticket.resume_status in AGENCY_VISIBLE
+
+
+def oversees(principal: Principal, ticket: Ticket) -> bool:
+    """The officer's agency is above the holder in the ticket's agency path (docs/organisation.md)."""
+    return (
+        Role.AGENCY_OFFICER in principal.roles
+        and principal.agency_id is not None
+        and principal.agency_id in ticket.agency_path[:-1]
+        and _agency_holds(ticket)
     )
 
 
 def require_view(principal: Principal, ticket: Ticket) -> None:
-    if principal.sees_everything or handles(principal, ticket) or is_owner(principal, ticket):
+    if (principal.sees_everything or handles(principal, ticket) or oversees(principal, ticket)
+            or is_owner(principal, ticket)):
         return
     if principal.is_officer:
         raise Forbidden("this complaint is not assigned to your agency")
@@ -97,6 +114,8 @@ def acting_roles(principal: Principal, ticket: Ticket) -> frozenset[Role]:
             or (role == Role.CITIZEN and is_owner(principal, ticket))
         ):
             roles.add(role)
+    if oversees(principal, ticket):
+        roles.add(Role.PARENT_AGENCY)
     return frozenset(roles)
 
 
@@ -107,10 +126,11 @@ def sees_reporter(principal: Principal, ticket: Ticket) -> bool:
     return not ticket.anonymous
 
 
-def require_agency_scope(principal: Principal, agency_id: str) -> None:
+def require_agency_scope(principal: Principal, agency_id: str, ancestors: tuple[str, ...] = ()) -> None:
+    """An agency's queue is for its own officers and for officers of an agency above it (`ancestors`)."""
     if principal.sees_everything:
         return
-    if Role.AGENCY_OFFICER in principal.roles and principal.agency_id == agency_id:
+    if Role.AGENCY_OFFICER in principal.roles and principal.agency_id in (agency_id, *ancestors):
         return
     raise Forbidden(f"you may not see agency {agency_id}'s queue")
 

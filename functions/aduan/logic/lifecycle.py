@@ -4,6 +4,7 @@ Nothing here touches AWS; the service persists the result in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,18 @@ from aduan.logic.status_machine import (
     find_transition,
     resolve_target,
 )
-from aduan.models.ticket import Actor, Channel, Location, Priority, Rating, Reporter, Ticket, TimelineEntry
+from aduan.models.config import CityConfig
+from aduan.models.ticket import (
+    Actor,
+    Channel,
+    ComplaintType,
+    Location,
+    Priority,
+    Rating,
+    Reporter,
+    Ticket,
+    TimelineEntry,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class Draft:
     anonymous: bool = False
     confidential: bool = False
     priority: Priority = Priority.NORMAL
+    complaint_type: ComplaintType = ComplaintType.PENGADUAN
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,7 @@ class Command:
     agency_id: str | None = None
     duplicate_of: str | None = None
     response: str | None = None
+    complaint_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,24 @@ class Policy:
 
     reopen_window_days: int
     agency_ids: frozenset[str] = field(default_factory=frozenset)
+    parents: Mapping[str, str | None] = field(default_factory=dict)  # agency -> its parent (the hierarchy)
+    desk_review: bool = False  # answers go to the desk before the citizen
+
+    @classmethod
+    def of(cls, config: CityConfig) -> Policy:
+        assignable = frozenset(agency.id for agency in config.agencies if agency.kind != "desk")
+        return cls(reopen_window_days=config.settings.reopen_window_days, agency_ids=assignable,
+                   parents={agency.id: agency.parent_id for agency in config.agencies},
+                   desk_review=config.settings.desk_review_answers)
+
+    def path(self, agency_id: str) -> list[str]:
+        """The agency and every assignable agency above it, top first."""
+        chain = [agency_id]
+        parent = self.parents.get(agency_id)
+        while parent is not None and parent in self.agency_ids and parent not in chain:
+            chain.insert(0, parent)
+            parent = self.parents.get(parent)
+        return chain
 
 
 @dataclass(frozen=True)
@@ -94,6 +126,7 @@ def open_ticket(draft: Draft, principal: Principal, prefix: str, moment: datetim
         anonymous=draft.anonymous,
         confidential=draft.confidential,
         priority=draft.priority,
+        complaint_type=draft.complaint_type,
         created_at=stamp,
         updated_at=stamp,
         status_since=stamp,
@@ -101,7 +134,8 @@ def open_ticket(draft: Draft, principal: Principal, prefix: str, moment: datetim
     entry = _entry(
         ticket, EventType.TICKET_CREATED, _actor(principal, principal.primary_role), moment,
         to_status=Status.RECEIVED,
-        data={"channel": draft.channel.value, "category_id": draft.category_id},
+        data={"channel": draft.channel.value, "category_id": draft.category_id,
+              "complaint_type": draft.complaint_type.value},
     )
     return Change(ticket=ticket, entries=[entry], expected_version=None)
 
@@ -151,8 +185,8 @@ def apply(ticket: Ticket, command: Command, principal: Principal, policy: Policy
         access.require_view(principal, ticket)  # says 404 to strangers, 403 to out-of-scope officers
         raise Forbidden(f"you may not act on {ticket.tracking_code}")
     try:
-        row = find_transition(command.action, ticket.status, roles)
-        target = resolve_target(row, ticket.resume_status)
+        row = find_transition(command.action, ticket.status, roles, policy.desk_review)
+        target = resolve_target(row, ticket.resume_status, ticket.status)
     except TransitionRefused as refused:
         if refused.reason == "forbidden_role":
             raise Forbidden(str(refused), code="forbidden_action") from None
@@ -160,8 +194,11 @@ def apply(ticket: Ticket, command: Command, principal: Principal, policy: Policy
     _check_version(ticket, command.expected_version)
     _require(command, row.requires)
     acting_role = next(role for role in (Role.SYSTEM, Role.SUPERVISOR, Role.VERIFIER, Role.AGENCY_OFFICER,
-                                         Role.CITIZEN) if role in roles & row.roles)
+                                         Role.PARENT_AGENCY, Role.CITIZEN) if role in roles & row.roles)
     update, data = _effects(ticket, command, target, policy, moment)
+    if command.action in (Action.DISPOSE, Action.RETURN_UP):
+        data.update(_within_agency(ticket, command, principal, acting_role, policy))
+        update.update(assigned_agency_id=data["agency_id"], agency_path=policy.path(data["agency_id"]))
     stamp = to_storage(moment)
     update.update(status=target, updated_at=stamp, version=ticket.version + 1)
     if target != ticket.status:
@@ -171,8 +208,40 @@ def apply(ticket: Ticket, command: Command, principal: Principal, policy: Policy
     entry = _entry(
         new_ticket, row.event_type, _actor(principal, acting_role), moment,
         from_status=ticket.status, to_status=target, action=command.action.value, note=note, data=data,
+        internal=command.action in INTERNAL_ACTIONS or target == Status.IN_REVIEW,
     )
     return Change(ticket=new_ticket, entries=[entry], expected_version=ticket.version)
+
+
+# Work between the desk and agency units, not news for the reporter: the citizen sees the status only.
+INTERNAL_ACTIONS = frozenset({Action.DISPOSE, Action.RETURN_UP, Action.RETURN_ANSWER})
+
+
+def _within_agency(ticket: Ticket, command: Command, principal: Principal, acting_role: Role, policy: Policy
+                   ) -> dict[str, Any]:
+    """Where a dispose or return_up sends the complaint inside the agency hierarchy, and why."""
+    holder = ticket.assigned_agency_id or ""
+    if command.action == Action.RETURN_UP:
+        parent = policy.parents.get(holder)
+        if parent is None or parent not in ticket.agency_path:
+            raise Conflict(f"{holder} has no parent agency on this complaint: use not_our_authority to return "
+                           "it to the desk", code="invalid_transition")
+        return {"agency_id": parent, "previous_agency_id": holder, "reason": command.reason,
+                "level": len(policy.path(parent))}
+    own = principal.agency_id or ""
+    target = (command.agency_id or "").strip()
+    below_own = own in policy.path(target)[:-1] if target in policy.agency_ids else False
+    taking_back = acting_role == Role.PARENT_AGENCY and target == own
+    if not (below_own or taking_back):
+        raise Unprocessable(f"{target!r} is not a sub-unit of {own}",
+                            details=[{"field": "agency_id", "message": "dispose to one of your own sub-units"}])
+    if target == holder:
+        raise Conflict(f"{ticket.tracking_code} is already with {target}", code="invalid_transition")
+    if holder != own:
+        # Redirecting (or taking back) what another unit holds is a reassignment: it must say why.
+        _require(command, ("reason",))
+    return {"agency_id": target, "previous_agency_id": holder, "by_agency_id": own,
+            "instruction": command.note, "reason": command.reason, "level": len(policy.path(target))}
 
 
 def _effects(
@@ -190,7 +259,9 @@ def _effects(
         if ticket.status == Status.ASSIGNED and agency == ticket.assigned_agency_id:
             raise Conflict(f"{ticket.tracking_code} is already assigned to {agency}", code="invalid_transition")
         update["assigned_agency_id"] = agency
-        data = {"agency_id": agency, "previous_agency_id": ticket.assigned_agency_id}
+        update["agency_path"] = policy.path(agency)
+        data = {"agency_id": agency, "previous_agency_id": ticket.assigned_agency_id, "reason": command.reason,
+                "level": len(update["agency_path"])}
     elif action == Action.REQUEST_INFO:
         update["resume_status"] = ticket.status
     elif action == Action.PROVIDE_INFO:
@@ -206,21 +277,46 @@ def _effects(
         update["duplicate_of"] = parent
         data = {"duplicate_of": parent}
     elif action == Action.NOT_OUR_AUTHORITY:
+        if len(ticket.agency_path) > 1:
+            raise Conflict(f"{ticket.assigned_agency_id} was given this by {ticket.agency_path[-2]}: hand it back "
+                           "with return_up", code="invalid_transition")
         data = {"agency_id": ticket.assigned_agency_id, "reason": command.reason}
         update["returned_by"] = [*ticket.returned_by, ticket.assigned_agency_id or ""]
         update["assigned_agency_id"] = None
+        update["agency_path"] = []
+    elif action == Action.RESOLVE and target == Status.IN_REVIEW:
+        update["answer_draft"] = command.response
+        data = {"agency_id": ticket.assigned_agency_id}
     elif action == Action.RESOLVE:
         update["resolution"] = command.response
         update["resolved_at"] = to_storage(moment)
         data = {"agency_id": ticket.assigned_agency_id}
+    elif action == Action.APPROVE_ANSWER:
+        update.update(resolution=ticket.answer_draft, answer_draft=None, resolved_at=to_storage(moment))
+        data = {"agency_id": ticket.assigned_agency_id}
+    elif action == Action.RETURN_ANSWER:
+        data = {"agency_id": ticket.assigned_agency_id}
+    elif action == Action.SET_TYPE:
+        data = {"complaint_type": _complaint_type(command.complaint_type),
+                "previous_type": ticket.complaint_type.value}
+        update["complaint_type"] = data["complaint_type"]
     elif action == Action.REOPEN:
         _require_within_window(ticket, policy, moment)
         update["reopen_count"] = ticket.reopen_count + 1
         update["resolution"] = None
         data = {"reason": command.reason, "agency_id": ticket.assigned_agency_id}
-    elif action == Action.CLOSE:
+    elif action in (Action.CLOSE, Action.CLOSE_INCOMPLETE):
         update["closed_at"] = to_storage(moment)
+        update["resume_status"] = None
     return update, data
+
+
+def _complaint_type(text: str | None) -> str:
+    try:
+        return ComplaintType((text or "").strip()).value
+    except ValueError:
+        raise Unprocessable(f"unknown complaint type {text!r}", details=[{
+            "field": "complaint_type", "message": f"one of {', '.join(t.value for t in ComplaintType)}"}]) from None
 
 
 def _require_within_window(ticket: Ticket, policy: Policy, moment: datetime) -> None:

@@ -36,11 +36,12 @@ def area_chain(config: CityConfig, area: Area | None) -> list[str]:
     return chain
 
 
-def _office(config: CityConfig, chain: list[str]) -> str | None:
-    """The office of the most detailed area that has one (kelurahan office, else kecamatan office)."""
+def _office(config: CityConfig, chain: list[str], level: str | None) -> str | None:
+    """The office of the most detailed area that has one (kelurahan office, else kecamatan office), or
+    of the rule's `office_level` only."""
     for code in chain:
         office = config.office_for_area(code)
-        if office is not None:
+        if office is not None and level in (None, office.kind):
             return office.id
     return None
 
@@ -58,7 +59,7 @@ def route(config: CityConfig, category_id: str | None, area: Area | None, confid
     for rule in config.routing.ordered_rules():
         if not _matches(rule, category_id, chain):
             continue
-        agency_id = _office(config, chain) if rule.to_area_office else rule.agency_id
+        agency_id = _office(config, chain, rule.office_level) if rule.to_area_office else rule.agency_id
         if agency_id is None or agency_id in excluded:
             continue  # e.g. the place is unknown, so there is no office to send it to: try the next rule
         sure = confidence >= max(rule.min_confidence, auto_confidence)

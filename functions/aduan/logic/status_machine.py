@@ -19,6 +19,7 @@ class Status(StrEnum):
     ACCEPTED = "accepted"
     IN_PROGRESS = "in_progress"
     RETURNED = "returned"
+    IN_REVIEW = "in_review"  # the agency answered; the desk checks the answer before the citizen hears it
     RESOLVED = "resolved"
     REOPENED = "reopened"
     CLOSED = "closed"
@@ -30,6 +31,9 @@ class Role(StrEnum):
     AGENCY_OFFICER = "agency_officer"
     SUPERVISOR = "supervisor"
     SYSTEM = "system"
+    # Contextual, never a Cognito group: an agency officer whose agency sits above the holder in the
+    # ticket's agency path (an OPD over its bidang, a kecamatan over its kelurahan) keeps oversight.
+    PARENT_AGENCY = "parent_agency"
 
 
 class Action(StrEnum):
@@ -43,9 +47,15 @@ class Action(StrEnum):
     ACCEPT = "accept"
     START = "start"
     NOT_OUR_AUTHORITY = "not_our_authority"
+    DISPOSE = "dispose"  # an agency passes the complaint down to one of its own sub-units
+    RETURN_UP = "return_up"  # a sub-unit hands it back to its parent agency
     RESOLVE = "resolve"
+    APPROVE_ANSWER = "approve_answer"
+    RETURN_ANSWER = "return_answer"
+    SET_TYPE = "set_type"
     REOPEN = "reopen"
     CLOSE = "close"
+    CLOSE_INCOMPLETE = "close_incomplete"  # the reporter never supplied what was asked for
 
 
 class EventType(StrEnum):
@@ -71,10 +81,13 @@ class EventType(StrEnum):
 
 # Marks a transition whose target is the status the ticket was in before it waited for the citizen.
 RESUME = "resume"
+# Marks a transition that changes something other than the status (the complaint type).
+STAY = "stay"
 
 S, R = Status, Role
 DESK = frozenset({R.VERIFIER, R.SUPERVISOR})
 AGENCY = frozenset({R.AGENCY_OFFICER, R.SUPERVISOR})
+HOLDER = frozenset({R.AGENCY_OFFICER})
 DESK_OPEN = frozenset({S.RECEIVED, S.VERIFIED, S.ON_HOLD, S.RETURNED, S.REOPENED})
 AGENCY_OPEN = frozenset({S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS})
 
@@ -83,10 +96,11 @@ AGENCY_OPEN = frozenset({S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS})
 class Transition:
     action: Action
     sources: frozenset[Status]
-    target: Status | str  # a Status, or RESUME
+    target: Status | str  # a Status, RESUME or STAY
     roles: frozenset[Role]
     requires: tuple[str, ...] = ()
     event_type: EventType = EventType.TICKET_STATUS_CHANGED
+    desk_review: bool | None = None  # the row applies only when the city's desk review of answers is on/off
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -100,25 +114,45 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Action.REQUEST_INFO, AGENCY_OPEN, S.NEED_INFO, AGENCY, ("note",)),
     Transition(Action.PROVIDE_INFO, frozenset({S.NEED_INFO}), RESUME,
                frozenset({R.CITIZEN, R.VERIFIER, R.AGENCY_OFFICER, R.SUPERVISOR}), ("note",)),
-    Transition(Action.ASSIGN, frozenset({S.VERIFIED, S.RETURNED, S.REOPENED, S.ASSIGNED}), S.ASSIGNED, DESK,
+    Transition(Action.ASSIGN, frozenset({S.VERIFIED, S.RETURNED, S.REOPENED}), S.ASSIGNED, DESK,
                ("agency_id",), EventType.TICKET_ASSIGNED),
+    # Taking a complaint away from the agency holding it is a reassignment: it always says why.
+    Transition(Action.ASSIGN, frozenset({S.ASSIGNED}), S.ASSIGNED, DESK, ("agency_id", "reason"),
+               EventType.TICKET_ASSIGNED),
     # Triage assigns on its own only where a routing rule allows it and the classifier is sure.
     Transition(Action.ASSIGN, frozenset({S.RECEIVED}), S.ASSIGNED, frozenset({R.SYSTEM}), ("agency_id",),
                EventType.TICKET_ASSIGNED),
     Transition(Action.ACCEPT, frozenset({S.ASSIGNED}), S.ACCEPTED, AGENCY),
     Transition(Action.START, frozenset({S.ASSIGNED, S.ACCEPTED}), S.IN_PROGRESS, AGENCY),
     Transition(Action.NOT_OUR_AUTHORITY, frozenset({S.ASSIGNED, S.ACCEPTED}), S.RETURNED, AGENCY, ("reason",)),
+    # Disposition inside the agency: the holder passes it down with an instruction (note); the parent
+    # may redirect it to another of its sub-units or take it back, always with a reason (lifecycle checks).
+    Transition(Action.DISPOSE, AGENCY_OPEN, S.ASSIGNED, frozenset({R.AGENCY_OFFICER, R.PARENT_AGENCY}),
+               ("agency_id", "note"), EventType.TICKET_ASSIGNED),
+    Transition(Action.RETURN_UP, AGENCY_OPEN, S.ASSIGNED, HOLDER, ("reason",), EventType.TICKET_ASSIGNED),
     Transition(Action.RESOLVE, frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED, AGENCY, ("response",),
-               EventType.TICKET_RESOLVED),
+               EventType.TICKET_RESOLVED, desk_review=False),
+    # With desk review on, the answer waits for the desk; the citizen hears it only once approved.
+    Transition(Action.RESOLVE, frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.IN_REVIEW, AGENCY, ("response",),
+               desk_review=True),
+    Transition(Action.APPROVE_ANSWER, frozenset({S.IN_REVIEW}), S.RESOLVED, DESK,
+               event_type=EventType.TICKET_RESOLVED),
+    Transition(Action.RETURN_ANSWER, frozenset({S.IN_REVIEW}), S.IN_PROGRESS, DESK, ("note",)),
+    Transition(Action.SET_TYPE, DESK_OPEN | {S.NEED_INFO}, STAY, DESK, ("complaint_type",)),
     Transition(Action.REOPEN, frozenset({S.RESOLVED}), S.REOPENED, frozenset({R.CITIZEN, R.SUPERVISOR}),
                ("reason",), EventType.TICKET_REOPENED),
     Transition(Action.CLOSE, frozenset({S.RESOLVED}), S.CLOSED,
                frozenset({R.CITIZEN, R.SUPERVISOR, R.SYSTEM}), event_type=EventType.TICKET_CLOSED),
+    # The hard cap on waiting for the reporter (docs/sla.md): the SLA sweeper closes it as incomplete.
+    Transition(Action.CLOSE_INCOMPLETE, frozenset({S.NEED_INFO}), S.CLOSED, frozenset({R.SYSTEM}),
+               event_type=EventType.TICKET_CLOSED),
 )
 
 TERMINAL = frozenset({S.REJECTED, S.DUPLICATE, S.CLOSED})
 # Statuses where the ticket waits on the agency; every other status is the desk's to act on.
 AGENCY_OWNED = AGENCY_OPEN | {S.RESOLVED, S.CLOSED}
+# The agency still sees its answer while the desk reviews it (the review queue itself is the desk's).
+AGENCY_VISIBLE = AGENCY_OWNED | {S.IN_REVIEW}
 
 LABELS: dict[Status, tuple[str, str]] = {
     S.RECEIVED: ("Diterima", "Received"),
@@ -131,6 +165,7 @@ LABELS: dict[Status, tuple[str, str]] = {
     S.ACCEPTED: ("Diterima instansi", "Accepted by the agency"),
     S.IN_PROGRESS: ("Sedang ditindaklanjuti", "In progress"),
     S.RETURNED: ("Dikembalikan ke verifikator", "Returned to the desk"),
+    S.IN_REVIEW: ("Jawaban diperiksa verifikator", "Answer under desk review"),
     S.RESOLVED: ("Selesai ditindaklanjuti", "Resolved"),
     S.REOPENED: ("Dibuka kembali", "Reopened"),
     S.CLOSED: ("Ditutup", "Closed"),
@@ -145,9 +180,14 @@ class TransitionRefused(Exception):
         self.reason = reason
 
 
-def find_transition(action: Action, current: Status, roles: frozenset[Role]) -> Transition:
+def _applies(row: Transition, current: Status, desk_review: bool) -> bool:
+    return current in row.sources and row.desk_review in (None, desk_review)
+
+
+def find_transition(action: Action, current: Status, roles: frozenset[Role], desk_review: bool = False
+                    ) -> Transition:
     """The table row that applies, or TransitionRefused saying why none does."""
-    from_here = [row for row in TRANSITIONS if row.action == action and current in row.sources]
+    from_here = [row for row in TRANSITIONS if row.action == action and _applies(row, current, desk_review)]
     if not from_here:
         raise TransitionRefused("invalid_transition", f"cannot {action.value} a ticket that is {current.value}")
     for row in from_here:
@@ -159,7 +199,11 @@ def find_transition(action: Action, current: Status, roles: frozenset[Role]) -> 
     )
 
 
-def resolve_target(row: Transition, resume_status: Status | None) -> Status:
+def resolve_target(row: Transition, resume_status: Status | None, current: Status | None = None) -> Status:
+    if row.target == STAY:
+        if current is None:
+            raise TransitionRefused("invalid_transition", "the ticket has no status to stay in")
+        return current
     if row.target == RESUME:
         if resume_status is None:
             raise TransitionRefused("invalid_transition", "the ticket has no status to resume")
@@ -167,8 +211,8 @@ def resolve_target(row: Transition, resume_status: Status | None) -> Status:
     return Status(row.target)
 
 
-def actions_available(current: Status, roles: frozenset[Role]) -> list[Action]:
+def actions_available(current: Status, roles: frozenset[Role], desk_review: bool = False) -> list[Action]:
     return sorted(
-        {row.action for row in TRANSITIONS if current in row.sources and row.roles & roles},
+        {row.action for row in TRANSITIONS if _applies(row, current, desk_review) and row.roles & roles},
         key=lambda action: list(Action).index(action),
     )

@@ -21,12 +21,13 @@ from aduan.models.api import (
 )
 from aduan.models.sla import TicketClocks
 from aduan.models.sla_config import STAGE_LABELS
-from aduan.models.ticket import Attachment, Ticket, TimelineEntry
+from aduan.models.ticket import COMPLAINT_TYPE_LABELS, Attachment, Ticket, TimelineEntry
 
 
 def complaint(ticket: Ticket, principal: Principal, zone: str,
               attachments: list[AttachmentView] | None = None) -> ComplaintView:
     label_id, label_en = LABELS[ticket.status]
+    type_id, type_en = COMPLAINT_TYPE_LABELS[ticket.complaint_type]
     reporter = ReporterView(**ticket.reporter.model_dump()) if access.sees_reporter(principal, ticket) else None
     roles = access.acting_roles(principal, ticket)
     return ComplaintView(
@@ -41,6 +42,11 @@ def complaint(ticket: Ticket, principal: Principal, zone: str,
         status_label=StatusLabel(id=label_id, en=label_en),
         priority=ticket.priority.value,
         assigned_agency_id=ticket.assigned_agency_id,
+        agency_path=ticket.agency_path if principal.is_officer else [],
+        complaint_type=ticket.complaint_type.value,
+        complaint_type_label=StatusLabel(id=type_id, en=type_en),
+        answer_draft=ticket.answer_draft if principal.is_officer else None,
+        outside_city=bool(ticket.suggestion and ticket.suggestion.outside_city) and principal.is_officer,
         anonymous=ticket.anonymous,
         confidential=ticket.confidential,
         reporter=reporter,

@@ -7,7 +7,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aduan.logic.status_machine import Action
-from aduan.models.ticket import DuplicateCandidate, Suggestion
+from aduan.models.ticket import ComplaintType, DuplicateCandidate, Suggestion
 
 ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4", "video/quicktime",
                         "application/pdf")
@@ -45,6 +45,8 @@ class NewComplaint(Strict):
     anonymous: bool = Field(default=False, description="Hide the reporter from agencies and the public")
     confidential: bool = Field(default=False, description="Never publish the content")
     channel: Literal["app", "web"] = "app"
+    complaint_type: ComplaintType = Field(default=ComplaintType.PENGADUAN,
+                                          description="pengaduan, aspirasi or permintaan_informasi")
 
 
 class TransitionRequest(Strict):
@@ -55,6 +57,7 @@ class TransitionRequest(Strict):
     agency_id: str | None = Field(default=None, max_length=64)
     duplicate_of: str | None = Field(default=None, max_length=20, description="Tracking code of the original")
     response: str | None = Field(default=None, max_length=10000, description="The agency's answer")
+    complaint_type: ComplaintType | None = Field(default=None, description="set_type: the kind of report")
 
 
 class CommentRequest(Strict):
@@ -156,6 +159,11 @@ class ComplaintView(BaseModel):
     status_label: StatusLabel
     priority: str
     assigned_agency_id: str | None = None
+    agency_path: list[str] = Field(default_factory=list, description="The holder and the agencies above it")
+    complaint_type: str = "pengaduan"
+    complaint_type_label: StatusLabel | None = None
+    answer_draft: str | None = Field(default=None, description="The answer awaiting desk review (officers)")
+    outside_city: bool = Field(default=False, description="The point lies outside the city (officers)")
     anonymous: bool
     confidential: bool
     reporter: ReporterView | None = Field(default=None, description="Absent when hidden from the caller")

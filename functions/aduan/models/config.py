@@ -24,7 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from aduan.models.organisation import SUB_UNIT_PARENTS, Neighbour
 from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
+from aduan.models.ticket import ComplaintType
 
 DOCUMENTS = ("settings", "agencies", "categories", "areas", "routing")
 # Documents a city may leave out: their defaults are written in the model (routing.json: docs/routing.md).
@@ -34,7 +36,15 @@ OPTIONAL_DOCUMENTS: dict[str, Any] = {"routing": {}}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PARENT_LEVEL = {"kecamatan": "kota", "kelurahan": "kecamatan"}
 
-AgencyKind = Literal["desk", "opd", "bumd", "kecamatan", "kelurahan", "vertical"]
+AgencyKind = Literal["desk", "opd", "bumd", "kecamatan", "kelurahan", "vertical", "bidang", "uptd"]
+# The words a citizen starts a chat message with to say what kind of report it is (docs/organisation.md).
+DEFAULT_TYPE_KEYWORDS: dict[str, ComplaintType] = {
+    "aduan": ComplaintType.PENGADUAN, "pengaduan": ComplaintType.PENGADUAN, "keluhan": ComplaintType.PENGADUAN,
+    "aspirasi": ComplaintType.ASPIRASI, "usul": ComplaintType.ASPIRASI, "usulan": ComplaintType.ASPIRASI,
+    "saran": ComplaintType.ASPIRASI, "info": ComplaintType.PERMINTAAN_INFORMASI,
+    "informasi": ComplaintType.PERMINTAAN_INFORMASI,
+    "permintaan informasi": ComplaintType.PERMINTAAN_INFORMASI, "tanya": ComplaintType.PERMINTAAN_INFORMASI,
+}
 AreaLevel = Literal["kota", "kecamatan", "kelurahan"]
 
 
@@ -53,6 +63,18 @@ class CitySettings(_Frozen):
     default_language: Literal["id", "en"] = "id"
     reopen_window_days: int = Field(default=10, ge=1, le=60)
     tracking_prefix: str = Field(default="ADU", pattern=r"^[A-Z]{2,4}$")
+    # The desk checks an agency's answer before the reporter hears it (docs/organisation.md#desk-review).
+    desk_review_answers: bool = False
+    type_keywords: dict[str, ComplaintType] = Field(default_factory=lambda: dict(DEFAULT_TYPE_KEYWORDS))
+    neighbours: list[Neighbour] = Field(default_factory=list)
+
+    @field_validator("type_keywords")
+    @classmethod
+    def _lower_keywords(cls, value: dict[str, ComplaintType]) -> dict[str, ComplaintType]:
+        words = {" ".join(word.lower().split()): kind for word, kind in value.items()}
+        if not all(words):
+            raise ValueError("type keywords must not be empty")
+        return words
 
     @field_validator("timezone")
     @classmethod
@@ -231,6 +253,8 @@ class CityConfig(_Frozen):
                 yield f"agency {agency.id!r} names unknown parent agency {agency.parent_id!r}"
             elif agency.parent_id and self._is_own_ancestor(agency):
                 yield f"agency {agency.id!r} is its own ancestor through parent_id"
+            else:
+                yield from self._hierarchy_problems(agency)
             if not agency.area_code:
                 continue
             area = self._areas.get(agency.area_code)
@@ -244,6 +268,24 @@ class CityConfig(_Frozen):
                     yield (f"agencies {served[area.code]!r} and {agency.id!r} are both "
                            f"the office of area {area.code!r}")
                 served[area.code] = agency.id
+
+    def _hierarchy_problems(self, agency: Agency) -> Iterator[str]:
+        """A sub-unit hangs under the right kind of agency; a kelurahan office under its own kecamatan's."""
+        allowed = SUB_UNIT_PARENTS.get(agency.kind)
+        if allowed is None:
+            return
+        parent = self._agencies.get(agency.parent_id or "")
+        if parent is None or parent.kind not in allowed:
+            yield (f"agency {agency.id!r} ({agency.kind}) needs a parent_id of kind "
+                   f"{' or '.join(sorted(allowed))}, not {parent.kind if parent else 'none'!r}")
+            return
+        area = self._areas.get(agency.area_code or "")
+        if agency.kind == "kelurahan" and area is not None and parent.area_code != area.parent_code:
+            yield (f"kelurahan office {agency.id!r} serves {area.code!r} of kecamatan {area.parent_code!r} "
+                   f"but its parent {parent.id!r} serves {parent.area_code!r}")
+
+    def sub_units(self, agency_id: str) -> list[Agency]:
+        return [agency for agency in self.agencies if agency.parent_id == agency_id]
 
     def _is_own_ancestor(self, agency: Agency) -> bool:
         seen = {agency.id}

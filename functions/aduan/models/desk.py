@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from aduan.models.api import LocationIn, Strict
+from aduan.models.ticket import ComplaintType
 
 
 class DeskReporter(Strict):
@@ -26,6 +27,7 @@ class DeskComplaint(Strict):
     reporter: DeskReporter = Field(default_factory=DeskReporter)
     anonymous: bool = False
     confidential: bool = False
+    complaint_type: ComplaintType = ComplaintType.PENGADUAN
     source_reference: str | None = Field(default=None, max_length=300,
                                          description="e.g. the newspaper, edition and page, or the call id")
 

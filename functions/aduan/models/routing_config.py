@@ -29,6 +29,9 @@ class RoutingRule(_Frozen):
     areas: list[str] = Field(default_factory=list, description="empty: anywhere; an area covers its children")
     agency_id: str | None = None
     to_area_office: bool = Field(default=False, description="the kecamatan/kelurahan office of the place")
+    office_level: Literal["kecamatan", "kelurahan"] | None = Field(
+        default=None, description="to_area_office: only offices of this level (the camat's office disposes "
+                                  "to the kelurahan itself); empty: the most detailed office")
     auto_assign: bool = False
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
 

@@ -35,6 +35,21 @@ class Priority(StrEnum):
     LOW = "low"
 
 
+class ComplaintType(StrEnum):
+    """LAPOR!'s three kinds of report, each with its own deadlines (SLA overrides) and statistics."""
+
+    PENGADUAN = "pengaduan"
+    ASPIRASI = "aspirasi"
+    PERMINTAAN_INFORMASI = "permintaan_informasi"
+
+
+COMPLAINT_TYPE_LABELS: dict[ComplaintType, tuple[str, str]] = {
+    ComplaintType.PENGADUAN: ("Pengaduan", "Complaint"),
+    ComplaintType.ASPIRASI: ("Aspirasi", "Aspiration"),
+    ComplaintType.PERMINTAAN_INFORMASI: ("Permintaan informasi", "Information request"),
+}
+
+
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
@@ -79,6 +94,9 @@ class Suggestion(BaseModel):
     priority: Priority = Priority.NORMAL
     priority_reasons: list[str] = Field(default_factory=list)
     excluded_agency_ids: list[str] = Field(default_factory=list)
+    # The point lies outside the city ("di luar wilayah"): not our authority, with the neighbour if known.
+    outside_city: bool = False
+    outside_note: str | None = None
     cause_event_id: str
     routed_at: str
 
@@ -107,6 +125,11 @@ class Ticket(BaseModel):
     status: Status = Status.RECEIVED
     priority: Priority = Priority.NORMAL
     assigned_agency_id: str | None = None
+    # The holder and every agency above it, top first (["kec-tembalang", "kel-tembalang"]): the parents
+    # keep read access and oversight while a sub-unit works it (docs/organisation.md).
+    agency_path: list[str] = Field(default_factory=list)
+    complaint_type: ComplaintType = ComplaintType.PENGADUAN
+    answer_draft: str | None = None  # the agency's answer while the desk reviews it (citizens never see it)
     resume_status: Status | None = None
     duplicate_of: str | None = None
     rejection_reason: str | None = None

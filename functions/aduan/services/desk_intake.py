@@ -22,7 +22,8 @@ def file_for_citizen(service: TicketService, contacts: ContactRepository, princi
     reporter = _reporter(contacts, request)
     note = f"\n\n[{request.channel}: {request.source_reference}]" if request.source_reference else ""
     base = NewComplaint(title=request.title, text=request.text + note, category_id=request.category_id,
-                        location=request.location, anonymous=request.anonymous, confidential=request.confidential)
+                        location=request.location, anonymous=request.anonymous, confidential=request.confidential,
+                        complaint_type=request.complaint_type)
     return service.file_as(principal, base, Channel(request.channel), reporter)
 
 

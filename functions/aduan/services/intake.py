@@ -26,7 +26,7 @@ from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
 from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
-from aduan.logic import clock, ids, lifecycle
+from aduan.logic import clock, complaint_types, ids, lifecycle
 from aduan.logic.access import Principal
 from aduan.logic.conversation import (
     GROUPING_WINDOW,
@@ -141,6 +141,7 @@ class IntakeService:
             reporter=Reporter(ref=contact.id, name=contact.display_name, contact=contact.address),
             location=Location(lat=shared.lat, lon=shared.lon, address=shared.address or shared.name)
             if shared else None,
+            complaint_type=complaint_types.from_words(body_for(plan.messages), config.settings.type_keywords),
         )
         prefix = config.settings.tracking_prefix
         change = lifecycle.open_ticket(draft, _principal(contact), prefix, now)
@@ -164,9 +165,8 @@ class IntakeService:
         if ticket is None or not is_open(ticket.status):
             return self._file(message, contact, Plan(Move.FILE, plan.messages), outcome, now)
         config = self.config()
-        policy = lifecycle.Policy(reopen_window_days=config.settings.reopen_window_days,
-                                  agency_ids=frozenset(a.id for a in config.agencies if a.kind != "desk"))
-        change = lifecycle.comment(ticket, body_for(plan.messages), _principal(contact), False, policy, now)
+        change = lifecycle.comment(ticket, body_for(plan.messages), _principal(contact), False,
+                                   lifecycle.Policy.of(config), now)
         change = _with_location(change, ticket, plan, now)
         outcome.update(code=ticket.tracking_code, ticket_id=ticket.id, held=_others(plan, message),
                        conversation=_conversation(ticket.tracking_code, clock.to_storage(now)))

@@ -72,9 +72,7 @@ class RoutingService:
             return Outcome(ticket.tracking_code, suggestion)
         command = lifecycle.Command(Action.ASSIGN, change.ticket.version, agency_id=suggestion.agency_id,
                                     note=f"auto-assign: {suggestion.reason} (rule {suggestion.rule_id})")
-        policy = lifecycle.Policy(reopen_window_days=config.settings.reopen_window_days,
-                                  agency_ids=frozenset(a.id for a in config.agencies if a.kind != "desk"))
-        assigned = lifecycle.apply(change.ticket, command, SYSTEM, policy, moment)
+        assigned = lifecycle.apply(change.ticket, command, SYSTEM, lifecycle.Policy.of(config), moment)
         try:
             self.repository.save(assigned.ticket, assigned.entries, assigned.expected_version)
         except Conflict:

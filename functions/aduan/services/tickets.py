@@ -45,11 +45,7 @@ class TicketService:
         return self.config().settings.timezone
 
     def _policy(self) -> lifecycle.Policy:
-        config = self.config()
-        return lifecycle.Policy(
-            reopen_window_days=config.settings.reopen_window_days,
-            agency_ids=frozenset(agency.id for agency in config.agencies if agency.kind != "desk"),
-        )
+        return lifecycle.Policy.of(self.config())
 
     def _code(self, text: str) -> str:
         code = ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
@@ -92,6 +88,7 @@ class TicketService:
             title=request.title, text=request.text, channel=channel, reporter=reporter,
             category_id=request.category_id, location=location,
             anonymous=request.anonymous, confidential=request.confidential,
+            complaint_type=request.complaint_type,
         )
         prefix = config.settings.tracking_prefix
         change = lifecycle.open_ticket(draft, principal, prefix, clock.now())
@@ -172,6 +169,7 @@ class TicketService:
             action=request.action, expected_version=request.expected_version, note=request.note,
             reason=request.reason, agency_id=request.agency_id, duplicate_of=request.duplicate_of,
             response=request.response,
+            complaint_type=request.complaint_type.value if request.complaint_type else None,
         )
         if command.action == Action.MARK_DUPLICATE and command.duplicate_of:
             return self._merge(principal, text, command)
@@ -224,7 +222,7 @@ class TicketService:
             current, entries, expected_version = verified.ticket, verified.entries, verified.ticket.version
         reason = f"suggestion accepted: {suggestion.reason} (rule {suggestion.rule_id})"
         assigned = lifecycle.apply(current, lifecycle.Command(Action.ASSIGN, expected_version, note=note or reason,
-                                                              agency_id=suggestion.agency_id),
+                                                              agency_id=suggestion.agency_id, reason=reason),
                                    principal, policy, moment)
         self.repository.save(assigned.ticket, [*entries, *assigned.entries], ticket.version)
         return self._view(assigned.ticket, principal)
@@ -242,7 +240,7 @@ class TicketService:
                      limit: int, cursor: str | None) -> Page[ComplaintView]:
         if self.config().agency(agency_id) is None:
             raise NotFound(f"no agency {agency_id!r}")
-        access.require_agency_scope(principal, agency_id)
+        access.require_agency_scope(principal, agency_id, tuple(self._policy().path(agency_id)[:-1]))
         if status not in AGENCY_OWNED and status != Status.NEED_INFO:
             raise Unprocessable(f"{status.value} complaints wait at the desk, not in agency queues",
                                 details=[{"field": "status", "message": "not an agency status"}])
