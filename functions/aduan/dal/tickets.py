@@ -102,6 +102,8 @@ def snapshot(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status.value,
         "category_id": ticket.category_id,
         "assigned_agency_id": ticket.assigned_agency_id,
+        "agency_path": ticket.agency_path,
+        "complaint_type": ticket.complaint_type.value,
         "priority": ticket.priority.value,
         "channel": ticket.channel.value,
         "area_code": ticket.location.area_code if ticket.location else None,

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.status_machine import Status
 from aduan.models.sla import ClockState, StageClock, TicketClocks
-from aduan.models.sla_config import Limit, SlaPolicy, Stage
-from aduan.models.ticket import Priority
+from aduan.models.sla_config import AUTO_CLOSING, Limit, SlaPolicy, Stage, Subject
+from aduan.models.ticket import ComplaintType, Priority
 
 PolicyLookup = Callable[[str], SlaPolicy]  # "<id>@<version>" -> that policy
 
@@ -36,6 +36,8 @@ class LifecycleStep:
     agency_id: str | None
     category_id: str | None
     priority: Priority
+    complaint_type: ComplaintType = ComplaintType.PENGADUAN
+    level: int = 1  # depth of the holding agency in the hierarchy (1: assigned by the desk)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ def _reminder_at(limit: Limit, policy: SlaPolicy, stage: Stage, start: datetime,
 
 
 def start_clock(clocks: TicketClocks, stage: Stage, moment: datetime, policy: SlaPolicy) -> StageClock:
-    limit = policy.limit_for(stage, clocks.category_id, clocks.priority)
+    subject = Subject(clocks.category_id, clocks.priority, clocks.complaint_type, clocks.level)
+    limit = policy.limit_for(stage, subject)
     rule = policy.stages[stage]
     due = limit.due(moment, policy.working_calendar)
     cap = rule.hard_cap.due(moment, policy.working_calendar) if rule.hard_cap else None
@@ -126,6 +129,7 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
     """Start/stop/pause/resume clocks for one lifecycle step; returns the clocks that stopped."""
     moment = step.occurred_at
     clocks.agency_id, clocks.category_id, clocks.priority = step.agency_id, step.category_id, step.priority
+    clocks.complaint_type, clocks.level = step.complaint_type, step.level
     clocks.applied_version = step.ticket_version
     stopped: list[StageClock] = []
 
@@ -136,15 +140,27 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
 
     target, source = step.to_status, step.from_status
     if target == Status.NEED_INFO:
-        for stage, clock in clocks.clocks.items():
-            if clock.state == ClockState.RUNNING:
-                clocks.clocks[stage] = clock.model_copy(update={"state": ClockState.PAUSED,
-                                                                "paused_at": to_storage(moment)})
+        for stage in list(clocks.clocks):
+            _pause(clocks, stage, moment)
+        # Waiting on the reporter is itself a stage with a hard limit, at the desk or at any agency level.
+        start_clock(clocks, Stage.CITIZEN_INFO, moment, policy)
         return stopped
     if source == Status.NEED_INFO:
+        stop(Stage.CITIZEN_INFO)
         for stage, clock in clocks.clocks.items():
             if clock.state == ClockState.PAUSED:
                 clocks.clocks[stage] = _resumed(clock, moment, policy_of(clock.policy))
+    if target == Status.IN_REVIEW:
+        # The agency answered: its resolution time stands still while the desk reviews the answer.
+        stop(Stage.FIRST_RESPONSE)
+        _pause(clocks, Stage.RESOLUTION, moment)
+        start_clock(clocks, Stage.ANSWER_REVIEW, moment, policy)
+        return stopped
+    if source == Status.IN_REVIEW:
+        stop(Stage.ANSWER_REVIEW)
+        if target == Status.IN_PROGRESS:  # the desk returned the answer: the agency's clock runs again
+            _resume(clocks, Stage.RESOLUTION, moment, policy_of)
+            return stopped
     if target == Status.RECEIVED and source is None:
         start_clock(clocks, Stage.VERIFICATION, moment, policy)
     elif target == Status.VERIFIED and source != Status.NEED_INFO:
@@ -173,6 +189,18 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
     return stopped
 
 
+def _pause(clocks: TicketClocks, stage: Stage, moment: datetime) -> None:
+    clock = clocks.clocks.get(stage)
+    if clock is not None and clock.state == ClockState.RUNNING:
+        clocks.clocks[stage] = clock.model_copy(update={"state": ClockState.PAUSED, "paused_at": to_storage(moment)})
+
+
+def _resume(clocks: TicketClocks, stage: Stage, moment: datetime, policy_of: PolicyLookup) -> None:
+    clock = clocks.clocks.get(stage)
+    if clock is not None and clock.state == ClockState.PAUSED:
+        clocks.clocks[stage] = _resumed(clock, moment, policy_of(clock.policy))
+
+
 # ---------------------------------------------------------------------- timers
 def fire_due(clocks: TicketClocks, now: datetime, policy_of: PolicyLookup) -> list[Firing]:
     """Everything due at `now`, each once: the clocks are updated so that none fires again."""
@@ -185,7 +213,7 @@ def fire_due(clocks: TicketClocks, now: datetime, policy_of: PolicyLookup) -> li
             continue
         deadline = clock.due_at if clock.state == ClockState.RUNNING else clock.hard_cap_at
         if clock.breached_at is None and deadline is not None and deadline <= stamp:
-            if stage == Stage.CITIZEN_REPLY:
+            if stage in AUTO_CLOSING:
                 clock = clock.model_copy(update={"breached_at": deadline, "reminded": True})
                 firings.append(Firing("auto_close", stage, clock))
                 clock = clock.model_copy(update={"state": ClockState.STOPPED, "stopped_at": stamp, "met": True})

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from aduan.models.sla_config import Limit, Stage
-from aduan.models.ticket import Priority
+from aduan.models.ticket import ComplaintType, Priority
 
 
 class ClockState(StrEnum):
@@ -47,6 +47,8 @@ class TicketClocks(BaseModel):
     agency_id: str | None = None
     category_id: str | None = None
     priority: Priority = Priority.NORMAL
+    complaint_type: ComplaintType = ComplaintType.PENGADUAN
+    level: int = 1  # depth of the holding agency in the hierarchy (SLA overrides by level)
     applied_version: int = 0  # the newest ticket version whose event has been applied
     rev: int = 0
     clocks: dict[Stage, StageClock] = Field(default_factory=dict)

@@ -8,16 +8,17 @@ version never rewrites the deadlines of clocks already running.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aduan.logic.calendar import WEEKDAYS, WorkingCalendar, parse_interval
-from aduan.models.ticket import Priority
+from aduan.models.ticket import ComplaintType, Priority
 
 
 class Stage(StrEnum):
@@ -25,7 +26,9 @@ class Stage(StrEnum):
     DISPOSITION = "disposition"
     FIRST_RESPONSE = "first_response"
     RESOLUTION = "resolution"
+    ANSWER_REVIEW = "answer_review"  # the desk checks the agency's answer (desk review on)
     CITIZEN_REPLY = "citizen_reply"
+    CITIZEN_INFO = "citizen_info"  # waiting for information from the reporter: its limit is the hard cap
 
 
 STAGE_LABELS: dict[Stage, tuple[str, str]] = {
@@ -33,8 +36,12 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     Stage.DISPOSITION: ("Disposisi ke instansi", "Assignment to an agency"),
     Stage.FIRST_RESPONSE: ("Tanggapan pertama instansi", "Agency's first response"),
     Stage.RESOLUTION: ("Penyelesaian", "Resolution"),
+    Stage.ANSWER_REVIEW: ("Pemeriksaan jawaban oleh verifikator", "Desk review of the answer"),
     Stage.CITIZEN_REPLY: ("Tanggapan pelapor", "Reporter's reply"),
+    Stage.CITIZEN_INFO: ("Kelengkapan informasi dari pelapor", "Information from the reporter"),
 }
+# Stages that end with the complaint closed when their time is up, instead of a breach.
+AUTO_CLOSING = frozenset({Stage.CITIZEN_REPLY, Stage.CITIZEN_INFO})
 
 Unit = Literal["working_hours", "working_days", "calendar_days", "hours"]
 
@@ -89,28 +96,45 @@ class StageRule(BaseModel):
     escalate: bool = True
 
 
+@dataclass(frozen=True)
+class Subject:
+    """What an override selects on: the complaint, and the level of the agency holding it (1: the agency
+    the desk assigned, 2: its bidang/UPTD or kelurahan office, …)."""
+
+    category_id: str | None = None
+    priority: Priority = Priority.NORMAL
+    complaint_type: ComplaintType = ComplaintType.PENGADUAN
+    level: int = 1
+
+
 class Override(BaseModel):
-    """A different limit for some categories and/or priorities (both lists empty: matches nothing)."""
+    """A different limit for some categories, priorities, complaint types and/or agency levels (all empty:
+    matches nothing). The most specific matching override wins."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     stage: Stage
     category_ids: tuple[str, ...] = ()
     priorities: tuple[Priority, ...] = ()
+    complaint_types: tuple[ComplaintType, ...] = ()
+    levels: tuple[int, ...] = ()
     limit: Limit
 
     @model_validator(mode="after")
     def _selects_something(self) -> Override:
-        if not self.category_ids and not self.priorities:
-            raise ValueError("an override needs category_ids or priorities")
+        if not (self.category_ids or self.priorities or self.complaint_types or self.levels):
+            raise ValueError("an override needs category_ids, priorities, complaint_types or levels")
         return self
 
-    def matches(self, category_id: str | None, priority: Priority) -> bool:
-        return ((not self.category_ids or category_id in self.category_ids)
-                and (not self.priorities or priority in self.priorities))
+    def matches(self, subject: Subject) -> bool:
+        return ((not self.category_ids or subject.category_id in self.category_ids)
+                and (not self.priorities or subject.priority in self.priorities)
+                and (not self.complaint_types or subject.complaint_type in self.complaint_types)
+                and (not self.levels or subject.level in self.levels))
 
     @property
     def specificity(self) -> int:
-        return (2 if self.category_ids else 0) + (1 if self.priorities else 0)
+        return ((8 if self.category_ids else 0) + (4 if self.complaint_types else 0) + (2 if self.levels else 0)
+                + (1 if self.priorities else 0))
 
 
 class CalendarConfig(BaseModel):
@@ -137,6 +161,12 @@ class CalendarConfig(BaseModel):
                                extra_days_off=self.extra_days_off, working_days=self.working_days)
 
 
+LATER_STAGE_DEFAULTS: dict[str, Any] = {
+    Stage.ANSWER_REVIEW.value: {"limit": {"value": 1, "unit": "working_days"}},
+    Stage.CITIZEN_INFO.value: {"limit": {"value": 10, "unit": "calendar_days"}, "escalate": False},
+}
+
+
 class SlaPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -150,6 +180,14 @@ class SlaPolicy(BaseModel):
     stages: dict[Stage, StageRule]
     overrides: tuple[Override, ...] = ()
     escalation: tuple[Rung, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _newer_stages(cls, document: Any) -> Any:
+        # Versions stored before desk review and the citizen-info cap existed still load, with these limits.
+        if isinstance(document, dict) and isinstance(document.get("stages"), dict):
+            document = {**document, "stages": {**LATER_STAGE_DEFAULTS, **document["stages"]}}
+        return document
 
     @model_validator(mode="after")
     def _complete(self) -> SlaPolicy:
@@ -170,8 +208,8 @@ class SlaPolicy(BaseModel):
     def working_calendar(self) -> WorkingCalendar:
         return self.calendar.build()
 
-    def limit_for(self, stage: Stage, category_id: str | None, priority: Priority) -> Limit:
-        matching = [o for o in self.overrides if o.stage == stage and o.matches(category_id, priority)]
+    def limit_for(self, stage: Stage, subject: Subject) -> Limit:
+        matching = [o for o in self.overrides if o.stage == stage and o.matches(subject)]
         if matching:
             return max(matching, key=lambda override: override.specificity).limit
         return self.stages[stage].limit

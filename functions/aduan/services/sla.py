@@ -21,7 +21,7 @@ from aduan.logic.errors import Conflict
 from aduan.logic.status_machine import Action, EventType, Role, Status
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import STAGE_LABELS
-from aduan.models.ticket import Actor, Priority, Ticket, TimelineEntry
+from aduan.models.ticket import Actor, ComplaintType, Priority, Ticket, TimelineEntry
 
 ATTEMPTS = 5
 SLA_ACTOR = Actor(role=Role.SYSTEM, id="sla")
@@ -30,6 +30,17 @@ LIFECYCLE_EVENTS = frozenset({EventType.TICKET_CREATED, EventType.TICKET_VERIFIE
                               EventType.TICKET_REOPENED})
 _FIRING_EVENTS = {"reminder": EventType.SLA_REMINDER, "breach": EventType.SLA_BREACHED,
                   "escalation": EventType.SLA_ESCALATED}
+
+
+# What the sweeper does when the citizen's time is up, by the status the ticket waits in (docs/sla.md).
+_AUTO_CLOSE = {
+    Status.RESOLVED: (Action.CLOSE, "Ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu / "
+                                    "Closed automatically: no reply from the reporter within the window"),
+    Status.NEED_INFO: (Action.CLOSE_INCOMPLETE,
+                       "Ditutup karena informasi yang diminta tidak kami terima dalam batas waktu. Silakan kirim "
+                       "laporan baru dengan keterangan lengkap. / Closed as incomplete: the information we asked "
+                       "for did not arrive in time. Please file a new report with the details."),
+}
 
 
 @dataclass
@@ -51,6 +62,8 @@ def step_from_event(detail: dict[str, Any]) -> sla.LifecycleStep:
         agency_id=snapshot.get("assigned_agency_id"),
         category_id=snapshot.get("category_id"),
         priority=Priority(snapshot.get("priority") or Priority.NORMAL),
+        complaint_type=ComplaintType(snapshot.get("complaint_type") or ComplaintType.PENGADUAN),
+        level=len(snapshot.get("agency_path") or []) or 1,
     )
 
 
@@ -225,13 +238,11 @@ class SlaService:
 
     def _auto_close(self, ticket: Ticket, clocks: TicketClocks, entries: list[TimelineEntry], now: datetime
                     ) -> lifecycle.Change:
-        if ticket.status != Status.RESOLVED:
-            # Reopened or closed meanwhile: the tracker stops this clock when that event arrives.
+        closing = _AUTO_CLOSE.get(ticket.status)
+        if closing is None:
+            # Reopened, answered or closed meanwhile: the tracker stops this clock when that event arrives.
             return lifecycle.Change(ticket, entries, None)
-        command = lifecycle.Command(
-            Action.CLOSE, ticket.version,
-            note="Ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu / "
-                 "Closed automatically: no reply from the reporter within the window")
+        command = lifecycle.Command(closing[0], ticket.version, note=closing[1])
         policy = lifecycle.Policy(reopen_window_days=0)
         try:
             change = lifecycle.apply(ticket, command, access.SYSTEM, policy, now)
