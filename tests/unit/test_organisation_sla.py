@@ -47,7 +47,7 @@ def test_desk_review_pauses_the_agency_and_runs_its_own_stage() -> None:
     clocks = run(p, *assigned)
     assert clocks.clocks[Stage.RESOLUTION].state == ClockState.PAUSED
     assert clocks.clocks[Stage.ANSWER_REVIEW].state == ClockState.RUNNING
-    assert due(clocks, Stage.ANSWER_REVIEW) == wib(2026, 11, 25, 16, 0)  # 1 working day (the day it came in is not counted)
+    assert due(clocks, Stage.ANSWER_REVIEW) == wib(2026, 11, 25, 16, 0)  # 1 working day, Tuesday not counted
     resolution_due = clocks.clocks[Stage.RESOLUTION].due_at
     # Returned with a note after two days of review: the agency's deadline moves by the review time.
     sla.apply_step(clocks, step(5, wib(2026, 11, 26, 9, 0), S.IN_REVIEW, S.IN_PROGRESS, agency="dpu"), p, lookup(p))
