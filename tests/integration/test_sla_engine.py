@@ -172,7 +172,8 @@ def test_citizen_reply_window_auto_closes_once(world: World) -> None:
     api = world.api
     code = api.file()["tracking_code"]
     steps = (("verifier", "verify", 1, {}), ("verifier", "assign", 2, {"agency_id": "dpu"}),
-             ("dpu", "start", 3, {}), ("dpu", "resolve", 4, {"response": "Sudah ditambal"}))
+             ("dpu", "start", 3, {}), ("dpu", "resolve", 4, {"response": "Sudah ditambal"}),
+             ("verifier", "approve_answer", 5, {}))
     for who, action, version, fields in steps:
         assert api.act(who, code, action, version, **fields).status == 200
     world.deliver(code)

@@ -297,9 +297,8 @@ def _effects(
     elif action == Action.RETURN_ANSWER:
         data = {"agency_id": ticket.assigned_agency_id}
     elif action == Action.SET_TYPE:
-        data = {"complaint_type": _complaint_type(command.complaint_type),
-                "previous_type": ticket.complaint_type.value}
-        update["complaint_type"] = data["complaint_type"]
+        update["complaint_type"] = _complaint_type(command.complaint_type)
+        data = {"complaint_type": update["complaint_type"].value, "previous_type": ticket.complaint_type.value}
     elif action == Action.REOPEN:
         _require_within_window(ticket, policy, moment)
         update["reopen_count"] = ticket.reopen_count + 1
@@ -311,9 +310,9 @@ def _effects(
     return update, data
 
 
-def _complaint_type(text: str | None) -> str:
+def _complaint_type(text: str | None) -> ComplaintType:
     try:
-        return ComplaintType((text or "").strip()).value
+        return ComplaintType((text or "").strip())
     except ValueError:
         raise Unprocessable(f"unknown complaint type {text!r}", details=[{
             "field": "complaint_type", "message": f"one of {', '.join(t.value for t in ComplaintType)}"}]) from None

@@ -7,7 +7,8 @@ from collections.abc import Collection
 
 from aduan.logic.classifier import Classifier
 from aduan.logic.geo import locate_point, match_address
-from aduan.logic.routing_rules import priority, route
+from aduan.logic.organisation import OUTSIDE_RULE, outside_note
+from aduan.logic.routing_rules import Route, priority, route
 from aduan.models.config import Area, CityConfig
 from aduan.models.ticket import Priority, Suggestion, Ticket
 
@@ -55,6 +56,10 @@ def suggest(config: CityConfig, ticket: Ticket, cause_event_id: str, now: str,
         category_id, source, confidence, matched = None, "none", 0.0, []
     area, method = locate(config, ticket)
     chosen = route(config, category_id, area, confidence, excluded)
+    outside = outside_note(config, ticket.location)
+    if outside is not None:
+        # Not the city's to handle: the desk decides (not our authority, or forward it), never auto-assigned.
+        chosen = Route(config.desk_agency().id, OUTSIDE_RULE, False, outside)
     level, reasons = priority(config, category_id, ticket.title, ticket.text)
     return Suggestion(
         category_id=category_id, category_source=source, matched_keywords=matched,
@@ -62,5 +67,6 @@ def suggest(config: CityConfig, ticket: Ticket, cause_event_id: str, now: str,
         area_code=area.code if area else None, area_name=area.name if area else None, area_method=method,
         agency_id=chosen.agency_id, rule_id=chosen.rule_id, reason=chosen.reason, auto_assign=chosen.auto_assign,
         priority=Priority(level), priority_reasons=reasons, excluded_agency_ids=sorted(excluded),
+        outside_city=outside is not None, outside_note=outside,
         cause_event_id=cause_event_id, routed_at=now,
     )

@@ -19,7 +19,7 @@ from aduan.models.api import (
     StatusLabel,
     TimelineEntryView,
 )
-from aduan.models.sla import TicketClocks
+from aduan.models.sla import ClockState, TicketClocks
 from aduan.models.sla_config import STAGE_LABELS
 from aduan.models.ticket import COMPLAINT_TYPE_LABELS, Attachment, Ticket, TimelineEntry
 
@@ -80,7 +80,8 @@ def sla_status(clocks_document: dict[str, Any] | None, zone: str, now: datetime)
     open_clocks = sla.open_clocks(TicketClocks.model_validate(clocks_document))
     if not open_clocks:
         return None
-    current = open_clocks[0]
+    # A running clock is what the complaint waits on now; paused ones count again only after the wait.
+    current = next((c for c in open_clocks if c.state == ClockState.RUNNING), open_clocks[0])
     label_id, label_en = STAGE_LABELS[current.stage]
     return SlaStatusView(
         stage=current.stage.value, stage_label=StatusLabel(id=label_id, en=label_en), state=current.state.value,
