@@ -202,3 +202,29 @@ def test_waiting_for_the_reporter_at_the_desk_ends_closed_as_incomplete(org: Api
         from aduan.logic import clock
 
         clock.set_clock(None)
+
+
+def test_the_escalation_ladder_names_its_people_on_the_timeline(org: Api) -> None:
+    world = World(org)
+    try:
+        code = _assigned(org)
+        assert org.act("dpu", code, "dispose", 3, agency_id="dpu-bina-marga", note="Segera tambal").status == 200
+        world.deliver(code)
+        world.advance(days=5)  # 3 working days for a bidang's first response, then the breach
+        world.sweep()
+        breached = world.sla_events(code, "SlaBreached")
+        assert [e["data"]["stage"] for e in breached] == ["first_response"]
+        assert breached[0]["data"]["recipients"] == [{"title_id": "Kepala bidang / UPTD / lurah",
+                                                      "title_en": "Head of the bidang, UPTD or kelurahan",
+                                                      "agency_id": "dpu-bina-marga"}]
+        world.advance(days=4)
+        world.sweep()
+        rungs = [e["data"]["recipients"] for e in world.sla_events(code, "SlaEscalated")]
+        assert rungs[0] == [{"title_id": "Kepala dinas / camat", "title_en": "Head of agency or camat",
+                             "agency_id": "dpu"}]
+        officer_view = [e for e in _timeline(org, code) if e["type"] in ("SlaBreached", "SlaEscalated")]
+        assert officer_view and all(e["data"].get("recipients") for e in officer_view)
+    finally:
+        from aduan.logic import clock
+
+        clock.set_clock(None)

@@ -22,7 +22,7 @@ from aduan.logic.status_machine import (
     find_transition,
     resolve_target,
 )
-from aduan.models.config import CityConfig
+from aduan.models.config import NOT_ASSIGNABLE, CityConfig
 from aduan.models.ticket import (
     Actor,
     Channel,
@@ -73,7 +73,7 @@ class Policy:
 
     @classmethod
     def of(cls, config: CityConfig) -> Policy:
-        assignable = frozenset(agency.id for agency in config.agencies if agency.kind != "desk")
+        assignable = frozenset(agency.id for agency in config.agencies if agency.kind not in NOT_ASSIGNABLE)
         return cls(reopen_window_days=config.settings.reopen_window_days, agency_ids=assignable,
                    parents={agency.id: agency.parent_id for agency in config.agencies},
                    desk_review=config.settings.desk_review_answers)

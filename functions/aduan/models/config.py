@@ -36,7 +36,10 @@ OPTIONAL_DOCUMENTS: dict[str, Any] = {"routing": {}}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PARENT_LEVEL = {"kecamatan": "kota", "kelurahan": "kecamatan"}
 
-AgencyKind = Literal["desk", "opd", "bumd", "kecamatan", "kelurahan", "vertical", "bidang", "uptd"]
+AgencyKind = Literal["desk", "opd", "bumd", "kecamatan", "kelurahan", "vertical", "bidang", "uptd", "pimpinan"]
+# Kinds a complaint is never assigned to: the desk itself, and the city's leadership (setda, the mayor's
+# office, the inspectorate), who are told by the escalation ladder instead.
+NOT_ASSIGNABLE = frozenset({"desk", "pimpinan"})
 # The words a citizen starts a chat message with to say what kind of report it is (docs/organisation.md).
 DEFAULT_TYPE_KEYWORDS: dict[str, ComplaintType] = {
     "aduan": ComplaintType.PENGADUAN, "pengaduan": ComplaintType.PENGADUAN, "keluhan": ComplaintType.PENGADUAN,
@@ -93,9 +96,10 @@ class Agency(_Frozen):
     kind: AgencyKind
     parent_id: str | None = None
     emails: list[str] = Field(default_factory=list)
+    head_emails: list[str] = Field(default_factory=list)  # the head's own mailbox: told by the escalation ladder
     area_code: str | None = None
 
-    @field_validator("emails")
+    @field_validator("emails", "head_emails")
     @classmethod
     def _emails(cls, value: list[str]) -> list[str]:
         bad = [email for email in value if not _EMAIL.match(email)]

@@ -78,14 +78,26 @@ class Limit(BaseModel):
         return f"{self.value:g} {self.unit.replace('_', ' ')}"
 
 
+class RungRecipient(BaseModel):
+    """A person told at a rung, by title and agency: `holder` (the unit holding the complaint: a bidang,
+    a kelurahan), `parent` (the unit above it), `top` (the agency the desk assigned: the dinas, the
+    kecamatan) or a fixed agency id (the city secretariat, the mayor's office)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title_id: str = Field(min_length=1, max_length=120)
+    title_en: str = Field(min_length=1, max_length=120)
+    agency: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)
+
+
 class Rung(BaseModel):
     """One step of the escalation ladder: who is told, and how long after the previous step."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    role: Literal["agency_officer", "agency_head", "supervisor", "inspectorate"]
+    role: Literal["agency_officer", "agency_head", "supervisor", "inspectorate", "mayor_office"]
     after: Limit | None = None  # the first rung is told at the breach itself
     label_id: str = Field(min_length=1)
     label_en: str = Field(min_length=1)
+    recipients: tuple[RungRecipient, ...] = ()
 
 
 class StageRule(BaseModel):

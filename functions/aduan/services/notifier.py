@@ -17,6 +17,7 @@ from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock, delivery_log
 from aduan.logic.notifications import Happening, messages
+from aduan.logic.organisation import escalation_emails
 from aduan.logic.recipients import Facts
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact
@@ -77,7 +78,9 @@ class NotifierService:
             actor_role=event.actor_role, ticket_channel=ticket.channel, reporter_ref=ticket.reporter.ref,
             reporter_contact=ticket.reporter.contact, follower_refs=followers,
             agency_emails=tuple(agency.emails) if agency else (),
-            supervisor_emails=tuple(config.settings.supervisor_emails),
+            # An escalation rung names its people (docs/organisation.md); other events go to the supervisors.
+            supervisor_emails=escalation_emails(event.data.get("recipients") or [], city)
+            or tuple(config.settings.supervisor_emails),
             default_language=city.settings.default_language,
             contacts=self._contacts([ticket.reporter.ref, *followers]) if wants_citizen else {},
         )

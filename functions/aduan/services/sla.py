@@ -18,6 +18,7 @@ from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, ids, lifecycle, sla
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Conflict
+from aduan.logic.organisation import escalation_recipients
 from aduan.logic.status_machine import Action, EventType, Role, Status
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import STAGE_LABELS
@@ -229,6 +230,7 @@ class SlaService:
             data["role"] = "agency_officer" if firing.clock.agency_id else "verifier"
         else:
             rung = policy.escalation[firing.rung - 1]
+            data["recipients"] = escalation_recipients(rung.recipients, ticket.agency_path, firing.clock.agency_id)
             breach = firing.kind == "breach"
             verb = ("Batas waktu terlewati", "deadline missed") if breach else ("Eskalasi", "escalated")
             note = (f"{verb[0]}: {label_id}, diteruskan ke {rung.label_id} / "
