@@ -42,6 +42,10 @@ for source in (S.ASSIGNED, S.ACCEPTED, S.IN_PROGRESS):
     SPEC[(A.RETURN_UP, source)] = (S.ASSIGNED, {R.AGENCY_OFFICER})
 for source in (S.RECEIVED, S.VERIFIED, S.ON_HOLD, S.RETURNED, S.REOPENED, S.NEED_INFO):
     SPEC[(A.SET_TYPE, source)] = (STAY, DESK)
+SPEC[(A.ASSIGN, S.FORWARDED)] = (S.ASSIGNED, DESK)  # taken back from an external body (with a reason)
+for source in (S.VERIFIED, S.RETURNED, S.REOPENED, S.ON_HOLD):
+    SPEC[(A.FORWARD, source)] = (S.FORWARDED, DESK)
+SPEC[(A.RECORD_EXTERNAL_ANSWER, S.FORWARDED)] = (S.RESOLVED, DESK | {R.SYSTEM})
 SPEC[(A.APPROVE_ANSWER, S.IN_REVIEW)] = (S.RESOLVED, DESK)
 SPEC[(A.RETURN_ANSWER, S.IN_REVIEW)] = (S.IN_PROGRESS, DESK)
 SPEC[(A.CLOSE_INCOMPLETE, S.NEED_INFO)] = (S.CLOSED, {R.SYSTEM})
@@ -60,6 +64,12 @@ SPEC[(A.CLOSE, S.RESOLVED)] = (S.CLOSED, {R.CITIZEN, R.SUPERVISOR, R.SYSTEM})
 # With the city's desk review of answers on, an agency's answer waits for the desk instead.
 REVIEWED_SPEC = {**SPEC, (A.RESOLVE, S.ACCEPTED): (S.IN_REVIEW, AGENCY),
                  (A.RESOLVE, S.IN_PROGRESS): (S.IN_REVIEW, AGENCY)}
+REVIEWED_SPEC_FOR_SYSTEM = {(A.RECORD_EXTERNAL_ANSWER, S.FORWARDED): S.IN_REVIEW}
+
+
+def test_an_external_answer_by_signed_callback_waits_for_the_desk_when_it_reviews_answers() -> None:
+    assert find_transition(A.RECORD_EXTERNAL_ANSWER, S.FORWARDED, frozenset({R.SYSTEM}), True).target == S.IN_REVIEW
+    assert find_transition(A.RECORD_EXTERNAL_ANSWER, S.FORWARDED, frozenset({R.VERIFIER}), True).target == S.RESOLVED
 
 
 @pytest.mark.parametrize("desk_review", [False, True])
@@ -78,12 +88,15 @@ def test_every_combination_matches_the_spec(status: Status, action: Action, role
         assert refused.value.reason == "forbidden_role"
         return
     row = find_transition(action, status, frozenset({role}), desk_review)
+    if desk_review and role == R.SYSTEM:
+        target = REVIEWED_SPEC_FOR_SYSTEM.get((action, status), target)
     assert row.target == target
 
 
 def test_reassigning_an_assigned_complaint_needs_a_reason() -> None:
     assert find_transition(A.ASSIGN, S.VERIFIED, frozenset({R.VERIFIER})).requires == ("agency_id",)
     assert find_transition(A.ASSIGN, S.ASSIGNED, frozenset({R.VERIFIER})).requires == ("agency_id", "reason")
+    assert find_transition(A.ASSIGN, S.FORWARDED, frozenset({R.VERIFIER})).requires == ("agency_id", "reason")
     assert find_transition(A.RETURN_UP, S.ASSIGNED, frozenset({R.AGENCY_OFFICER})).requires == ("reason",)
 
 

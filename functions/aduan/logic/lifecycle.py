@@ -70,13 +70,15 @@ class Policy:
     agency_ids: frozenset[str] = field(default_factory=frozenset)
     parents: Mapping[str, str | None] = field(default_factory=dict)  # agency -> its parent (the hierarchy)
     desk_review: bool = False  # answers go to the desk before the citizen
+    forwardable: frozenset[str] = field(default_factory=frozenset)  # bodies outside the city we forward to
 
     @classmethod
     def of(cls, config: CityConfig) -> Policy:
         assignable = frozenset(agency.id for agency in config.agencies if agency.kind not in NOT_ASSIGNABLE)
         return cls(reopen_window_days=config.settings.reopen_window_days, agency_ids=assignable,
                    parents={agency.id: agency.parent_id for agency in config.agencies},
-                   desk_review=config.settings.desk_review_answers)
+                   desk_review=config.settings.desk_review_answers,
+                   forwardable=frozenset(agency.id for agency in config.agencies if agency.forward))
 
     def path(self, agency_id: str) -> list[str]:
         """The agency and every assignable agency above it, top first."""
@@ -284,10 +286,17 @@ def _effects(
         update["returned_by"] = [*ticket.returned_by, ticket.assigned_agency_id or ""]
         update["assigned_agency_id"] = None
         update["agency_path"] = []
-    elif action == Action.RESOLVE and target == Status.IN_REVIEW:
+    elif action == Action.FORWARD:
+        body = (command.agency_id or "").strip()
+        if body not in policy.forwardable:
+            raise Unprocessable(f"{body!r} is not a body we forward to",
+                                details=[{"field": "agency_id", "message": "an agency with a forward setting"}])
+        update.update(assigned_agency_id=body, agency_path=[body])
+        data = {"agency_id": body, "previous_agency_id": ticket.assigned_agency_id}
+    elif action in (Action.RESOLVE, Action.RECORD_EXTERNAL_ANSWER) and target == Status.IN_REVIEW:
         update["answer_draft"] = command.response
         data = {"agency_id": ticket.assigned_agency_id}
-    elif action == Action.RESOLVE:
+    elif action in (Action.RESOLVE, Action.RECORD_EXTERNAL_ANSWER):
         update["resolution"] = command.response
         update["resolved_at"] = to_storage(moment)
         data = {"agency_id": ticket.assigned_agency_id}

@@ -150,6 +150,13 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
         for stage, clock in clocks.clocks.items():
             if clock.state == ClockState.PAUSED:
                 clocks.clocks[stage] = _resumed(clock, moment, policy_of(clock.policy))
+    if source == Status.FORWARDED:
+        stop(Stage.EXTERNAL_ANSWER)
+    if target == Status.FORWARDED:
+        # The desk's disposition is done; the external body's time is its own stage.
+        stop(Stage.VERIFICATION, Stage.DISPOSITION)
+        start_clock(clocks, Stage.EXTERNAL_ANSWER, moment, policy)
+        return stopped
     if target == Status.IN_REVIEW:
         # The agency answered: its resolution time stands still while the desk reviews the answer.
         stop(Stage.FIRST_RESPONSE)

@@ -16,6 +16,7 @@ class Status(StrEnum):
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
     ASSIGNED = "assigned"
+    FORWARDED = "forwarded"  # sent to a body outside the city government; we wait for its answer
     ACCEPTED = "accepted"
     IN_PROGRESS = "in_progress"
     RETURNED = "returned"
@@ -49,6 +50,8 @@ class Action(StrEnum):
     NOT_OUR_AUTHORITY = "not_our_authority"
     DISPOSE = "dispose"  # an agency passes the complaint down to one of its own sub-units
     RETURN_UP = "return_up"  # a sub-unit hands it back to its parent agency
+    FORWARD = "forward"
+    RECORD_EXTERNAL_ANSWER = "record_external_answer"
     RESOLVE = "resolve"
     APPROVE_ANSWER = "approve_answer"
     RETURN_ANSWER = "return_answer"
@@ -62,6 +65,7 @@ class EventType(StrEnum):
     TICKET_CREATED = "TicketCreated"
     TICKET_VERIFIED = "TicketVerified"
     TICKET_ASSIGNED = "TicketAssigned"
+    TICKET_FORWARDED = "TicketForwarded"
     TICKET_STATUS_CHANGED = "TicketStatusChanged"
     TICKET_RESOLVED = "TicketResolved"
     TICKET_CLOSED = "TicketClosed"
@@ -116,9 +120,21 @@ TRANSITIONS: tuple[Transition, ...] = (
                frozenset({R.CITIZEN, R.VERIFIER, R.AGENCY_OFFICER, R.SUPERVISOR}), ("note",)),
     Transition(Action.ASSIGN, frozenset({S.VERIFIED, S.RETURNED, S.REOPENED}), S.ASSIGNED, DESK,
                ("agency_id",), EventType.TICKET_ASSIGNED),
-    # Taking a complaint away from the agency holding it is a reassignment: it always says why.
-    Transition(Action.ASSIGN, frozenset({S.ASSIGNED}), S.ASSIGNED, DESK, ("agency_id", "reason"),
+    # Taking a complaint away from the agency (or external body) holding it is a reassignment: it always
+    # says why.
+    Transition(Action.ASSIGN, frozenset({S.ASSIGNED, S.FORWARDED}), S.ASSIGNED, DESK, ("agency_id", "reason"),
                EventType.TICKET_ASSIGNED),
+    # Outside the city government (PDAM, PLN, the province, a ministry, SP4N-LAPOR!): the desk forwards
+    # it with what it asks of them (note); their answer is recorded by the desk or arrives by signed
+    # callback (system), and is relayed to the reporter (docs/organisation.md#forwarding).
+    Transition(Action.FORWARD, frozenset({S.VERIFIED, S.RETURNED, S.REOPENED, S.ON_HOLD}), S.FORWARDED, DESK,
+               ("agency_id", "note"), EventType.TICKET_FORWARDED),
+    Transition(Action.RECORD_EXTERNAL_ANSWER, frozenset({S.FORWARDED}), S.RESOLVED, DESK, ("response",),
+               EventType.TICKET_RESOLVED),
+    Transition(Action.RECORD_EXTERNAL_ANSWER, frozenset({S.FORWARDED}), S.RESOLVED, frozenset({R.SYSTEM}),
+               ("response",), EventType.TICKET_RESOLVED, desk_review=False),
+    Transition(Action.RECORD_EXTERNAL_ANSWER, frozenset({S.FORWARDED}), S.IN_REVIEW, frozenset({R.SYSTEM}),
+               ("response",), desk_review=True),
     # Triage assigns on its own only where a routing rule allows it and the classifier is sure.
     Transition(Action.ASSIGN, frozenset({S.RECEIVED}), S.ASSIGNED, frozenset({R.SYSTEM}), ("agency_id",),
                EventType.TICKET_ASSIGNED),
@@ -162,6 +178,7 @@ LABELS: dict[Status, tuple[str, str]] = {
     S.REJECTED: ("Diarsipkan (ditolak)", "Archived (rejected)"),
     S.DUPLICATE: ("Duplikat", "Duplicate"),
     S.ASSIGNED: ("Didisposisikan", "Assigned to an agency"),
+    S.FORWARDED: ("Diteruskan ke instansi di luar Pemerintah Kota", "Forwarded to a body outside the city government"),
     S.ACCEPTED: ("Diterima instansi", "Accepted by the agency"),
     S.IN_PROGRESS: ("Sedang ditindaklanjuti", "In progress"),
     S.RETURNED: ("Dikembalikan ke verifikator", "Returned to the desk"),

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from aduan.models.organisation import SUB_UNIT_PARENTS, Neighbour
+from aduan.models.organisation import SUB_UNIT_PARENTS, Forwarding, Neighbour
 from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
 from aduan.models.ticket import ComplaintType
 
@@ -36,7 +36,8 @@ OPTIONAL_DOCUMENTS: dict[str, Any] = {"routing": {}}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PARENT_LEVEL = {"kecamatan": "kota", "kelurahan": "kecamatan"}
 
-AgencyKind = Literal["desk", "opd", "bumd", "kecamatan", "kelurahan", "vertical", "bidang", "uptd", "pimpinan"]
+AgencyKind = Literal["desk", "opd", "bumd", "kecamatan", "kelurahan", "vertical", "bidang", "uptd", "pimpinan",
+                     "provinsi", "nasional", "swasta"]
 # Kinds a complaint is never assigned to: the desk itself, and the city's leadership (setda, the mayor's
 # office, the inspectorate), who are told by the escalation ladder instead.
 NOT_ASSIGNABLE = frozenset({"desk", "pimpinan"})
@@ -98,6 +99,13 @@ class Agency(_Frozen):
     emails: list[str] = Field(default_factory=list)
     head_emails: list[str] = Field(default_factory=list)  # the head's own mailbox: told by the escalation ladder
     area_code: str | None = None
+    forward: Forwarding | None = None  # a body outside the city government the desk can forward to
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Agency:
+        if self.forward is not None and self.forward.channel == "email" and not self.emails:
+            raise ValueError("forward by email needs the agency's emails")
+        return self
 
     @field_validator("emails", "head_emails")
     @classmethod

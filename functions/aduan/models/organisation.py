@@ -3,7 +3,7 @@ complaint about a place outside the city belongs to (docs/organisation.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -13,6 +13,16 @@ SUB_UNIT_PARENTS: dict[str, frozenset[str]] = {
     "uptd": frozenset({"opd"}),
     "kelurahan": frozenset({"kecamatan"}),
 }
+
+
+class Forwarding(BaseModel):
+    """How a body outside the city government receives a forwarded complaint (docs/organisation.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    channel: Literal["email"] = "email"  # sent to the agency's `emails` through the notifier
+    answer_days: int = Field(default=14, ge=1, le=90, description="what we ask of them; the SLA stage decides")
+    # SSM SecureString holding the HMAC key of its signed answer callback (POST /v1/external/<id>/answers).
+    callback_secret_parameter: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$", max_length=200)
 
 
 class Neighbour(BaseModel):

@@ -26,6 +26,7 @@ class Stage(StrEnum):
     DISPOSITION = "disposition"
     FIRST_RESPONSE = "first_response"
     RESOLUTION = "resolution"
+    EXTERNAL_ANSWER = "external_answer"  # waiting on a body outside the city government we forwarded to
     ANSWER_REVIEW = "answer_review"  # the desk checks the agency's answer (desk review on)
     CITIZEN_REPLY = "citizen_reply"
     CITIZEN_INFO = "citizen_info"  # waiting for information from the reporter: its limit is the hard cap
@@ -36,6 +37,7 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
     Stage.DISPOSITION: ("Disposisi ke instansi", "Assignment to an agency"),
     Stage.FIRST_RESPONSE: ("Tanggapan pertama instansi", "Agency's first response"),
     Stage.RESOLUTION: ("Penyelesaian", "Resolution"),
+    Stage.EXTERNAL_ANSWER: ("Jawaban instansi di luar Pemerintah Kota", "Answer from the external body"),
     Stage.ANSWER_REVIEW: ("Pemeriksaan jawaban oleh verifikator", "Desk review of the answer"),
     Stage.CITIZEN_REPLY: ("Tanggapan pelapor", "Reporter's reply"),
     Stage.CITIZEN_INFO: ("Kelengkapan informasi dari pelapor", "Information from the reporter"),
@@ -175,6 +177,7 @@ class CalendarConfig(BaseModel):
 
 LATER_STAGE_DEFAULTS: dict[str, Any] = {
     Stage.ANSWER_REVIEW.value: {"limit": {"value": 1, "unit": "working_days"}},
+    Stage.EXTERNAL_ANSWER.value: {"limit": {"value": 14, "unit": "calendar_days"}},
     Stage.CITIZEN_INFO.value: {"limit": {"value": 10, "unit": "calendar_days"}, "escalate": False},
 }
 
