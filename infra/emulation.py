@@ -17,7 +17,15 @@ ACCOUNT = "123456789012"
 
 def reset_caches() -> None:
     """Forget cached clients and services, so the next call builds them against the current endpoint."""
-    from aduan.dal import channel_secrets, clients, config_store, sla_store, template_store, transparency_store
+    from aduan.dal import (
+        channel_secrets,
+        clients,
+        config_store,
+        external_secrets,
+        sla_store,
+        template_store,
+        transparency_store,
+    )
     from aduan.dal.idempotency_store import persistence_layer
     from aduan.handlers import notifier, routing, sender, sla_sweeper, sla_tracker
     from aduan.handlers import stats as stats_handler
@@ -33,6 +41,7 @@ def reset_caches() -> None:
     from aduan.services import idempotency
 
     clients.reset()
+    external_secrets.reset()
     config_store.clear_cache()
     persistence_layer.cache_clear()
     idempotency._filer.cache_clear()

@@ -64,3 +64,46 @@ def test_waiting_on_an_external_body_is_its_own_stage_and_the_desk_can_take_it_b
         from aduan.logic import clock
 
         clock.set_clock(None)
+
+
+def _signed_call(api: Any, agency: str, body: dict[str, Any], key: bytes = b"pln-callback-key",
+                 skew: int = 0) -> Any:
+    import json as jsonlib
+
+    from aduan.logic import clock
+    from aduan.logic.forwarding import sign
+
+    raw = jsonlib.dumps(body)
+    stamp = str(int(clock.now().timestamp()) + skew)
+    return api("POST", f"/v1/external/{agency}/answers", who=None, raw_body=raw,
+               headers={"Content-Type": "application/json", "X-Aduan-Timestamp": stamp,
+                        "X-Aduan-Signature": sign(key, stamp, raw.encode())})
+
+
+def test_pln_answers_by_signed_callback_and_the_desk_reviews_it(
+        world: dict[str, Any], monkeypatch: Any) -> None:  # noqa: F811
+    import boto3
+
+    api, code = world["api"], world["code"]
+    monkeypatch.setenv("EXTERNAL_SECRETS_PREFIX", "/aduan/test/external/")
+    boto3.client("ssm").put_parameter(Name="/aduan/test/external/pln-up3-semarang", Value="pln-callback-key",
+                                      Type="SecureString")
+    body = {"tracking_code": code, "answer": "Tiang sudah ditegakkan oleh tim PLN", "reference": "PLN-778"}
+    assert _signed_call(api, "pln-up3-semarang", body).status == 409  # not forwarded yet
+    api.act("verifier", code, "verify", 1)
+    api.act("verifier", code, "forward", 2, agency_id="pln-up3-semarang", note="Tiang miring")
+    forged = _signed_call(api, "pln-up3-semarang", body, key=b"guessed")
+    assert forged.status == 401 and forged.body["error"]["code"] == "bad_signature"
+    assert _signed_call(api, "pln-up3-semarang", body, skew=-3600).status == 401  # a replay an hour later
+    assert _signed_call(api, "bbpjn-jateng-diy", body).status == 404  # no callback configured for it
+    assert _signed_call(api, "pln-up3-semarang", {"tracking_code": code}).status == 422
+    answered = _signed_call(api, "pln-up3-semarang", body)
+    assert answered.status == 200 and answered.body == {"tracking_code": code, "status": "in_review"}
+    assert _signed_call(api, "pln-up3-semarang", body).status == 409  # once
+    view = api("GET", f"/v1/complaints/{code}", who="verifier").body
+    assert view["answer_draft"] == "Tiang sudah ditegakkan oleh tim PLN"
+    entry = next(e for e in api("GET", f"/v1/complaints/{code}/timeline", who="verifier").body["items"]
+                 if e["action"] == "record_external_answer")
+    assert entry["actor_id"] == "external:pln-up3-semarang" and entry["note"] == "Ref. PLN-778"
+    approved = api.act("verifier", code, "approve_answer", view["version"])
+    assert approved.status == 200 and approved.body["resolution"] == "Tiang sudah ditegakkan oleh tim PLN"

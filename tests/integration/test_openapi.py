@@ -34,8 +34,10 @@ def test_public_routes_in_the_template_are_public_in_the_document() -> None:
     public = {event["Properties"]["Path"] for event in events.values()
               if event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"}
     assert public == {"/openapi.json", "/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/{proxy+}",
-                      "/open311/{proxy+}"}
-    for path in public - {"/openapi.json", "/v1/public/{proxy+}", "/open311/{proxy+}"}:
+                      "/open311/{proxy+}", "/v1/external/{agency_id}/answers"}
+    assert document["paths"]["/v1/external/{agency_id}/answers"]["post"]["security"] == []  # signed instead
+    for path in public - {"/openapi.json", "/v1/public/{proxy+}", "/open311/{proxy+}",
+                          "/v1/external/{agency_id}/answers"}:
         assert document["paths"][path]["get"]["security"] == []
     public_feed = [path for path in document["paths"] if path.startswith("/v1/public/")]
     assert public_feed and all(document["paths"][path]["get"]["security"] == [] for path in public_feed)

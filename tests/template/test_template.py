@@ -51,6 +51,8 @@ PUBLIC_ROUTES = {
     # Channel providers cannot carry Cognito tokens: every webhook request is verified by its signature.
     ("GET", "/webhooks/{channel}"),
     ("POST", "/webhooks/{channel}"),
+    # A body we forwarded a complaint to answers by HMAC-signed callback (docs/organisation.md).
+    ("POST", "/v1/external/{agency_id}/answers"),
 }
 
 # Environment variables the code may read without template.yaml setting them: the Lambda runtime

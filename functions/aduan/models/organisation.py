@@ -21,8 +21,9 @@ class Forwarding(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     channel: Literal["email"] = "email"  # sent to the agency's `emails` through the notifier
     answer_days: int = Field(default=14, ge=1, le=90, description="what we ask of them; the SLA stage decides")
-    # SSM SecureString holding the HMAC key of its signed answer callback (POST /v1/external/<id>/answers).
-    callback_secret_parameter: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$", max_length=200)
+    # It may answer by signed callback (POST /v1/external/<agency id>/answers); its HMAC key is the SSM
+    # SecureString <EXTERNAL_SECRETS_PREFIX><agency id> (docs/organisation.md#signed-answer-callback).
+    signed_callback: bool = False
 
 
 class Neighbour(BaseModel):
@@ -40,3 +41,17 @@ class Neighbour(BaseModel):
 
         _check_geometry(value)
         return value
+
+
+class ExternalAnswer(BaseModel):
+    """What a body we forwarded to sends back (signed JSON)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    tracking_code: str = Field(min_length=5, max_length=20)
+    answer: str = Field(min_length=3, max_length=10000)
+    reference: str | None = Field(default=None, max_length=200, description="the body's own case number")
+
+
+class ExternalAnswerReceipt(BaseModel):
+    tracking_code: str
+    status: str

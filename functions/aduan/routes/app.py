@@ -12,7 +12,7 @@ from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, desk, exports, officers, open311, public, reference, stats
+from aduan.routes import complaints, desk, exports, external, officers, open311, public, reference, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -31,6 +31,7 @@ app.include_router(open311.router)
 app.include_router(stats.router)
 app.include_router(exports.router)
 app.include_router(desk.router)
+app.include_router(external.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
@@ -100,7 +101,8 @@ def openapi_document() -> dict[str, Any]:
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
-            public, webhook = path in PUBLIC_PATHS, path.startswith("/webhooks/")
+            # External bodies' answer callbacks are signed like webhooks (routes/external.py).
+            public, webhook = path in PUBLIC_PATHS, path.startswith(("/webhooks/", "/v1/external/"))
             if public or webhook:
                 operation["security"] = []
             for status, description in {**ERRORS, **(WEBHOOK_ERRORS if webhook else {})}.items():

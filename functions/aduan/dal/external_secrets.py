@@ -1,0 +1,42 @@
+"""HMAC keys of the external bodies that answer forwarded complaints by signed callback: one SSM
+SecureString per body at `<EXTERNAL_SECRETS_PREFIX><agency id>`, read with decryption and cached for
+five minutes (a missing one is remembered as missing too)."""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import cache
+
+from aws_lambda_powertools.utilities.parameters import SSMProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+from aduan.dal.clients import client
+
+MAX_AGE_SECONDS = 300
+_missing: dict[str, float] = {}
+
+
+@cache
+def _provider() -> SSMProvider:
+    return SSMProvider(boto3_client=client("ssm"))
+
+
+def callback_key(agency_id: str) -> bytes | None:
+    prefix = os.environ.get("EXTERNAL_SECRETS_PREFIX", "")
+    if not prefix:
+        return None
+    name = f"{prefix.rstrip('/')}/{agency_id}"
+    if time.monotonic() - _missing.get(name, -MAX_AGE_SECONDS) < MAX_AGE_SECONDS:
+        return None
+    try:
+        value = _provider().get(name, decrypt=True, max_age=MAX_AGE_SECONDS)
+    except GetParameterError:
+        _missing[name] = time.monotonic()
+        return None
+    return str(value).encode() if value else None
+
+
+def reset() -> None:
+    _provider.cache_clear()
+    _missing.clear()
