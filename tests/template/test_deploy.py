@@ -322,6 +322,7 @@ def test_sender_may_not_email_or_publish_everywhere(translated: dict[str, Any]) 
         pytest.fail(f"unscoped: {statement}")
     assert "identity/${SesSenderIdentity}" in text
     assert '"NotResource": {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}' in text
+    assert "sns:${AWS::Region}:${AWS::AccountId}:endpoint/*" in text  # push endpoints, not topics
 
 
 def test_stage_cannot_make_a_bucket_name_too_long() -> None:
