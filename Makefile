@@ -52,21 +52,23 @@ bench: $(STAMP)
 layer: $(STAMP)
 	$(PY) -m infra.layer_requirements --write
 
-$(POLICY_STAMP):
+# $(call tool_venv,DIR,REQUIREMENT): a virtualenv holding one pinned tool.
+define tool_venv
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or newer on PATH)"; exit 1; }
-	test -x $(POLICY_VENV)/bin/python || $(PYTHON) -m venv $(POLICY_VENV)
-	$(POLICY_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
-	touch $(POLICY_STAMP)
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet '$(2)'
+	touch $(1)/.installed
+endef
+
+$(POLICY_STAMP):
+	$(call tool_venv,$(POLICY_VENV),checkov==$(CHECKOV_VERSION))
 
 # checkov on template.yaml and its translation (zero unexplained failures).
 policy: $(STAMP) $(POLICY_STAMP)
 	$(PY) -m infra.policy_check
 
 $(SAM_STAMP):
-	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or newer on PATH)"; exit 1; }
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)'
-	touch $(SAM_STAMP)
+	$(call tool_venv,$(SAM_VENV),aws-sam-cli==$(SAM_CLI_VERSION))
 
 # Builds every function and the arm64 / Python 3.12 layer with Makefiles: no Docker, no python3.12.
 build: $(STAMP) $(SAM_STAMP)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from infra import layer_requirements
-from infra.sam import load_template, translate_template
+from infra.sam import load_template, ref_target, translate_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = load_template()
@@ -45,15 +45,6 @@ TABLES = _of_type("AWS::DynamoDB::Table")
 @pytest.fixture(scope="module")
 def translated() -> dict[str, Any]:
     return translate_template(TEMPLATE)
-
-
-def _ref(value: Any) -> str | None:
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return str(value["Ref"])
-        if "Fn::GetAtt" in value:
-            return str(value["Fn::GetAtt"][0])
-    return None
 
 
 # ------------------------------------------------------------------ layer lock (item 1)
@@ -134,7 +125,7 @@ def test_layer_and_functions_build_without_python312_or_docker() -> None:
 
 
 def test_ops_topic_uses_a_key_alarms_and_rules_may_use() -> None:
-    key_ref = _ref(_props("OpsTopic")["KmsMasterKeyId"])
+    key_ref = ref_target(_props("OpsTopic")["KmsMasterKeyId"])
     assert key_ref and RESOURCES[key_ref]["Type"] == "AWS::KMS::Key", "the ops topic needs a customer-managed key"
     key = _props(key_ref)
     assert key["EnableKeyRotation"] is True
@@ -180,14 +171,14 @@ def test_every_alarm_notifies_the_ops_topic() -> None:
 
 
 def test_every_function_has_a_throttles_alarm() -> None:
-    watched = {_ref(dims["FunctionName"]) for dims in _watched("AWS/Lambda", "Throttles")}
+    watched = {ref_target(dims["FunctionName"]) for dims in _watched("AWS/Lambda", "Throttles")}
     assert watched == set(FUNCTIONS)
 
 
 def test_every_stream_consumer_has_an_iterator_age_alarm() -> None:
     consumers = {f for f in FUNCTIONS for e in (_props(f).get("Events") or {}).values() if e["Type"] == "DynamoDB"}
     assert consumers
-    watched = {_ref(dims["FunctionName"]) for dims in _watched("AWS/Lambda", "IteratorAge")}
+    watched = {ref_target(dims["FunctionName"]) for dims in _watched("AWS/Lambda", "IteratorAge")}
     assert consumers <= watched
 
 
@@ -205,11 +196,12 @@ def test_every_rule_target_has_a_dlq_and_a_retry_policy(translated: dict[str, An
     rules = {k: v for k, v in translated["Resources"].items() if v["Type"] == "AWS::Events::Rule"}
     assert len(rules) >= len(RULES) + 1  # the SLA sweeper's schedule too
     policy = _props("EventTargetsDLQPolicy")["PolicyDocument"]["Statement"][0]
-    allowed = {_ref(arn) for arn in policy["Condition"]["ArnEquals"]["aws:SourceArn"]}
+    allowed = {ref_target(arn) for arn in policy["Condition"]["ArnEquals"]["aws:SourceArn"]}
     for rule, resource in rules.items():
         for target in resource["Properties"]["Targets"]:
-            assert _ref(target.get("DeadLetterConfig", {}).get("Arn")) == "EventTargetsDLQ", f"{rule}.{target['Id']}"
-            assert target.get("RetryPolicy", {}).get("MaximumEventAgeInSeconds"), f"{rule}.{target['Id']}"
+            where = f"{rule}.{target['Id']}"
+            assert ref_target(target.get("DeadLetterConfig", {}).get("Arn")) == "EventTargetsDLQ", where
+            assert target.get("RetryPolicy", {}).get("MaximumEventAgeInSeconds"), where
         assert rule in allowed, f"EventBridge may not send {rule}'s failures to the DLQ"
 
 
@@ -244,7 +236,7 @@ SQS_SOURCES = [(f, e["Properties"]) for f in FUNCTIONS for e in (_props(f).get("
 
 @pytest.mark.parametrize("function,source", SQS_SOURCES, ids=[f for f, _ in SQS_SOURCES])
 def test_queue_visibility_is_six_times_the_function_timeout(function: str, source: dict[str, Any]) -> None:
-    queue = _ref(source["Queue"])
+    queue = ref_target(source["Queue"])
     timeout = _props(function).get("Timeout", TEMPLATE["Globals"]["Function"]["Timeout"])
     needed = 6 * timeout + source.get("MaximumBatchingWindowInSeconds", 0)
     assert _props(queue).get("VisibilityTimeout", 30) >= needed, f"{queue}: visibility < {needed}"
@@ -253,14 +245,14 @@ def test_queue_visibility_is_six_times_the_function_timeout(function: str, sourc
 def test_every_function_logs_to_a_group_with_the_retention_parameter() -> None:
     assert PARAMETERS["LogRetentionDays"]["Default"] == 90
     for function in FUNCTIONS:
-        group = _ref(_props(function).get("LoggingConfig", {}).get("LogGroup"))
+        group = ref_target(_props(function).get("LoggingConfig", {}).get("LogGroup"))
         assert group and RESOURCES[group]["Type"] == "AWS::Logs::LogGroup", function
         assert _props(group)["RetentionInDays"] == {"Ref": "LogRetentionDays"}, group
 
 
 def test_api_has_access_logs_waf_hook_and_cors_on_gateway_errors() -> None:
     api = _props("Api")
-    group = _ref(api["AccessLogSetting"]["DestinationArn"])
+    group = ref_target(api["AccessLogSetting"]["DestinationArn"])
     assert _props(group)["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert json.loads(api["AccessLogSetting"]["Format"].replace("\n", ""))["requestId"]
     association = RESOURCES["ApiWafAssociation"]
@@ -285,7 +277,7 @@ def test_cognito_sends_through_ses_and_sms_and_is_protected() -> None:
     with_ses = pool["EmailConfiguration"]["Fn::If"][1]
     assert with_ses["EmailSendingAccount"] == "DEVELOPER"
     assert with_ses["SourceArn"] == {"Ref": "CognitoEmailIdentityArn"}
-    assert _ref(pool["SmsConfiguration"]["SnsCallerArn"]) == "CognitoSmsRole"
+    assert ref_target(pool["SmsConfiguration"]["SnsCallerArn"]) == "CognitoSmsRole"
     assert "phone_number" in pool["AutoVerifiedAttributes"]
 
 
@@ -302,7 +294,7 @@ def test_tables_have_deletion_protection(table: str) -> None:
 
 @pytest.mark.parametrize("bucket", BUCKETS)
 def test_every_bucket_refuses_plain_http(bucket: str) -> None:
-    policies = [_props(k) for k in _of_type("AWS::S3::BucketPolicy") if _ref(_props(k)["Bucket"]) == bucket]
+    policies = [_props(k) for k in _of_type("AWS::S3::BucketPolicy") if ref_target(_props(k)["Bucket"]) == bucket]
     statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
     assert any(
         s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

@@ -23,6 +23,7 @@ from cfnlint.api import ManualArgs, lint_file
 
 from infra import layer_requirements
 from infra.sam import TEMPLATE_PATH, load_template, translate_template
+from infra.sam import ref_target as _target
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "ap-southeast-3"
@@ -84,16 +85,6 @@ def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str
 
 def _props(logical_id: str) -> dict[str, Any]:
     return RESOURCES[logical_id].get("Properties", {})
-
-
-def _target(value: Any) -> str | None:
-    """The logical id a Ref / GetAtt points at, or None."""
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return str(value["Ref"])
-        if "Fn::GetAtt" in value:
-            return str(value["Fn::GetAtt"][0])
-    return None
 
 
 def _function_env(logical_id: str) -> dict[str, Any]:
