@@ -72,7 +72,7 @@ class DeliveryService:
             self._finish(message, "suppressed", ticket, attempt=attempt)
             return "suppressed"
         settings = self.config().settings
-        provider = provider_for(message.channel, settings.sms_provider)
+        provider = provider_for(message.channel, settings.sms_provider, _came_in_through(message, contact))
         result = self._send(message, provider, contact, attempt) if provider else SendResult(
             "permanent", error_code="no_sender", error=f"no sender for channel {message.channel.value}")
         if result.outcome == "sent":
@@ -135,7 +135,8 @@ class DeliveryService:
         return message.model_copy(update={
             "id": message_id(message.id, nxt["address"], channel), "channel": channel,
             "recipient": nxt["address"], "contact_id": nxt.get("contact_id"), "reply_to_provider_message_id": None,
-            "data": {**message.data, "fallbacks": rest, "fallback_of": message.id}})
+            "data": {**{k: v for k, v in message.data.items() if k != "provider"},
+                     "fallbacks": rest, "fallback_of": message.id}})
 
     def _finish(self, message: OutboundMessage, status: str, ticket: Ticket | None, *, provider: str | None = None,
                 attempt: int, provider_message_id: str | None = None, result: SendResult | None = None,
@@ -151,6 +152,12 @@ class DeliveryService:
                                   "expires_at": int(moment.timestamp()) + RETENTION_SECONDS}
         self.deliveries.finish(message, status, clock.to_storage(moment),
                                {k: v for k, v in fields.items() if v is not None}, entry, ticket, provider_message_id)
+
+
+def _came_in_through(message: OutboundMessage, contact: Contact | None) -> str | None:
+    """The provider the citizen wrote in through: on an intake reply, or kept on their contact."""
+    via = message.data.get("provider") or (contact.provider if contact else None)
+    return str(via) if via else None
 
 
 def shown(request: ProviderRequest, message: OutboundMessage, attempt: int) -> dict[str, Any]:

@@ -216,13 +216,14 @@ class IntakeService:
             return found
         stamp = clock.to_storage(clock.now())
         created = Contact(id=identity, channel=message.channel, address=message.sender,
-                          display_name=message.sender_name, created_at=stamp, updated_at=stamp)
+                          display_name=message.sender_name, provider=message.provider,
+                          created_at=stamp, updated_at=stamp)
         self.contacts.put(created)
         return created
 
     def _follow_up(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any]) -> None:
         fields: dict[str, Any] = {"language": outcome["language"], "last_inbound_at": message.received_at,
-                                  "updated_at": clock.to_storage(clock.now())}
+                                  "provider": message.provider, "updated_at": clock.to_storage(clock.now())}
         if message.sender_name:
             fields["display_name"] = message.sender_name
         if "opted_out" in outcome:

@@ -18,6 +18,7 @@ from aduan.adapters.channels.base import (
 )
 from aduan.adapters.channels.meta import MetaSigned, entries, json_body
 from aduan.logic.clock import to_storage
+from aduan.logic.identity import whatsapp_address
 from aduan.logic.phone import to_e164
 from aduan.models.inbound import DeliveryStatus, InboundMessage, MediaRef, SharedLocation, inbound_id
 from aduan.models.ticket import Channel
@@ -49,9 +50,9 @@ class WhatsAppAdapter(MetaSigned):
         wamid = need(message, "id")
         phone = message.get("from")
         user_id = message.get("from_user_id")
-        sender = to_e164(str(phone), country_code="") if phone else None
+        sender = whatsapp_address(str(phone)) if phone else None
         if sender is None and user_id:
-            sender = str(user_id)
+            sender = whatsapp_address(str(user_id)) or str(user_id)
         if sender is None:
             raise MalformedPayload(f"message {wamid} has no sender")
         kind = message.get("type")
