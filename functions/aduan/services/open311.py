@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aduan.dal.attachments import presigned_download
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock, ids, open311, publication
 from aduan.logic.access import Principal
@@ -20,6 +19,7 @@ from aduan.models.api import NewComplaint
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Channel, Reporter, Ticket
 from aduan.models.transparency import ServiceAttribute, TransparencyConfig
+from aduan.services.private_media import PrivateMedia
 from aduan.services.tickets import TicketService
 
 MAX_IDS = 50
@@ -153,7 +153,7 @@ class Open311Service:
         if with_media:
             _, attachments = self.repository.get_with_attachments(ticket.tracking_code)
             photos = publication.public_photos(ticket, attachments)
-            media = presigned_download(self.bucket(), photos[0].key) if photos else None
+            media = PrivateMedia(self.bucket).url(photos[0], ticket, None) if photos else None
         decimals = self.transparency().public.anonymous_coordinate_decimals
         return open311.service_request(ticket, self.config(), decimals, media)
 
