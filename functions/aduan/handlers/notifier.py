@@ -19,6 +19,7 @@ from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.ticket_documents import head_document
 from aduan.dal.tickets import TicketRepository
 from aduan.observability import logger, metrics
+from aduan.services.me import me_service
 from aduan.services.notifier import NotifierService
 from aduan.services.outbound import outbound_port
 from aduan.sqs_batch import partial_batch
@@ -30,7 +31,7 @@ def notifier() -> NotifierService:
     return NotifierService(
         tickets=TicketRepository(table), contacts=ContactRepository(table), deliveries=DeliveryRepository(table),
         city=lambda: config_store.load_config(table), config=lambda: template_store.load_templates(table),
-        port=outbound_port, head=lambda code: head_document(table, code))
+        port=outbound_port, head=lambda code: head_document(table, code), people=me_service().contacts)
 
 
 def record_handler(record: dict[str, Any]) -> None:

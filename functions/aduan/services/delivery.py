@@ -51,6 +51,8 @@ class DeliveryService:
     local_outbox: bool = False
     sleep: Callable[[float], None] = time.sleep
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    # Called with the contact id of a push endpoint SNS disabled (its token is invalid): forget the device.
+    forget_device: Callable[[str], bool] | None = None
 
     def deliver(self, message: OutboundMessage) -> str:
         """The outcome: sent, suppressed, failed, duplicate; raises RetryLater for a transient failure."""
@@ -83,6 +85,8 @@ class DeliveryService:
             self._finish(message, "retrying", ticket, provider=provider, attempt=attempt, result=result)
             backoff = BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)]
             raise RetryLater(max(backoff, int(result.retry_after or 0)), result.error or result.error_code or "")
+        if result.error_code == "EndpointDisabled" and message.contact_id and self.forget_device:
+            self.forget_device(message.contact_id)
         fallback = self._fallback(message)
         self._finish(message, "failed", ticket, provider=provider, attempt=attempt, result=result,
                      next_channel=fallback.channel.value if fallback else None)

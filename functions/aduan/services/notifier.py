@@ -56,6 +56,8 @@ class NotifierService:
     config: Callable[[], NotificationConfig]
     port: Callable[[], OutboundPort]
     head: Callable[[str], dict[str, Any] | None]
+    # App/web citizens (a user-pool sub, no channel contact): their devices, verified email and phone.
+    people: Callable[[str], list[Contact]] | None = None
 
     def handle(self, envelope: dict[str, Any]) -> list[OutboundMessage]:
         if envelope.get("detail-type") == DELIVERY_STATUS:
@@ -97,7 +99,7 @@ class NotifierService:
             channel = ref.split(":", 1)[0]
             contact = self.contacts.get(ref) if channel in Channel._value2member_map_ and ":" in ref else None
             if contact is None:
-                found[ref] = []
+                found[ref] = self.people(ref) if self.people and ":" not in ref else []
                 continue
             linked = self.contacts.of_person(contact.person_id) if contact.person_id else []
             found[ref] = [contact, *(c for c in linked if c.id != contact.id)]

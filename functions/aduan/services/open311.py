@@ -100,8 +100,9 @@ class Open311Service:
                 title=(description.splitlines()[0][:120] if len(description) >= 3 else heading),
                 text=text[:5000], category_id=code, location=location, anonymous=who is None,
             )
-            view = self.tickets.file_as(principal, request, Channel.OPEN311,
-                                        Reporter(ref=principal.sub, name=principal.name))
+            # The requester's email (or phone) is where status changes go (recipients.typed_address).
+            view = self.tickets.file_as(principal, request, Channel.OPEN311, Reporter(
+                ref=principal.sub, name=principal.name, contact=_one(form, "email") or _one(form, "phone")))
         except ValidationError as exc:
             raise Open311Error(400, "; ".join(str(e["msg"]) for e in exc.errors())) from None
         except DomainError as exc:

@@ -72,7 +72,7 @@ class TicketService:
     # ------------------------------------------------------------------ citizens
     def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
         return self.file_as(principal, request, Channel(request.channel),
-                            Reporter(ref=principal.sub, name=principal.name))
+                            Reporter(ref=principal.sub, name=principal.name, contact=request.contact))
 
     def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter
                 ) -> ComplaintView:
