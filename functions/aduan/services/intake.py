@@ -24,6 +24,7 @@ from aduan.dal import inbound_store
 from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
+from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
 from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
 from aduan.logic import clock, ids, lifecycle
@@ -50,6 +51,7 @@ from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
 from aduan.models.ticket import Location, Reporter, Ticket
 from aduan.observability import logger, metrics
 from aduan.services.abuse import AbuseGuard
+from aduan.services.feedback import FeedbackService
 from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
 
@@ -68,6 +70,7 @@ class IntakeService:
     config: Callable[[], CityConfig]
     media: MediaAttacher | None = None
     guard: AbuseGuard | None = None
+    feedback: FeedbackService | None = None
 
     def handle(self, message: InboundMessage) -> str:
         ledger = self.state.ledger(message.id)
@@ -94,9 +97,18 @@ class IntakeService:
     def _act(self, message: InboundMessage, contact: Contact) -> dict[str, Any]:
         now = clock.now()
         conversation = self.state.conversation(contact.id)
-        plan = decide(message, conversation, self._open_ticket(contact.id), now)
         language: Language = detect(" ".join(part for part in (message.subject, message.text) if part)) \
             or contact.language
+        if self.feedback is not None and conversation.pending is None:
+            # An answer to "is it fixed?" (a button, or a keyword while asked) is not a complaint.
+            answered = self.feedback.answer(message, contact, language, now,
+                                            lambda result: ledger_item(message.id, result, _expiry(now)))
+            if answered is not None:
+                if not answered.saved and not self.state.record(ledger_item(message.id, answered.outcome,
+                                                                            _expiry(now))):
+                    raise GuardTaken(message.id)
+                return answered.outcome
+        plan = decide(message, conversation, self._open_ticket(contact.id), now)
         outcome: dict[str, Any] = {"move": plan.move.value, "language": language, "replies": []}
         if plan.move == Move.FILE:
             refused = self._refusal(contact, language, now)
@@ -239,21 +251,22 @@ class IntakeService:
         if self.media is not None and outcome.get("ticket_id"):
             for source in [message, *_held(outcome)]:
                 self.media.attach(source, outcome["ticket_id"], outcome["code"], contact.id)
-        for reply in outcome["replies"]:
-            self._send(message, contact, outcome, reply)
+        for index, reply in enumerate(outcome["replies"]):
+            self._send(message, contact, outcome, reply, index)
 
     def _send(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any],
-              reply: dict[str, Any]) -> None:
+              reply: dict[str, Any], index: int = 0) -> None:
         recipient = message.reply_to or message.sender
+        cause = message.id if index == 0 else f"{message.id}#{index}"  # several replies to one message
         self.outbound().send(OutboundMessage(
-            id=message_id(message.id, recipient, message.channel), cause_id=message.id,
+            id=message_id(cause, recipient, message.channel), cause_id=message.id,
             kind=REPLY_KINDS.get(reply["kind"], f"intake_{reply['kind']}"), channel=message.channel,
             recipient=recipient, contact_id=contact.id,
             language=outcome["language"], text=reply["text"], subject=_subject(message),
             ticket_id=outcome.get("ticket_id"), tracking_code=outcome.get("code"),
             reply_to_provider_message_id=message.provider_message_id,
-            data={"provider": message.provider, **({"email_message_id": message.extra["message_id"]}
-                                                    if "message_id" in message.extra else {})},
+            data={"provider": message.provider, **(reply.get("data") or {}),
+                  **({"email_message_id": message.extra["message_id"]} if "message_id" in message.extra else {})},
         ))
         logger.info("reply handed to the outbound port", extra={"kind": reply["kind"], "code": outcome.get("code")})
 
@@ -307,4 +320,5 @@ def intake_service() -> IntakeService:
                          state=IntakeState(table), outbound=outbound_port,
                          config=lambda: load_config(settings.table_name()),
                          media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket),
-                         guard=AbuseGuard(AbuseStore(table), lambda: load_config(settings.table_name()).routing.abuse))
+                         guard=AbuseGuard(AbuseStore(table), lambda: load_config(settings.table_name()).routing.abuse),
+                         feedback=FeedbackService(tickets, FeedbackStore(table), lambda: load_config(table)))

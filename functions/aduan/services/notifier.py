@@ -23,6 +23,7 @@ from aduan.models.contact import Contact
 from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Channel, Ticket
+from aduan.services.feedback import FeedbackService
 
 DELIVERY_STATUS = "DeliveryStatusReported"
 
@@ -58,6 +59,7 @@ class NotifierService:
     head: Callable[[str], dict[str, Any] | None]
     # App/web citizens (a user-pool sub, no channel contact): their devices, verified email and phone.
     people: Callable[[str], list[Contact]] | None = None
+    feedback: FeedbackService | None = None
 
     def handle(self, envelope: dict[str, Any]) -> list[OutboundMessage]:
         if envelope.get("detail-type") == DELIVERY_STATUS:
@@ -84,6 +86,8 @@ class NotifierService:
             contacts=self._contacts([ticket.reporter.ref, *followers]) if wants_citizen else {},
         )
         built = messages(event, ticket, document, facts, city, config)
+        if self.feedback is not None:
+            built += self.feedback.ask(built, ticket)  # resolved: "is it fixed?" on the reporter's channel
         port = self.port()
         send_all = getattr(port, "send_all", None)  # an optional batch form of the port's send
         if callable(send_all) and built:

@@ -55,7 +55,8 @@ class MessengerAdapter(MetaSigned):
             sender=str(need(need(event, "sender"), "id")), text=text_or_none(message.get("text")),
             media=media, location=location, in_reply_to=(message.get("reply_to") or {}).get("mid"),
             sent_at=unix_time(int(need(event, "timestamp")) / 1000), received_at=to_storage(request.received_at),
-            raw_key=raw_key, extra={"recipient_id": str((event.get("recipient") or {}).get("id", ""))},
+            raw_key=raw_key, extra={"recipient_id": str((event.get("recipient") or {}).get("id", "")),
+                                    **_quick_reply(message)},
         )
 
     def _deliveries(self, event: dict[str, Any]) -> list[DeliveryStatus]:
@@ -64,3 +65,9 @@ class MessengerAdapter(MetaSigned):
         return [DeliveryStatus(channel=self.channel, provider_message_id=str(mid), status="delivered",
                                occurred_at=moment, recipient=str((event.get("sender") or {}).get("id") or "") or None)
                 for mid in delivery.get("mids") or []]
+
+
+def _quick_reply(message: dict[str, Any]) -> dict[str, str]:
+    """A tapped quick reply: its payload (our answer buttons, logic/feedback.py)."""
+    chosen = (message.get("quick_reply") or {}).get("payload")
+    return {"payload": str(chosen)} if chosen else {}

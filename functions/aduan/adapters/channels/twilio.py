@@ -90,7 +90,9 @@ class TwilioAdapter:
             text=(params.get("Body") or "").strip() or None, media=_media(params), location=_location(params),
             in_reply_to=params.get("OriginalRepliedMessageSid") or None,
             received_at=to_storage(request.received_at), raw_key=raw_key,
-            extra={key: params[key] for key in ("AccountSid", "To", "WaId") if params.get(key)},
+            extra={**{key: params[key] for key in ("AccountSid", "To", "WaId") if params.get(key)},
+                   # A tapped WhatsApp quick-reply button: its id (our answers, logic/feedback.py).
+                   **({"payload": params["ButtonPayload"]} if params.get("ButtonPayload") else {})},
         )])
 
 

@@ -72,7 +72,8 @@ class WhatsAppAdapter(MetaSigned):
                                       name=place.get("name"), address=place.get("address"))
         elif kind in ("button", "interactive"):
             text = text_or_none((message.get("button") or {}).get("text")) or _interactive_title(message)
-        extra = {key: str(value) for key, value in (("wa_id", phone), ("user_id", user_id)) if value}
+        extra = {key: str(value) for key, value in (("wa_id", phone), ("user_id", user_id),
+                                                    ("payload", _button_payload(message))) if value}
         return InboundMessage(
             id=inbound_id(self.name, wamid), channel=Channel.WHATSAPP, provider=self.name,
             provider_message_id=wamid, sender=sender, sender_name=names.get(str(phone or user_id)),
@@ -99,6 +100,15 @@ def _interactive_title(message: dict[str, Any]) -> str | None:
     interactive = message.get("interactive") or {}
     reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
     return text_or_none(reply.get("title"))
+
+
+def _button_payload(message: dict[str, Any]) -> str | None:
+    """The id of a tapped reply button (`interactive.button_reply.id`, `list_reply.id`) or a template's
+    quick-reply button (`button.payload`)."""
+    interactive = message.get("interactive") or {}
+    reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+    found = reply.get("id") or (message.get("button") or {}).get("payload")
+    return str(found) if found else None
 
 
 def _status(status: Any) -> DeliveryStatus:
