@@ -27,7 +27,7 @@ from aduan.dal.contacts import ContactRepository
 from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
 from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
-from aduan.logic import clock, ids, lifecycle
+from aduan.logic import clock, ids, lifecycle, non_complaints
 from aduan.logic.access import Principal
 from aduan.logic.conversation import (
     GROUPING_WINDOW,
@@ -104,10 +104,12 @@ class IntakeService:
             answered = self.feedback.answer(message, contact, language, now,
                                             lambda result: ledger_item(message.id, result, _expiry(now)))
             if answered is not None:
-                if not answered.saved and not self.state.record(ledger_item(message.id, answered.outcome,
-                                                                            _expiry(now))):
-                    raise GuardTaken(message.id)
-                return answered.outcome
+                return answered.outcome if answered.saved else self._recorded(message, answered.outcome, now)
+        not_complaint = non_complaints.verdict(message)
+        if not_complaint is not None:  # a sticker, an emoji, a shared contact…: a word back, no complaint
+            text = non_complaints.reply(not_complaint, message.channel, language)
+            return self._recorded(message, {"move": "not_complaint", "language": language,
+                                            "replies": [{"kind": not_complaint, "text": text}]}, now)
         plan = decide(message, conversation, self._open_ticket(contact.id), now)
         outcome: dict[str, Any] = {"move": plan.move.value, "language": language, "replies": []}
         if plan.move == Move.FILE:
@@ -130,6 +132,10 @@ class IntakeService:
         else:
             outcome["opted_out"] = plan.move == Move.OPT_OUT
             self._reply(outcome, "opted_out" if plan.move == Move.OPT_OUT else "opted_in")
+        return self._recorded(message, outcome, now)
+
+    def _recorded(self, message: InboundMessage, outcome: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """An outcome that changes no ticket: its ledger entry alone guards against doing it twice."""
         if not self.state.record(ledger_item(message.id, outcome, _expiry(now))):
             raise GuardTaken(message.id)  # handled concurrently: follow the stored outcome
         return outcome

@@ -61,7 +61,8 @@ class TelegramAdapter:
             sent_at=unix_time(need(message, "date")), received_at=to_storage(request.received_at),
             raw_key=raw_key,
             extra={key: str(value) for key, value in (("username", sender.get("username")),
-                                                      ("media_group_id", message.get("media_group_id"))) if value},
+                                                      ("media_group_id", message.get("media_group_id")),
+                                                      ("kind", _not_complaint(message))) if value},
         )])
 
     def _callback(self, query: dict[str, Any], update_id: object, request: WebhookRequest, raw_key: str) -> Parsed:
@@ -79,6 +80,15 @@ class TelegramAdapter:
             received_at=to_storage(request.received_at), raw_key=raw_key,
             extra={"payload": data, "callback_query_id": str(need(query, "id"))},
         )])
+
+
+def _not_complaint(message: dict[str, Any]) -> str | None:
+    """A sticker, a shared contact or a poll/dice/game: nothing to file (logic/non_complaints.py)."""
+    if "sticker" in message:
+        return "sticker"
+    if "contact" in message:
+        return "contacts"
+    return "unsupported" if any(field in message for field in ("poll", "dice", "game", "invoice")) else None
 
 
 def _name(user: dict[str, Any]) -> str | None:

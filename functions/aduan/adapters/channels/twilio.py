@@ -92,7 +92,9 @@ class TwilioAdapter:
             received_at=to_storage(request.received_at), raw_key=raw_key,
             extra={**{key: params[key] for key in ("AccountSid", "To", "WaId") if params.get(key)},
                    # A tapped WhatsApp quick-reply button: its id (our answers, logic/feedback.py).
-                   **({"payload": params["ButtonPayload"]} if params.get("ButtonPayload") else {})},
+                   **({"payload": params["ButtonPayload"]} if params.get("ButtonPayload") else {}),
+                   # Nothing in it (an empty SMS, a WhatsApp reaction): answered with a prompt, not filed.
+                   **({"kind": "empty"} if not _has_content(params) else {})},
         )])
 
 
@@ -106,6 +108,11 @@ def _address(channel: Channel, sender: str, external_user_id: str | None) -> str
                 return address
         return bare(sender)
     return to_e164(sender) or sender
+
+
+def _has_content(params: dict[str, str]) -> bool:
+    return bool((params.get("Body") or "").strip() or params.get("ButtonPayload") or params.get("Latitude")
+                or (params.get("NumMedia") or "0") != "0")
 
 
 def _media(params: dict[str, str]) -> list[MediaRef]:

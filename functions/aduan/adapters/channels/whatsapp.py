@@ -25,6 +25,9 @@ from aduan.models.ticket import Channel
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 STATUSES = {"sent", "delivered", "read", "failed"}
+# Message types that carry no complaint (logic/non_complaints.py answers them): a reaction, a shared
+# contact card, a catalogue order, a type Meta cannot show us.
+NOT_COMPLAINTS = {"reaction": "reaction", "contacts": "contacts", "order": "order", "unsupported": "unsupported"}
 
 
 class WhatsAppAdapter(MetaSigned):
@@ -73,7 +76,8 @@ class WhatsAppAdapter(MetaSigned):
         elif kind in ("button", "interactive"):
             text = text_or_none((message.get("button") or {}).get("text")) or _interactive_title(message)
         extra = {key: str(value) for key, value in (("wa_id", phone), ("user_id", user_id),
-                                                    ("payload", _button_payload(message))) if value}
+                                                    ("payload", _button_payload(message)),
+                                                    ("kind", NOT_COMPLAINTS.get(str(kind)))) if value}
         return InboundMessage(
             id=inbound_id(self.name, wamid), channel=Channel.WHATSAPP, provider=self.name,
             provider_message_id=wamid, sender=sender, sender_name=names.get(str(phone or user_id)),
