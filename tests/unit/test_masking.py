@@ -45,3 +45,25 @@ def test_the_agency_reads_an_anonymous_complaint_without_contact_details_the_des
     assert agency_text(desk, ticket(True), text) == text
     assert agency_text(owner, ticket(True), text) == text
     assert agency_text(agency, ticket(False), text) == text  # not anonymous: the agency may call back
+
+
+def test_the_agencys_email_about_an_anonymous_complaint_carries_no_contact_details() -> None:
+    from pathlib import Path
+
+    from aduan.logic.notifications import Happening, variables
+    from aduan.logic.recipients import Address, Recipient
+    from aduan.models.config import load_config_dir
+    from aduan.models.templates import load_templates_dir
+
+    root = Path(__file__).resolve().parents[2] / "infra" / "config"
+    city, templates = load_config_dir(root / "semarang"), load_templates_dir(root / "templates")
+    event = Happening(cause_id="ev1", event_type="TicketAssigned", tracking_code="ADU-7K3Q-9G", to_status="assigned",
+                      note="Hubungi pelapor di 081234567890", internal=False, actor_role="verifier", due_at=None,
+                      stage=None, agency_id="dpu", data={})
+    complaint = ticket(True).model_copy(update={"title": "Lubang, telp 0812-3456-7890 / adi@mail.id"})
+    officer = Recipient("officer", Address(Channel.EMAIL, "dpu@semarangkota.go.id"), "id")
+    values = variables(event, complaint, {}, city, templates, officer)
+    assert "0812" not in values["title"] + values["note"] and "adi@mail.id" not in values["title"]
+    assert values["reporter"] == "Anonim"
+    named = variables(event, ticket(False).model_copy(update={"title": complaint.title}), {}, city, templates, officer)
+    assert "0812-3456-7890" in named["title"]  # a named reporter's agency may call back
