@@ -1,5 +1,5 @@
-"""Messages that are not complaints, through the signed webhooks and the intake worker: a sticker, a
-reaction, an emoji-only or empty message get a prompt to describe the problem; an Instagram story
+"""Messages that are not complaints, through the signed webhooks and the intake worker: a sticker, an
+emoji-only ("reaction-only") or empty message get a prompt to describe the problem; an Instagram story
 mention, a shared contact card and a catalogue order get a polite reply saying what the channel accepts.
 None of them files a complaint."""
 
@@ -21,8 +21,6 @@ def whatsapp(message: dict[str, Any]) -> dict[str, Any]:
 CASES = [
     ("whatsapp", whatsapp({"type": "sticker", "sticker": {"id": "2345678901", "mime_type": "image/webp",
                                                           "sha256": "abc=", "animated": False}}), "describe"),
-    ("whatsapp", whatsapp({"type": "reaction", "reaction": {"message_id": "wamid.OURS", "emoji": "\U0001f44d"}}),
-     "describe"),
     ("whatsapp", whatsapp({"type": "text", "text": {"body": "\U0001f64f\U0001f64f !!"}}), "describe"),
     ("whatsapp", whatsapp({"type": "contacts", "contacts": [{"name": {"formatted_name": "Pak RT"},
                                                              "phones": [{"phone": "+62 812-0000-1111"}]}]}),
@@ -54,3 +52,20 @@ def test_no_complaint_but_a_word_back(channels: Channels, api: Api, channel: str
 
     contact = reply["contact_id"]
     assert TicketRepository("aduan-tickets-test").by_reporter(contact, 5, None)[0] == []
+
+
+def test_a_reaction_to_an_earlier_message_is_left_unanswered(channels: Channels) -> None:
+    """A 👍 on our reply is a thank-you, not an attempt to complain: no prompt, nothing queued."""
+    reaction = whatsapp({"type": "reaction", "reaction": {"message_id": "wamid.OURS", "emoji": "\U0001f44d"}})
+    assert channels.post("whatsapp", reaction).status == 200
+    assert channels.queued() == []
+
+
+def test_an_empty_sms_gets_the_prompt(channels: Channels) -> None:
+    from test_channel_adapters import twilio
+
+    form = [(k, "" if k == "Body" else v) for k, v in samples.TWILIO_SMS]
+    twilio(form)(channels)
+    channels.work()
+    [reply] = channels.outbox()
+    assert reply["kind"] == "intake_describe" and reply["recipient"] == "+6281398765432"

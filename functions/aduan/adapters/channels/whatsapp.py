@@ -25,9 +25,10 @@ from aduan.models.ticket import Channel
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 STATUSES = {"sent", "delivered", "read", "failed"}
-# Message types that carry no complaint (logic/non_complaints.py answers them): a reaction, a shared
-# contact card, a catalogue order, a type Meta cannot show us.
-NOT_COMPLAINTS = {"reaction": "reaction", "contacts": "contacts", "order": "order", "unsupported": "unsupported"}
+# Message types that carry no complaint (logic/non_complaints.py answers them): a shared contact card, a
+# catalogue order, a type Meta cannot show us. A `reaction` (an emoji on an earlier message, typically a 👍 on
+# our reply) stays unanswered: prompting "describe the problem" would answer a thank-you with a question.
+NOT_COMPLAINTS = {"contacts": "contacts", "order": "order", "unsupported": "unsupported"}
 
 
 class WhatsAppAdapter(MetaSigned):
