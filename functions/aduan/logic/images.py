@@ -85,7 +85,7 @@ def _reencode(data: bytes, declared: str) -> Clean:
         raise Refused(f"not a readable image: {error}") from None
     out = io.BytesIO()
     if found == "JPEG":
-        bare.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        bare.save(out, "JPEG", quality=JPEG_QUALITY)
     elif found == "WEBP":
         bare.save(out, "WEBP", quality=JPEG_QUALITY)
     else:
