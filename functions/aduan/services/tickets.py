@@ -73,14 +73,16 @@ class TicketService:
         return self.file_as(principal, request, Channel(request.channel),
                             Reporter(ref=principal.sub, name=principal.name))
 
-    def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter
-                ) -> ComplaintView:
-        """File for `reporter` by `principal` (the citizen themself, or an officer at the desk)."""
+    def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter,
+                abuse_refs: tuple[str, ...] | None = None) -> ComplaintView:
+        """File for `reporter` by `principal` (the citizen themself, or an officer at the desk).
+        `abuse_refs`: the senders the abuse guard counts (default: the caller)."""
         config = self.config()
         if self.guard is not None and not principal.is_officer:
-            admission = self.guard.admit(principal.sub, clock.now())
-            if not admission.allowed:
-                raise refusal(admission)
+            for ref in abuse_refs or (principal.sub,):
+                admission = self.guard.admit(ref, clock.now())
+                if not admission.allowed:
+                    raise refusal(admission)
         if request.category_id and config.category(request.category_id) is None:
             raise Unprocessable(f"unknown category {request.category_id!r}",
                                 details=[{"field": "category_id", "message": "see GET /v1/categories"}])
