@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
+from aduan.models.limits import limits
 from aduan.observability import logger
-from aduan.routes import complaints, desk, exports, officers, open311, public, reference, stats
+from aduan.routes import complaints, desk, exports, officers, open311, public, reference, screen, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -33,6 +38,19 @@ app.include_router(exports.router)
 app.include_router(desk.router)
 
 
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The API's entry: bodies it will not parse are refused before Powertools tries (routes/screen.py)."""
+    try:
+        screen.check(event)
+    except DomainError as exc:
+        origin = screen.header(event, "origin")
+        headers = {"Content-Type": content_types.APPLICATION_JSON, **cors.to_dict(origin or "*")}
+        body = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
+        return {"statusCode": exc.status, "headers": headers, "body": json.dumps(body, ensure_ascii=False),
+                "isBase64Encoded": False}
+    return app.resolve(event, context)
+
+
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
                     body={"error": {"code": code, "message": message, "details": details}})
@@ -45,14 +63,24 @@ def domain_error(exc: DomainError) -> Response[Any]:
 
 @app.exception_handler(RequestValidationError)
 def invalid_request(exc: RequestValidationError) -> Response[Any]:
+    problems = exc.errors()
+    shown = limits().request.error_details  # 100,000 unknown keys must not become a 10 MB answer
     details = [
-        {"field": ".".join(str(part) for part in item.get("loc", ())[1:]) or "body",
-         "in": str(item.get("loc", ("body",))[0]), "message": item.get("msg"), "type": item.get("type")}
-        for item in exc.errors()
+        {"field": ".".join(str(part)[:100] for part in item.get("loc", ())[1:])[:300] or "body",
+         "in": str(item.get("loc", ("body",))[0]), "message": str(item.get("msg"))[:300], "type": item.get("type")}
+        for item in problems[:shown]
     ]
+    if len(problems) > shown:
+        details.append({"field": "body", "in": "body", "message": f"and {len(problems) - shown} more problems",
+                        "type": "truncated"})
     if any(item["type"] == "json_invalid" for item in details):
         return error(400, "invalid_json", "the request body is not valid JSON", details)
     return error(422, "validation_error", "the request is not valid", details)
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_type(exc: RequestUnsupportedContentType) -> Response[Any]:
+    return error(415, "unsupported_media_type", "send JSON (Content-Type: application/json)")
 
 
 @app.not_found

@@ -19,12 +19,13 @@ from aduan.models.api import (
     ReopenRequest,
     TimelineEntryView,
 )
+from aduan.models.limits import limits
 from aduan.observability import metrics
 from aduan.routes.context import caller, ticket_service
 
 router = Router()
 CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9G", max_length=20)]
-Limit = Annotated[int, Query(ge=1, le=100)]
+Limit = Annotated[int, Query(ge=1, le=limits().page_size_max, description="Page size (aduan/config/limits.json)")]
 Cursor = Annotated[str | None, Query(max_length=2000)]
 
 

@@ -16,6 +16,7 @@ from aduan.logic import clock, ids, open311, publication
 from aduan.logic.access import Principal
 from aduan.logic.errors import DomainError
 from aduan.logic.open311 import MAX_DAYS, MAX_RESULTS, Open311Error
+from aduan.logic.periods import FIRST_DAY, LAST_DAY
 from aduan.logic.status_machine import Role
 from aduan.models.api import TEXT_MAX, NewComplaint
 from aduan.models.config import CityConfig
@@ -34,6 +35,8 @@ def _datetime(text: str, field: str) -> datetime:
         raise Open311Error(400, f"{field} must be a w3 datetime like 2026-11-23T08:15:30Z") from None
     if moment.tzinfo is None:
         raise Open311Error(400, f"{field} must include a time zone (Z or +07:00)")
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise Open311Error(400, f"{field} must be between {FIRST_DAY} and {LAST_DAY}")
     return moment.astimezone(UTC)
 
 
