@@ -19,6 +19,8 @@ class RequestLimits(BaseModel):
     body_bytes: int = Field(default=256 * 1024, ge=1024, le=6 * 1024 * 1024,
                             description="Largest JSON or form body (API Gateway's own limit is 10 MB, Lambda's 6 MB)")
     json_depth: int = Field(default=20, ge=4, le=100, description="Deepest nesting of objects and arrays")
+    webhook_bytes: int = Field(default=1024 * 1024, ge=1024, le=6 * 1024 * 1024,
+                               description="Larger signed webhooks are quarantined, not queued")
     error_details: int = Field(default=20, ge=1, le=200, description="Validation errors listed in one answer")
 
 
