@@ -223,3 +223,68 @@ def test_an_export_that_cannot_be_produced_fails_without_a_retry(api: Api, expor
     boto3.client("sqs").send_message(QueueUrl=exporting, MessageBody=json.dumps({"export_id": "01EDGE"}))
     work(exporting)  # no batch item failure: nothing is retried into the DLQ
     assert repository.get("01EDGE")["status"] == "failed"  # type: ignore[index]
+
+
+def test_comments_and_uploads_are_bounded_per_citizen_and_per_complaint(api: Api, monkeypatch: pytest.MonkeyPatch
+                                                                       ) -> None:
+    from aduan.models import limits as limits_module
+
+    bounded = limits_module.Limits.model_validate({"citizen": {
+        "comments_per_complaint": 3, "comments_per_citizen_hour": 4,
+        "attachments_per_complaint": 2, "attachments_per_citizen_hour": 10}})
+    monkeypatch.setattr(limits_module, "limits", lambda: bounded)
+    import aduan.services.tickets as tickets_module
+
+    monkeypatch.setattr(tickets_module, "limits", lambda: bounded)
+    first, second = api.file()["tracking_code"], api.file()["tracking_code"]
+    for _ in range(3):
+        assert api("POST", f"/v1/complaints/{first}/comments", {"text": "Mohon segera"}).status == 201
+    assert_error(api("POST", f"/v1/complaints/{first}/comments", {"text": "Mohon segera"}), 429, "limit_reached")
+    # The fourth this hour counted (refused) above: the fifth is over the hourly limit on another complaint.
+    assert_error(api("POST", f"/v1/complaints/{second}/comments", {"text": "Mohon segera"}), 429, "rate_limited")
+    # Officers are not limited.
+    assert api("POST", f"/v1/complaints/{first}/comments", {"text": "Dicek", "internal": True},
+               who="verifier").status == 201
+    upload = {"filename": "foto.jpg", "content_type": "image/jpeg", "size_bytes": 1000}
+    for _ in range(2):
+        assert api("POST", f"/v1/complaints/{second}/attachments", upload).status == 201
+    assert_error(api("POST", f"/v1/complaints/{second}/attachments", upload), 429, "limit_reached")
+
+
+def test_open311_limit_applies_without_an_identifier(api: Api) -> None:
+    from test_open311 import call, good_form
+
+    from aduan.handlers.api import handler  # noqa: F401
+
+    form = good_form()
+    del form["email"]
+    answers = [call("POST", "/open311/v2/requests.json", form)[0] for _ in range(22)]
+    assert answers.count(201) == 20 and answers[-1] == 429  # routing.json: 20 an hour per sender
+
+
+def test_open311_tokens_never_reveal_a_confidential_complaint(api: Api) -> None:
+    from test_open311 import call
+
+    secret = api.file(confidential=True)
+    status, _, body = call("GET", f"/open311/v2/tokens/{secret['id']}.json")
+    assert status == 404 and secret["tracking_code"] not in body
+    plain = api.file()
+    status, _, body = call("GET", f"/open311/v2/tokens/{plain['id']}.json")
+    assert status == 200 and plain["tracking_code"] in body
+
+
+def test_open311_refuses_a_long_description_instead_of_truncating(api: Api) -> None:
+    from test_open311 import call, good_form
+
+    status, _, body = call("POST", "/open311/v2/requests.json", good_form(description="Jalan rusak. " * 500))
+    assert status == 400 and "5000" in body
+
+
+def test_no_deployable_seed_holds_the_demo_open311_key() -> None:
+    from infra.seed import DEFAULT_TRANSPARENCY, with_local_clients
+
+    from aduan.models.transparency import load_transparency_file
+
+    deployed = load_transparency_file(DEFAULT_TRANSPARENCY)
+    assert deployed.client_for_key("local-open311-demo-key") is None
+    assert with_local_clients(deployed).client_for_key("local-open311-demo-key") is not None

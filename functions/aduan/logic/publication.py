@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from aduan.logic import phone
 from aduan.logic.clock import for_display
 from aduan.logic.status_machine import LABELS, Status
 from aduan.models.api import StatusLabel
@@ -23,7 +24,7 @@ VERIFIED_STATUSES = frozenset({Status.VERIFIED, Status.ASSIGNED, Status.ACCEPTED
                                Status.RETURNED, Status.RESOLVED, Status.REOPENED, Status.CLOSED})
 _PATTERNS = (
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
-    re.compile(r"\+?\d(?:[\s.-]?\d){7,}"),  # phone numbers, NIK (16 digits), account numbers
+    phone.IN_TEXT,  # phone numbers as written (logic/phone.py), NIK (16 digits), account numbers
 )
 _NAME_PART_MIN = 3
 
