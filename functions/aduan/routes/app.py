@@ -95,7 +95,7 @@ def unexpected(exc: Exception) -> Response[Any]:
 
 
 ERRORS = {
-    "400": "Malformed request (e.g. invalid JSON)",
+    "400": "Malformed request (invalid JSON or UTF-8, nested too deep)",
     "401": "Missing or invalid bearer token",
     "403": "Not allowed for your role or agency",
     "404": "No such complaint, agency or route",
@@ -104,8 +104,14 @@ ERRORS = {
 }
 PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/complaints",
                 "/v1/public/complaints/{tracking_code}", "/v1/public/stats")
-WEBHOOK_ERRORS = {"400": "Malformed payload (kept for inspection; `details.kept_as`)",
-                  "401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration"}
+WEBHOOK_ERRORS = {"401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration",
+                  "404": "No such channel"}
+BODY_ERRORS = {"413": "Body larger than the limit (aduan/config/limits.json `request.body_bytes`)",
+               "415": "Body not sent as JSON (Content-Type: application/json)"}
+# Citizens' filing, comments and uploads are limited (routing.json `abuse`, limits.json `citizen`).
+LIMITED = {("/v1/complaints", "post"), ("/v1/complaints/{tracking_code}/comments", "post"),
+           ("/v1/complaints/{tracking_code}/attachments", "post")}
+TOO_MANY = {"429": "Too many: over a sender's limit (`details.retry_after_seconds`) or a complaint's"}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -124,17 +130,26 @@ def openapi_document() -> dict[str, Any]:
     components["ErrorResponse"] = error_schema
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
-    schema.setdefault("paths", {})["/webhooks/generic"] = {"post": generic_webhook(components)}
+    from aduan.adapters.channels import ADAPTERS
+    from aduan.routes.openapi_paths import open311_paths, webhook_paths
+
+    paths = schema.setdefault("paths", {})
+    paths["/webhooks/generic"] = {"post": generic_webhook(components)}
+    paths.update(webhook_paths(sorted(name for name in ADAPTERS if name != "generic")))
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-    for path, operations in schema.get("paths", {}).items():
-        for operation in operations.values():
+    for path, operations in paths.items():
+        for method, operation in operations.items():
             public, webhook = path in PUBLIC_PATHS, path.startswith("/webhooks/")
             if public or webhook:
                 operation["security"] = []
-            for status, description in {**ERRORS, **(WEBHOOK_ERRORS if webhook else {})}.items():
-                if (public and status in ("401", "403", "409")) or (webhook and status == "409"):
+            errors = {**ERRORS, **(WEBHOOK_ERRORS if webhook else {}),
+                      **(BODY_ERRORS if "requestBody" in operation else {}),
+                      **(TOO_MANY if (path, method) in LIMITED else {})}
+            for status, description in errors.items():
+                if (public and status in ("401", "403", "409")) or (webhook and status in ("409", "422")):
                     continue
                 operation.setdefault("responses", {})[status] = {"description": description, "content": body}
+    paths.update(open311_paths())  # its own error shape, listed per operation
     return schema
 
 

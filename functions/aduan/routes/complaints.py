@@ -62,13 +62,14 @@ def my_complaints(limit: Limit = 20, cursor: Cursor = None) -> Page[ComplaintVie
     return ticket_service().mine(caller(router), limit, cursor)
 
 
-@router.post("/v1/complaints/<tracking_code>/comments", tags=["citizen"], summary="Comment on a complaint")
+@router.post("/v1/complaints/<tracking_code>/comments", tags=["citizen"], summary="Comment on a complaint",
+             responses={201: {"description": "Created"}})
 def add_comment(tracking_code: CodePath, body: CommentRequest) -> tuple[TimelineEntryView, int]:
     return ticket_service().comment(caller(router), tracking_code, body), 201
 
 
 @router.post("/v1/complaints/<tracking_code>/attachments", tags=["citizen"],
-             summary="Get a presigned upload for a photo, video or PDF")
+             summary="Get a presigned upload for a photo, video or PDF", responses={201: {"description": "Created"}})
 def request_attachment(tracking_code: CodePath, body: AttachmentRequest) -> tuple[AttachmentUpload, int]:
     return ticket_service().request_upload(caller(router), tracking_code, body), 201
 
