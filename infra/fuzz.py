@@ -54,35 +54,46 @@ def tokens(base_url: str) -> dict[str, str | None]:
 def run(base_url: str, max_examples: int, seed: int = 16) -> Report:
     """Every operation x every role; failures are collected (one line each), not raised."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as fixed_seed
+    from schemathesis.config import SchemathesisConfig
 
     from aduan.routes.app import openapi_document
 
-    schema = schemathesis.openapi.from_dict(openapi_document())
+    # A schema-valid body may still name a category or agency the city does not have: that is a documented
+    # 422, not a rejected valid request. Every other check runs as built.
+    config = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {
+        "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]}}})
+    schema = schemathesis.openapi.from_dict(openapi_document(), config=config)
     report = Report()
     credentials = tokens(base_url)
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]  # an Err (invalid document) raises: wanted
         for role, token in credentials.items():
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-            @fixed_seed(seed)
-            @settings(max_examples=max_examples, deadline=None, database=None, phases=[Phase.generate],
-                      suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy())
-            def probe(case: Any, headers: dict[str, str] = headers, role: str = role) -> None:
-                response = case.call(base_url=base_url, headers=headers, timeout=60)
-                report.requests += 1
-                report.statuses[response.status_code] += 1
-                try:
-                    case.validate_response(response, headers=headers)
-                except Exception as failure:  # schemathesis' FailureGroup: every failed check of this call
-                    text = " ".join(str(failure).split())[:400]
-                    report.failures.append(f"{operation.label} as {role} -> {response.status_code}: {text}")
-
-            probe()
+            _probe(operation, base_url, role, token, max_examples, seed, report)
     return report
+
+
+def _probe(operation: Any, base_url: str, role: str, token: str | None, max_examples: int, seed: int,
+           report: Report) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as fixed_seed
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    @fixed_seed(seed)
+    @settings(max_examples=max_examples, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def probe(case: Any) -> None:
+        response = case.call(base_url=base_url, headers=headers, timeout=60)
+        report.requests += 1
+        report.statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, headers=headers)
+        except (Exception, BaseExceptionGroup) as failure:  # FailureGroup: every failed check of this call
+            text = " ".join(str(failure).split())[:400]
+            report.failures.append(f"{operation.label} as {role} -> {response.status_code}: {text}")
+
+    probe()
 
 
 def main(argv: list[str] | None = None) -> int:

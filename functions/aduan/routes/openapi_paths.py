@@ -59,13 +59,34 @@ def open311_paths() -> dict[str, Any]:
 
 
 def webhook_paths(channels: list[str]) -> dict[str, Any]:
-    channel = {"name": "channel", "in": "path", "required": True, "schema": {"type": "string", "enum": channels}}
-    ok = {"200": {"description": "Accepted, or kept aside when authentic but unusable (no redelivery needed)"}}
-    return {"/webhooks/{channel}": {
-        "get": {"tags": ["webhooks"], "summary": "A provider's subscription handshake (Meta hub.challenge, X CRC)",
-                "operationId": "webhook_handshake", "security": [], "parameters": [channel], "responses": ok},
-        "post": {"tags": ["webhooks"], "operationId": "webhook_receive", "security": [], "parameters": [channel],
-                 "summary": "A provider's signed delivery (signature per provider: docs/channels.md)",
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": {}},
-                                                               "application/x-www-form-urlencoded": {"schema": {}}}},
-                 "responses": ok}}}
+    """POST for every provider; GET for the subscription handshakes (Meta's hub.*, X's CRC)."""
+    def query(*names: str) -> list[dict[str, Any]]:
+        return [{"name": name, "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}}
+                for name in names]
+
+    def channel(names: list[str]) -> dict[str, Any]:
+        return {"name": "channel", "in": "path", "required": True, "schema": {"type": "string", "enum": names}}
+
+    text = {"text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": {}}}
+    handshake = {"200": {"description": "The challenge answered", "content": text},
+                 "400": {"description": "Not a handshake the provider would send", "content": text}}
+    meta = sorted(name for name in channels if name in ("whatsapp", "messenger", "instagram"))
+    return {
+        "/webhooks/{channel}": {
+            "get": {"tags": ["webhooks"], "summary": "Meta's subscription handshake (hub.challenge)",
+                    "operationId": "webhook_handshake", "security": [],
+                    "parameters": [channel(meta), *query("hub.mode", "hub.verify_token", "hub.challenge")],
+                    "responses": dict(handshake)},
+            "post": {"tags": ["webhooks"], "operationId": "webhook_receive", "security": [],
+                     "parameters": [channel(channels)],
+                     "summary": "A provider's signed delivery (signature per provider: docs/channels.md)",
+                     "requestBody": {"required": True, "content": {
+                         "application/json": {"schema": {}}, "application/x-www-form-urlencoded": {"schema": {}}}},
+                     "responses": {"200": {"description": "Accepted, or kept aside when authentic but unusable "
+                                                          "(acknowledged so the provider does not redeliver)",
+                                           "content": text}}}},
+        "/webhooks/x": {
+            "get": {"tags": ["webhooks"], "summary": "X's challenge-response check (CRC)",
+                    "operationId": "webhook_x_crc", "security": [], "parameters": query("crc_token"),
+                    "responses": dict(handshake)}},
+    }
