@@ -148,7 +148,10 @@ def openapi_document() -> dict[str, Any]:
             for status, description in errors.items():
                 if (public and status in ("401", "403", "409")) or (webhook and status in ("409", "422")):
                     continue
-                operation.setdefault("responses", {})[status] = {"description": description, "content": body}
+                responses = operation.setdefault("responses", {})
+                if webhook and status in responses:
+                    continue  # the provider's own answer (a handshake's text/plain), documented with its path
+                responses[status] = {"description": description, "content": body}
     paths.update(open311_paths())  # its own error shape, listed per operation
     return schema
 

@@ -61,8 +61,9 @@ def open311_paths() -> dict[str, Any]:
 def webhook_paths(channels: list[str]) -> dict[str, Any]:
     """POST for every provider; GET for the subscription handshakes (Meta's hub.*, X's CRC)."""
     def query(*names: str) -> list[dict[str, Any]]:
-        return [{"name": name, "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}}
-                for name in names]
+        schemas = {"hub.mode": {"type": "string", "enum": ["subscribe"]}}
+        return [{"name": name, "in": "query", "required": True,
+                 "schema": schemas.get(name, {"type": "string", "minLength": 1, "maxLength": 500})} for name in names]
 
     def channel(names: list[str]) -> dict[str, Any]:
         return {"name": "channel", "in": "path", "required": True, "schema": {"type": "string", "enum": names}}

@@ -16,7 +16,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan import settings
 from aduan.adapters.channels import adapter_for
-from aduan.adapters.channels.base import ChannelAdapter, Parsed, SignatureInvalid, WebhookRequest
+from aduan.adapters.channels.base import (
+    ChannelAdapter,
+    MalformedPayload,
+    Parsed,
+    SignatureInvalid,
+    WebhookRequest,
+    parse_payload,
+)
 from aduan.dal import channel_secrets, event_bus, inbound_store, intake_queue
 from aduan.logic.errors import DomainError, NotFound
 from aduan.models.inbound import DeliveryStatus, InboundMessage
@@ -75,11 +82,11 @@ def receive(channel: str, request: WebhookRequest) -> Answer:
     if len(request.body) > limit:
         return quarantine(channel, request, bucket, f"body of {len(request.body)} bytes (limit {limit})")
     try:
-        parsed = adapter.parse(request, key)
+        parsed = parse_payload(adapter, request, key)
         queued = _unique(parsed.messages)
         too_big = [m.id for m in queued if len(m.model_dump_json(exclude_none=True).encode()) > QUEUE_MESSAGE_BYTES]
-    except Exception as error:  # parsing is pure: any failure is the payload's, not ours
-        return quarantine(channel, request, bucket, f"{type(error).__name__}: {error}")
+    except MalformedPayload as error:
+        return quarantine(channel, request, bucket, str(error))
     if too_big:
         return quarantine(channel, request, bucket, f"message(s) {too_big[:5]} too large to queue")
     _deliver(channel, parsed, queued, bucket, key, request)
