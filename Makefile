@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local test unit lint typecheck bench layer openapi clean
+.PHONY: local test unit lint typecheck bench layer openapi fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or newer on PATH)"; exit 1; }
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
+
+# A longer schemathesis pass than the one in `make test`: 200 examples per operation and role.
+fuzz: $(STAMP)
+	$(PY) -m infra.fuzz --examples 200
 
 bench: $(STAMP)
 	$(PY) -m infra.bench
