@@ -94,7 +94,6 @@ def test_an_officer_without_an_agency_is_refused(api: Api) -> None:
 def raw(method: str, path: str, body: str | bytes, content_type: str | None = "application/json",
         who: str | None = "citizen") -> tuple[int, dict[str, Any], int]:
     from aduan.handlers.api import handler
-    from conftest import CLAIMS
 
     headers = {"Content-Type": content_type} if content_type else {}
     event = rest_event(method, path, None, who, headers=headers)
@@ -105,7 +104,6 @@ def raw(method: str, path: str, body: str | bytes, content_type: str | None = "a
         event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
     else:
         event["body"] = body
-    assert CLAIMS
     answer = handler(event, Context())  # type: ignore[arg-type]
     text = answer["body"]
     return answer["statusCode"], json.loads(text), len(text)
@@ -214,7 +212,6 @@ def test_edge_dates_in_open311_and_exports(api: Api, exporting: str) -> None:  #
 
 def test_an_export_that_cannot_be_produced_fails_without_a_retry(api: Api, exporting: str) -> None:  # noqa: F811
     from aduan.dal.exports import ExportRepository
-    from aduan.services.exports import ExportService  # noqa: F401
 
     repository = ExportRepository("aduan-tickets-test")
     repository.create({"export_id": "01EDGE", "kind": "complaints", "status": "pending", "date_from": "9999-12-30",
@@ -254,8 +251,6 @@ def test_comments_and_uploads_are_bounded_per_citizen_and_per_complaint(api: Api
 def test_open311_limit_applies_without_an_identifier(api: Api) -> None:
     from test_open311 import call, good_form
 
-    from aduan.handlers.api import handler  # noqa: F401
-
     form = good_form()
     del form["email"]
     answers = [call("POST", "/open311/v2/requests.json", form)[0] for _ in range(22)]
@@ -281,9 +276,8 @@ def test_open311_refuses_a_long_description_instead_of_truncating(api: Api) -> N
 
 
 def test_no_deployable_seed_holds_the_demo_open311_key() -> None:
-    from infra.seed import DEFAULT_TRANSPARENCY, with_local_clients
-
     from aduan.models.transparency import load_transparency_file
+    from infra.seed import DEFAULT_TRANSPARENCY, with_local_clients
 
     deployed = load_transparency_file(DEFAULT_TRANSPARENCY)
     assert deployed.client_for_key("local-open311-demo-key") is None
