@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local test unit lint typecheck bench layer openapi clean policy build deploy
+.PHONY: local test unit lint typecheck bench layer openapi fuzz clean policy build deploy
 
 # checkov and the SAM CLI pin packages the project pins differently (boto3 among them): each gets its
 # own virtualenv, made on first use. Both are git-ignored.
@@ -44,6 +44,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
+
+# A longer schemathesis pass than the one in `make test`: 200 examples per operation and role.
+fuzz: $(STAMP)
+	$(PY) -m infra.fuzz --examples 200
 
 bench: $(STAMP)
 	$(PY) -m infra.bench

@@ -80,9 +80,9 @@ def seed_city_configuration(table_name: str, client: Any = None) -> None:
 
     # An explicit client keeps the seeder off clients cached by an earlier stack in this process.
     if client is not None and "client" in inspect.signature(seed_table).parameters:
-        seed_table(table_name, client=client)
+        seed_table(table_name, client=client, local_demo=True)
     else:
-        seed_table(table_name)
+        seed_table(table_name, local_demo=True)
 
 
 class LocalStack:
