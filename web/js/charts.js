@@ -32,17 +32,17 @@ export function groupedBars(labels, series, title, { width = 640, height = 220, 
 
 // Horizontal bars for percentages (SLA compliance), one line per agency.
 export function percentBars(rows, title) {
-  const line = 22;
-  const width = 640;
+  const line = 24;
+  const width = 420;
   const height = rows.length * line + 10;
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title }, svg('title', {}, title));
   rows.forEach((row, i) => {
     const y = 5 + i * line;
     const pct = row.value === null || row.value === undefined ? null : row.value * 100;
     const cls = pct === null ? 'bar-none' : pct >= 90 ? 'bar-ok' : pct >= 70 ? 'bar-soon' : 'bar-over';
-    chart.append(svg('text', { x: 0, y: y + 14, class: 'axis' }, row.name.slice(0, 18)),
-      svg('rect', { x: 150, y, width: pct === null ? 2 : (pct / 100) * 420, height: line - 6, class: cls }),
-      svg('text', { x: 150 + (pct === null ? 6 : (pct / 100) * 420 + 6), y: y + 14, class: 'axis' }, pct === null ? '—' : `${pct.toFixed(0)}%`));
+    chart.append(svg('text', { x: 0, y: y + 14, class: 'axis' }, row.name.slice(0, 16)),
+      svg('rect', { x: 120, y, width: pct === null ? 2 : (pct / 100) * 250, height: line - 6, class: cls }),
+      svg('text', { x: 120 + (pct === null ? 6 : (pct / 100) * 250 + 6), y: y + 14, class: 'axis' }, pct === null ? '—' : `${pct.toFixed(0)}%`));
   });
   return chart;
 }

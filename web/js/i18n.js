@@ -36,7 +36,7 @@ const WORDS = {
     cognito_signin: 'Masuk dengan akun petugas', week: 'Minggu', this_week: 'Minggu ini', last_week: 'Minggu lalu',
     channel_desk: 'Loket', channel_phone: 'Telepon', channel_radio: 'Radio', channel_newspaper: 'Koran',
     results: 'Hasil', time: 'Waktu', by: 'Oleh', language: 'English', open: 'Buka', back: 'Kembali',
-    upload_failed: 'Unggah foto gagal', choose: '— pilih —', area_name: 'Nama wilayah', rows: 'baris', progress: 'Proses',
+    upload_failed: 'Unggah foto gagal', choose: '— pilih —', area_name: 'Nama wilayah', rows: 'baris', progress: 'Proses', unassigned: 'Belum didisposisi',
   },
   en: {
     app: 'City Complaints', signin: 'Sign in', signout: 'Sign out', desk: 'Verification desk', entry: 'Enter complaint',
@@ -74,7 +74,7 @@ const WORDS = {
     cognito_signin: 'Sign in with your officer account', week: 'Week', this_week: 'This week', last_week: 'Last week',
     channel_desk: 'Counter', channel_phone: 'Phone', channel_radio: 'Radio', channel_newspaper: 'Newspaper',
     results: 'Results', time: 'Time', by: 'By', language: 'Bahasa Indonesia', open: 'Open', back: 'Back',
-    upload_failed: 'Photo upload failed', choose: '— choose —', area_name: 'Area name', rows: 'rows', progress: 'Progress',
+    upload_failed: 'Photo upload failed', choose: '— choose —', area_name: 'Area name', rows: 'rows', progress: 'Progress', unassigned: 'Not assigned yet',
   },
 };
 

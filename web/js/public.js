@@ -67,15 +67,16 @@ export async function publicStatsScreen(root) {
   clear(root, h('h1', {}, t('stats')), body);
   try {
     const stats = await api('/v1/public/stats', { auth: false });
-    const show = (v) => (v === null || v === undefined ? t('hidden') : String(v));
+    const hidden = `< ${stats.min_cell_count}`;
+    const show = (v) => (v === null || v === undefined ? hidden : String(v));
     const totals = stats.totals;
-    clear(body, h('p', { class: 'muted' }, `${stats.from} – ${stats.to} · ${stats.note}`),
+    clear(body, h('p', { class: 'muted' }, `${stats.from} – ${stats.to} · ${hidden}: ${t('hidden')}`),
       h('div', { class: 'tiles' }, [['received', totals.received], ['resolved', totals.resolved], ['backlog', totals.backlog],
         ['compliance', totals.sla_compliance === null ? null : `${Math.round(totals.sla_compliance * 100)}%`]].map(([k, v]) =>
         h('div', { class: 'tile', 'data-tile': k }, h('strong', {}, show(v)), h('span', {}, t(k))))),
-      section(t('sla_pct'), percentBars(stats.agencies.map((a) => ({ name: a.name, value: a.sla_compliance })), t('sla_pct'))),
+      section(t('sla_pct'), percentBars(stats.agencies.filter((a) => a.agency_id !== '-').map((a) => ({ name: a.name, value: a.sla_compliance })), t('sla_pct'))),
       section(t('league'), table([t('agency_id'), t('resolved'), t('backlog'), t('compliance')], stats.agencies.map((a) => h('tr', {},
-        h('td', {}, a.name), h('td', {}, show(a.resolved)), h('td', {}, show(a.backlog)),
-        h('td', {}, a.sla_compliance === null ? t('hidden') : `${Math.round(a.sla_compliance * 100)}%`))))));
+        h('td', {}, a.agency_id === '-' ? t('unassigned') : a.name), h('td', {}, show(a.resolved)), h('td', {}, show(a.backlog)),
+        h('td', {}, a.sla_compliance === null ? hidden : `${Math.round(a.sla_compliance * 100)}%`))))));
   } catch (error) { clear(body, problem(error)); }
 }

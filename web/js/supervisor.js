@@ -16,14 +16,14 @@ async function backlogBlock(ref, period) {
   const report = await api('/v1/stats' + query({ ...period, group_by: 'agency' }));
   const rows = report.rows.filter((r) => r.backlog.total || r.received || r.assigned);
   // Overdue now, per agency with work open (the agency SLA report lists what is overdue).
-  const overdue = await Promise.all(rows.map((r) => api(`/v1/agencies/${encodeURIComponent(r.key)}/sla`).then((x) => x.overdue).catch(() => [])));
+  const overdue = await Promise.all(rows.map((r) => !ref.agency[r.key] ? [] : api(`/v1/agencies/${encodeURIComponent(r.key)}/sla`).then((x) => x.overdue).catch(() => [])));
   const totals = report.totals || {};
   return [
     h('div', { class: 'tiles' },
       [['received', totals.received], ['resolved', totals.resolved], ['backlog', totals.backlog?.total], ['compliance', pct(totals.sla_compliance)]]
         .map(([k, v]) => h('div', { class: 'tile', 'data-tile': k }, h('strong', {}, String(v ?? 0)), h('span', {}, t(k))))),
     section(t('backlog'), table([t('agency_id'), t('received'), t('resolved'), t('backlog'), t('overdue'), t('compliance')],
-      rows.map((r, i) => h('tr', {}, h('td', {}, ref.agency[r.key] || r.key), h('td', {}, r.received), h('td', {}, r.resolved),
+      rows.map((r, i) => h('tr', {}, h('td', {}, ref.agency[r.key] || (r.key === '-' ? t('unassigned') : r.key)), h('td', {}, r.received), h('td', {}, r.resolved),
         h('td', {}, r.backlog.total), h('td', { class: overdue[i].length ? 'sla-over' : '' }, overdue[i].length), h('td', {}, pct(r.sla_compliance)))))),
     section(t('escalations'), overdue.some((o) => o.length) ? h('ul', {}, rows.flatMap((r, i) => overdue[i].map((o) =>
       h('li', {}, h('a', { href: `#/c/${o.tracking_code}` }, o.tracking_code), ` · ${ref.agency[r.key] || r.key} · ${(o.stages || []).join(', ')} · ${when(o.overdue_since)}`))))
@@ -39,9 +39,9 @@ async function chartsBlock(period) {
     section(t('per_day'), groupedBars(days.map((d) => d.slice(5)), [
       { name: t('received'), cls: 'bar-a', values: perDay.map((r) => r.totals?.received || 0) },
       { name: t('resolved'), cls: 'bar-b', values: perDay.map((r) => r.totals?.resolved || 0) }], t('per_day'))),
-    section(t('sla_pct'), percentBars(league.agencies.map((a) => ({ name: a.name, value: a.sla_compliance })), t('sla_pct'))),
+    section(t('sla_pct'), percentBars(league.agencies.filter((a) => a.agency_id !== '-').map((a) => ({ name: a.name, value: a.sla_compliance })), t('sla_pct'))),
     section(t('league'), table([t('rank'), t('agency_id'), t('compliance'), t('backlog'), t('resolved'), t('median_hours')],
-      league.agencies.map((a) => h('tr', {}, h('td', {}, a.rank), h('td', {}, a.name), h('td', {}, pct(a.sla_compliance)),
+      league.agencies.map((a) => h('tr', {}, h('td', {}, a.rank), h('td', {}, a.agency_id === '-' ? t('unassigned') : a.name), h('td', {}, pct(a.sla_compliance)),
         h('td', {}, a.backlog), h('td', {}, a.resolved), h('td', {}, a.resolution_median_hours ?? '—'))))),
   ];
 }
