@@ -95,6 +95,14 @@ def content_security_policy(upload_origin: str) -> str:
     )
 
 
+def web_front(sam_template: Mapping[str, Any], routes: RouteTable, resolve: Callable[[Any], Any],
+              upload_origin: str) -> WebFront:
+    """The front the template deploys: the console only where it has a CloudFront distribution."""
+    resources = (sam_template.get("Resources") or {}).values()
+    serves_console = any(resource.get("Type") == "AWS::CloudFront::Distribution" for resource in resources)
+    return WebFront(routes, cors_rule(sam_template, resolve), upload_origin, WEB_ROOT if serves_console else None)
+
+
 class WebFront:
     """Answers preflights and the console's files; `None` lets the gateway route the request."""
 
@@ -103,12 +111,12 @@ class WebFront:
         routes: RouteTable,
         cors: CorsRule | None,
         upload_origin: str,
-        web_root: Path = WEB_ROOT,
+        web_root: Path | None = WEB_ROOT,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         self._routes = routes
         self._cors = cors
-        self._root = web_root.resolve()
+        self._root = web_root.resolve() if web_root is not None else None
         self._config = dict(config or {"mode": "local", "api_base": ""})
         self._security = [
             ("Content-Security-Policy", content_security_policy(upload_origin)),
@@ -120,8 +128,9 @@ class WebFront:
     def handle(self, request: HttpRequest) -> HttpResponse | None:
         if request.method == "OPTIONS":
             return self._preflight(request)
-        if request.method in ("GET", "HEAD") and not request.path.startswith(_API_PREFIXES):
-            return self._static(request.path)
+        if self._root is not None and request.method in ("GET", "HEAD") \
+                and not request.path.startswith(_API_PREFIXES):
+            return self._static(self._root, request.path)
         return None
 
     def _preflight(self, request: HttpRequest) -> HttpResponse | None:
@@ -137,16 +146,16 @@ class WebFront:
         methods = {route.method for route in self._routes.routes}
         return any(self._routes.match(method, path) is not None for method in methods)
 
-    def _static(self, path: str) -> HttpResponse | None:
+    def _static(self, root: Path, path: str) -> HttpResponse | None:
         if path == "/config.json":
             return self._file_response(json.dumps(self._config).encode(), "application/json")
         segments = [part for part in path.split("/") if part]
         page = _PAGES.get("/" + "/".join(segments[:1])) if len(segments) <= 2 else None
         if path == "/" or (segments and segments[0] == "lacak" and page):
-            target = self._root / (page or "index.html")
+            target = root / (page or "index.html")
         else:
-            target = (self._root / path.lstrip("/")).resolve()
-            if self._root not in target.parents or not target.is_file():
+            target = (root / path.lstrip("/")).resolve()
+            if root not in target.parents or not target.is_file():
                 return None  # not a console file: the API's routes (and their 404) decide
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
