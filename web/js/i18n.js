@@ -97,13 +97,15 @@ export function label(pair, fallback = '') {
 }
 
 const ZONE = 'Asia/Jakarta';
+const formats = {};  // one formatter per language: building one per date is what makes long lists slow
 export function when(iso) {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(lang === 'en' ? 'en-GB' : 'id-ID', {
+  formats[lang] ||= new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'id-ID', {
     timeZone: ZONE, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
-  }) + ' WIB';
+  });
+  return `${formats[lang].format(date)} WIB`;
 }
 
 // "3 j 20 m sisa" / "2 h 5 m late": how long until (or since) a deadline.

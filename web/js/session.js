@@ -47,7 +47,7 @@ export async function cognitoSignIn() {
   sessionStorage.setItem('aduan.pkce', JSON.stringify({ verifier, state }));
   const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   location.assign(`${cognito.domain}/oauth2/authorize` + query({
-    response_type: 'code', client_id: cognito.client_id, redirect_uri: cognito.redirect_uri,
+    response_type: 'code', client_id: cognito.client_id, redirect_uri: cognito.redirect_uri || `${location.origin}/`,
     scope: 'openid email profile', code_challenge_method: 'S256', code_challenge: challenge, state,
   }));
 }
@@ -66,7 +66,7 @@ export async function finishCognitoSignIn() {
     method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'authorization_code', client_id: cognito.client_id, code,
-      redirect_uri: cognito.redirect_uri, code_verifier: saved.verifier,
+      redirect_uri: cognito.redirect_uri || `${location.origin}/`, code_verifier: saved.verifier,
     }),
   });
   if (!response.ok) return false;
@@ -78,7 +78,7 @@ export function signOut() {
   setToken(null);
   const { mode, cognito } = settings();
   if (mode === 'cognito') {
-    location.assign(`${cognito.domain}/logout` + query({ client_id: cognito.client_id, logout_uri: cognito.logout_uri }));
+    location.assign(`${cognito.domain}/logout` + query({ client_id: cognito.client_id, logout_uri: cognito.logout_uri || `${location.origin}/` }));
   } else {
     location.hash = '#/signin';
   }
