@@ -19,9 +19,10 @@ local: $(STAMP)
 	$(PY) -m infra.local
 
 test: $(STAMP)
+	@test -x /usr/bin/chromium || echo "!!!!! BROWSER TESTS WILL BE SKIPPED: no /usr/bin/chromium (apt-get install -y chromium) !!!!!" >&2
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -rs -n 2 --dist loadfile
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
