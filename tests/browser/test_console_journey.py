@@ -119,6 +119,7 @@ def sign_in(page: Page, base: str, role: str, agency: str | None = None) -> None
         page.get_by_label("Instansi").select_option(agency)
     page.get_by_label("Nama").fill(f"Petugas {role}")
     page.get_by_role("button", name="Masuk").click()
+    page.wait_for_url(re.compile(r"#/(desk|agency|supervisor)$"))
 
 
 def sign_out(page: Page) -> None:

@@ -78,6 +78,19 @@ const WORDS = {
   },
 };
 
+// Status names for filters (a complaint itself carries its status_label from the API).
+export const STATUS = {
+  received: ['Diterima', 'Received'], verified: ['Terverifikasi', 'Verified'], on_hold: ['Ditunda', 'On hold'],
+  need_info: ['Menunggu informasi', 'Waiting for information'], rejected: ['Ditolak', 'Rejected'],
+  duplicate: ['Duplikat', 'Duplicate'], assigned: ['Didisposisikan', 'Assigned'], accepted: ['Diterima instansi', 'Accepted'],
+  in_progress: ['Sedang ditindaklanjuti', 'In progress'], returned: ['Dikembalikan', 'Returned'],
+  resolved: ['Selesai', 'Resolved'], reopened: ['Dibuka kembali', 'Reopened'], closed: ['Ditutup', 'Closed'],
+};
+export function statusName(status) {
+  const pair = STATUS[status];
+  return pair ? pair[lang === 'en' ? 1 : 0] : status;
+}
+
 export let lang = localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';
 document.documentElement.lang = lang;
 

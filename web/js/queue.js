@@ -1,7 +1,7 @@
 // The desk's and the agencies' queues: filters, SLA colours, and (for the desk) bulk actions.
 import { api, query } from './api.js';
 import { clear, field, h, options } from './dom.js';
-import { t, when } from './i18n.js';
+import { statusName, t, when } from './i18n.js';
 import { names, problem, slaCell, statusBadge, success, table } from './ui.js';
 
 const DESK_STATUSES = ['received', 'verified', 'on_hold', 'need_info', 'returned', 'reopened', 'assigned'];
@@ -34,19 +34,20 @@ export function queueRows(items, ref, selectable, selected) {
   return items.map((item) => {
     const area = item.location?.area_code || item.suggestion?.area_code;
     const category = item.category_id || item.suggestion?.category_id;
+    const cell = (name, ...content) => h('td', { 'data-label': name }, ...content);
     return h('tr', { class: item.overdue ? 'row-over' : '' },
-      selectable ? h('td', {}, h('input', {
+      selectable ? h('td', { class: 'pick' }, h('input', {
         type: 'checkbox', 'aria-label': `${t('selected')} ${item.tracking_code}`, checked: selected.has(item.tracking_code),
         onchange: (e) => (e.target.checked ? selected.set(item.tracking_code, item) : selected.delete(item.tracking_code)),
       })) : null,
-      h('td', {}, h('a', { href: `#/c/${item.tracking_code}` }, item.tracking_code)),
-      h('td', { class: 'wrap' }, item.title || '—'),
-      h('td', {}, ref.category[category] || category || '—'),
-      h('td', {}, ref.area[area] || area || '—'),
-      h('td', {}, item.channel),
-      h('td', {}, h('span', { class: `prio prio-${item.priority}` }, item.priority)),
-      h('td', {}, statusBadge(item)),
-      h('td', {}, slaCell(item, now), h('div', { class: 'muted' }, when(item.next_due_at))));
+      cell(t('code'), h('a', { href: `#/c/${item.tracking_code}` }, item.tracking_code)),
+      cell(t('title'), item.title || '—'),
+      cell(t('category'), ref.category[category] || category || '—'),
+      cell(t('area'), ref.area[area] || area || '—'),
+      cell(t('channel'), item.channel),
+      cell(t('priority'), h('span', { class: `prio prio-${item.priority}` }, item.priority)),
+      cell(t('status'), statusBadge(item)),
+      cell(t('sla'), slaCell(item, now), ' ', h('span', { class: 'muted' }, when(item.next_due_at))));
   });
 }
 
@@ -58,7 +59,7 @@ function filterBar(ref, filters, statuses, onChange) {
   };
   const kecamatanList = ref.areas.filter((a) => a.level === 'kecamatan' || !a.parent_code);
   return h('form', { class: 'filters', onsubmit: (e) => e.preventDefault(), 'aria-label': t('filter') },
-    select('status', statuses.map((s) => [s, s])),
+    select('status', statuses.map((s) => [s, statusName(s)])),
     select('order', [['oldest', t('oldest')], ['urgent', t('urgent')], ['due', t('due')]]),
     select('category', [['', t('all')], ...ref.categories.map((c) => [c.id, ref.category[c.id]])]),
     select('area', [['', t('all')], ...kecamatanList.map((a) => [a.code, a.name])]),
@@ -113,10 +114,10 @@ export async function queueScreen(root, kind, agency) {
   const draw = () => {
     const shown = items.filter((item) => matches(item, filters, ref));
     performance.mark('queue-render-start');
-    clear(body, shown.length ? table(
+    clear(body, shown.length ? h('div', { class: 'queue' }, table(
       [kind === 'desk' ? t('selected') : null, t('code'), t('title'), t('category'), t('area'), t('channel'),
         t('priority'), t('status'), t('sla')].filter(Boolean),
-      queueRows(shown, ref, kind === 'desk', selected), `${shown.length} / ${items.length}`)
+      queueRows(shown, ref, kind === 'desk', selected), `${shown.length} / ${items.length}`))
       : h('p', { class: 'empty' }, t('none')));
     performance.measure('queue-render', 'queue-render-start');
     // Until the rows are on screen (style, layout, paint): what the bench reports.
