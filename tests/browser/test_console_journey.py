@@ -253,3 +253,44 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     page.get_by_role("link", name="Statistik publik").click()
     expect(page.locator("[data-tile=received]")).to_be_visible()
     screens.take("09-public-stats")
+
+
+def test_a_stale_version_offers_reload_and_the_desk_works_by_keyboard(stack: LocalStack, browser: Browser,
+                                                                       shots: Path) -> None:
+    base = stack.api_url
+    citizen = token(stack, "role=citizen&sub=warga-conflict")
+    status, filed = call(stack, "POST", "/v1/complaints", {
+        "title": "Sampah menumpuk di pasar", "text": "Sampah menumpuk di depan pasar sejak tiga hari, bau sekali.",
+        "category_id": "sampah"}, citizen)
+    assert status == 201, filed
+    code = filed["tracking_code"]
+    page = browser.new_page(viewport=DESKTOP)
+    screens = Screens(page, shots)
+    page.goto(f"{base}/#/signin")
+    # Keyboard only: the role select has focus order, Enter submits the labelled form.
+    page.get_by_label("Peran").focus()
+    page.keyboard.press("Tab")  # to the name field (the agency field is hidden for a verifier)
+    page.keyboard.type(" Keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#/desk$"))
+    page.goto(f"{base}/#/c/{code}")
+    expect(page.locator("form.action-hold")).to_be_visible()
+    # Someone else moves the complaint on after this page was loaded.
+    verifier = token(stack, "role=verifier&sub=desk-other")
+    version = call(stack, "GET", f"/v1/complaints/{code}", token=verifier)[1]["version"]
+    moved = call(stack, "POST", f"/v1/complaints/{code}/transitions",
+                 {"action": "hold", "expected_version": version, "note": "Menunggu foto"}, verifier)
+    assert moved[0] == 200, moved
+    form = page.locator("form.action-reject")
+    form.get_by_label("Alasan *").fill("Bukan aduan")
+    form.locator("button[type=submit]").press("Enter")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("409")
+    expect(alert).to_contain_text("Aduan ini sudah diubah orang lain.")
+    screens.errors.clear()  # the 409 above is the point of this test
+    screens.take("10-version-conflict")
+    page.get_by_role("button", name="Muat ulang dan coba lagi").click()
+    expect(page.locator(".meta .badge")).to_have_text("Ditunda")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Actions")).to_be_visible()
+    page.get_by_role("button", name="Bahasa Indonesia").click()
