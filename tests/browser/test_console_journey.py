@@ -65,6 +65,8 @@ if _WHY is not None:
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
+expect.set_options(timeout=20_000)  # each screen is a few Lambda invocations on a shared, busy machine
+
 stack = stack_fixture()
 
 
@@ -198,6 +200,13 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     expect(page.get_by_role("heading", name="Saran triase")).to_be_visible()
     expect(page.get_by_text("Peta tidak tersedia")).to_be_visible()  # no internet here: area and coordinates
     screens.take("02-desk-complaint")
+    # Where tiles are reachable the map is drawn (tiles answered here by the test, as a tile server would).
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=200, content_type="image/png",
+                                                                               body=PHOTO))
+    page.reload()
+    expect(page.locator(".map img")).to_have_count(9)
+    expect(page.get_by_text("Peta tidak tersedia")).to_have_count(0)
+    page.unroute("https://tile.openstreetmap.org/**")
     act(page, "verify", lambda form: form.get_by_label("Catatan").fill("Lengkap"))
     act(page, "assign", lambda form: form.get_by_label("Instansi *").select_option("dpu"))
     expect(page.locator(".meta .badge")).to_have_text("Didisposisikan")
@@ -294,3 +303,24 @@ def test_a_stale_version_offers_reload_and_the_desk_works_by_keyboard(stack: Loc
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Actions")).to_be_visible()
     page.get_by_role("button", name="Bahasa Indonesia").click()
+
+    # A radio complaint typed in at the desk, then handled with the bulk action "accept the suggestion".
+    page.get_by_role("link", name="Input aduan").click()
+    page.get_by_label("Kanal").select_option("radio")
+    page.get_by_label("Judul *").fill("Lampu jalan mati di Jl. Pemuda")
+    page.get_by_label("Isi aduan *").fill("Pendengar radio melaporkan lampu penerangan jalan mati sejak kemarin malam.")
+    page.get_by_label("Kategori").select_option("pju-mati")  # a category the desk routes by hand
+    page.get_by_label("Sumber (koran, edisi, nomor panggilan)").fill("Radio Kota, siaran pagi")
+    page.get_by_label("Nama").fill("Pak Darto")
+    page.get_by_role("button", name="Kirim").click()
+    filed_link = page.locator(".msg.ok + a")
+    expect(filed_link).to_be_visible()
+    radio_code = filed_link.inner_text()
+    routed = wait_until(lambda: call(stack, "GET", f"/v1/complaints/{radio_code}", token=verifier)[1].get("suggestion"))
+    assert not routed["auto_assign"]
+    page.get_by_role("link", name="Meja verifikasi").click()
+    page.get_by_label(f"dipilih {radio_code}").check()
+    page.get_by_label("Tindakan").select_option("accept_suggestion")
+    page.get_by_role("button", name="Terapkan").click()
+    expect(page.locator(".bulk .msg.ok")).to_have_text("Berhasil: 1/1")
+    assert call(stack, "GET", f"/v1/complaints/{radio_code}", token=verifier)[1]["status"] == "assigned"

@@ -67,18 +67,21 @@ async function route() {
   if (!current && !PUBLIC.has(screen)) { location.hash = '#/signin'; return; }
   if (!screen) { location.hash = current ? HOME[current] : '#/signin'; return; }
   main.focus({ preventScroll: true });
+  // Each route draws into its own box: a slower screen still loading cannot overwrite a newer one.
+  const view = h('div', {});
+  main.replaceChildren(view);
   try {
-    if (screen === 'signin') await signInScreen(main);
-    else if (screen === 'desk') await queueScreen(main, 'desk');
-    else if (screen === 'agency') await queueScreen(main, 'agency', agencyId());
-    else if (screen === 'entry') await entryScreen(main);
-    else if (screen === 'supervisor') await supervisorScreen(main);
-    else if (screen === 'c' && arg) await complaintScreen(main, decodeURIComponent(arg), current);
-    else if (screen === 'feed') await feedScreen(main);
-    else if (screen === 'stats') await publicStatsScreen(main);
-    else if (screen === 'lacak') await trackingScreen(main, arg && decodeURIComponent(arg));
+    if (screen === 'signin') await signInScreen(view);
+    else if (screen === 'desk') await queueScreen(view, 'desk');
+    else if (screen === 'agency') await queueScreen(view, 'agency', agencyId());
+    else if (screen === 'entry') await entryScreen(view);
+    else if (screen === 'supervisor') await supervisorScreen(view);
+    else if (screen === 'c' && arg) await complaintScreen(view, decodeURIComponent(arg), current);
+    else if (screen === 'feed') await feedScreen(view);
+    else if (screen === 'stats') await publicStatsScreen(view);
+    else if (screen === 'lacak') await trackingScreen(view, arg && decodeURIComponent(arg));
     else location.hash = current ? HOME[current] : '#/signin';
-  } catch (error) { clear(main, problem(error, route)); }
+  } catch (error) { clear(view, problem(error, route)); }
 }
 
 async function start() {
