@@ -256,6 +256,14 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     wait_until(counted, 60)
     expect(page.get_by_role("img", name="Kepatuhan SLA per instansi")).to_be_visible()
     screens.take("07-supervisor")
+    page.get_by_label("Pengirim (mis. whatsapp:+62…)").fill("whatsapp:+6281299999999")
+    page.get_by_label("Alasan").fill("Spam berulang")
+    page.get_by_role("button", name="Blokir").click()
+    expect(page.get_by_role("cell", name="whatsapp:+6281299999999")).to_be_visible()
+    page.get_by_role("button", name="Mulai ekspor").click()  # complaints of the last 30 days
+    expect(page.get_by_role("link", name="Unduh")).to_be_visible(timeout=60_000)
+    assert code in urllib.request.urlopen(page.get_by_role("link", name="Unduh").get_attribute("href") or "",
+                                          timeout=15).read().decode()
     page.get_by_role("link", name="Aduan publik").click()
     expect(page.get_by_role("link", name=code)).to_be_visible()
     screens.take("08-public-feed")
