@@ -31,9 +31,10 @@ local: $(STAMP)
 	$(PY) -m infra.local
 
 test: $(STAMP) $(POLICY_STAMP)
+	@test -x /usr/bin/chromium || echo "!!!!! BROWSER TESTS WILL BE SKIPPED: no /usr/bin/chromium (apt-get install -y chromium) !!!!!" >&2
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -rs -n 2 --dist loadfile
 	$(PY) -m infra.policy_check
 
 unit: $(STAMP)
