@@ -141,11 +141,12 @@ def openapi_document() -> dict[str, Any]:
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path, operations in paths.items():
         for method, operation in operations.items():
-            # External bodies' answer callbacks are signed like webhooks (routes/external.py).
-            public, webhook = path in PUBLIC_PATHS, path.startswith(("/webhooks/", "/v1/external/"))
-            if public or webhook:
+            public, webhook = path in PUBLIC_PATHS, path.startswith("/webhooks/")
+            # External bodies' answer callbacks are signed like webhooks but answer 409/422 (routes/external.py).
+            signed = path.startswith("/v1/external/")
+            if public or webhook or signed:
                 operation["security"] = []
-            errors = {**ERRORS, **(WEBHOOK_ERRORS if webhook else {}),
+            errors = {**ERRORS, **(WEBHOOK_ERRORS if webhook or signed else {}),
                       **(BODY_ERRORS if "requestBody" in operation else {}),
                       **(TOO_MANY if (path, method) in LIMITED else {})}
             for status, description in errors.items():
