@@ -8,7 +8,6 @@ boto3 client (endpoint included) keeps working against the new server.
 
 from __future__ import annotations
 
-import functools
 import logging
 import socket
 import threading
@@ -16,6 +15,7 @@ import urllib.request
 from typing import Any
 
 from infra.local.errors import LocalStackError
+from infra.local.transactions import install_undo_journal
 
 _previous_port = 0
 
@@ -30,11 +30,15 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def serialise_dynamodb(app: Any) -> Any:
-    """One DynamoDB request at a time, as moto's DynamoDB is not thread-safe: a transaction deep-copies
-    whole tables (and restores them if it fails), so a write or query in another thread meanwhile can
-    fail it with a spurious error, or be undone. Real DynamoDB isolates requests; this restores that."""
-    lock = threading.Lock()
+# moto's DynamoDB (streams included) is not thread-safe: one request at a time, and local mode's own
+# direct uses of its backend (stream retention, housekeeping, snapshots) take the same lock.
+DYNAMODB_LOCK = threading.RLock()
+
+
+def serialise_dynamodb(app: Any, lock: Any = DYNAMODB_LOCK) -> Any:
+    """One DynamoDB request at a time: moto's tables are plain dicts that a query may be iterating
+    while another thread writes, and a transaction's undo journal (transactions.py) must not see
+    another request's writes in between. Real DynamoDB isolates requests; this restores that."""
 
     def locked(environ: dict[str, Any], start_response: Any) -> Any:
         if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB"):
@@ -44,37 +48,6 @@ def serialise_dynamodb(app: Any) -> Any:
             return list(app(environ, start_response))
 
     return locked
-
-
-def rollback_transactions_in_place() -> None:
-    """moto rolls a failed TransactWriteItems back by swapping in a copy of the whole table taken
-    before it, which detaches the table's stream: the relay would never see a later write. Put the
-    copy's items back into the live table instead, and drop the stream records of the undone writes."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    original = DynamoDBBackend.transact_write_items
-    if getattr(original, "_in_place", False):
-        return
-
-    @functools.wraps(original)
-    def in_place(self: Any, *args: Any, **kwargs: Any) -> Any:
-        live = dict(self.tables)
-        streamed = {name: len(table.stream_shard.items) for name, table in live.items()
-                    if table.stream_shard is not None}
-        try:
-            return original(self, *args, **kwargs)
-        except Exception:
-            for name, table in live.items():
-                snapshot = self.tables.get(name)
-                if snapshot is not None and snapshot is not table:
-                    table.items = snapshot.items
-                    if name in streamed:
-                        del table.stream_shard.items[streamed[name]:]
-                    self.tables[name] = table
-            raise
-
-    in_place._in_place = True  # type: ignore[attr-defined]
-    DynamoDBBackend.transact_write_items = in_place  # type: ignore[method-assign]
 
 
 class MotoServer:
@@ -90,7 +63,7 @@ class MotoServer:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
 
-        rollback_transactions_in_place()
+        install_undo_journal()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
