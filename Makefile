@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local test unit lint typecheck bench layer openapi clean
+.PHONY: local local-fresh test unit lint typecheck bench layer openapi clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or newer on PATH)"; exit 1; }
@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Data is kept in .local-state/ across restarts (docs/local-mode.md); local-fresh moves it aside and starts empty.
 local: $(STAMP)
 	$(PY) -m infra.local
+
+local-fresh: $(STAMP)
+	$(PY) -m infra.local --fresh
 
 test: $(STAMP)
 	$(PY) -m ruff check .

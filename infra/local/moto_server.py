@@ -50,11 +50,33 @@ def serialise_dynamodb(app: Any, lock: Any = DYNAMODB_LOCK) -> Any:
     return locked
 
 
+_READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "Receive")
+
+
+class WriteCounter:
+    """Counts requests that may change moto's state, so that an idle stack is not snapshotted again."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wrap(self, app: Any) -> Any:
+        def counted(environ: dict[str, Any], start_response: Any) -> Any:
+            target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+            action = target.rpartition(".")[2]
+            reading = action.startswith(_READS) if target else environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            if not reading:
+                self.count += 1  # a lost increment under a race only delays a snapshot to the next write
+            return app(environ, start_response)
+
+        return counted
+
+
 class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port
         self._server: object | None = None
+        self.writes = WriteCounter()
 
     @property
     def url(self) -> str:
@@ -83,7 +105,7 @@ class MotoServer:
         self._server = server
         inner = getattr(server, "_server", None)
         if inner is not None:
-            inner.app = serialise_dynamodb(inner.app)
+            inner.app = self.writes.wrap(serialise_dynamodb(inner.app))
         self.port = _previous_port = server.get_host_and_port()[1]
         self.reset()
 

@@ -103,7 +103,7 @@ def install_undo_journal() -> None:
     original = backend_class.transact_write_items
     if getattr(original, _MARK, False):
         return
-    models.copy = _TablesAsIs()  # type: ignore[attr-defined]
+    models.copy = _TablesAsIs()
 
     @functools.wraps(original)
     def journaled(self: Any, transact_items: list[dict[str, Any]]) -> Any:

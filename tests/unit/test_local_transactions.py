@@ -98,9 +98,9 @@ def test_no_table_is_copied_whatever_its_size(dynamodb: Any) -> None:
         copied.append(self.name)
         raise AssertionError("a table was deep-copied")
 
-    with mock.patch.object(Table, "__deepcopy__", spy, create=original is None):
-        with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
-            dynamodb.transact_write_items(TransactItems=[
-                {"Put": {"TableName": TABLE, "Item": _ticket("X1", "dpu", 2),
-                         "ConditionExpression": "attribute_not_exists(pk)"}}])
+    with (mock.patch.object(Table, "__deepcopy__", spy, create=original is None),
+          pytest.raises(dynamodb.exceptions.TransactionCanceledException)):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": _ticket("X1", "dpu", 2),
+                     "ConditionExpression": "attribute_not_exists(pk)"}}])
     assert copied == []
