@@ -8,6 +8,7 @@ boto3 client (endpoint included) keeps working against the new server.
 
 from __future__ import annotations
 
+import functools
 import logging
 import socket
 import threading
@@ -15,6 +16,7 @@ import urllib.request
 from typing import Any
 
 from infra.local.errors import LocalStackError
+from infra.local.query_index import install_partition_reads
 from infra.local.transactions import install_undo_journal
 
 _previous_port = 0
@@ -48,6 +50,17 @@ def serialise_dynamodb(app: Any, lock: Any = DYNAMODB_LOCK) -> Any:
             return list(app(environ, start_response))
 
     return locked
+
+
+def _list_moto_modules_once() -> None:
+    """moto's server lists its own package directory (a stat per entry) to route every request, under a
+    lock all requests share; the list never changes while the process runs."""
+    import moto.backends
+
+    listing = moto.backends.list_of_moto_modules
+    if not hasattr(listing, "cache_info"):
+        modules = tuple(listing())
+        moto.backends.list_of_moto_modules = functools.cache(lambda: modules)
 
 
 _READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "Receive")
@@ -86,6 +99,8 @@ class MotoServer:
         from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
 
         install_undo_journal()
+        install_partition_reads()
+        _list_moto_modules_once()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)

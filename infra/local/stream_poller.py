@@ -40,6 +40,7 @@ class _Shard:
     attempts: int = 0  # failed invocations of the current batch
     not_before: float = 0.0  # monotonic time before which the shard waits (retry backoff)
     read_to: int | None = None  # sequence number after the last record read
+    checkpointed: int | None = None  # what the retention was last told
 
 
 class StreamPoller(Poller):
@@ -146,7 +147,8 @@ class StreamPoller(Poller):
         if self._retention is None:
             return
         position = int(shard.pending[0]["dynamodb"]["SequenceNumber"]) if shard.pending else shard.read_to
-        if position is not None:
+        if position is not None and position != shard.checkpointed:
+            shard.checkpointed = position
             self._retention.checkpoint(self.spec.source_arn, self.spec.logical_id, position)
 
     def _deliver(self, batch: list[dict[str, Any]]) -> int | None:

@@ -18,6 +18,8 @@ import types
 from dataclasses import dataclass
 from typing import Any
 
+from infra.local.query_index import note_item
+
 _MARK = "_aduan_undo_journal"
 
 
@@ -69,6 +71,7 @@ class UndoJournal:
                     items.pop(touched.hash_value, None)
                 else:
                     items[touched.hash_value] = touched.before
+                    note_item(touched.table, touched.before)
                 continue
             if touched.before is None:
                 items.get(touched.hash_value, {}).pop(touched.range_value, None)
@@ -76,6 +79,7 @@ class UndoJournal:
                     items.pop(touched.hash_value, None)
             else:
                 items[touched.hash_value][touched.range_value] = touched.before
+            note_item(touched.table, touched.before)  # its index values may have been moved off it
         for shard, end in self._stream_ends.values():
             del shard.items[end:]
 
