@@ -124,9 +124,9 @@ def install_partition_reads() -> None:
         return item
 
     @functools.wraps(update_item)
-    def noted_update(self: Any, table_name: str, *args: Any, **kwargs: Any) -> Any:
-        item = update_item(self, table_name, *args, **kwargs)
-        note_item(self.get_table(table_name), item)
+    def noted_update(self: Any, *args: Any, **kwargs: Any) -> Any:
+        item = update_item(self, *args, **kwargs)
+        note_item(self.get_table(args[0] if args else kwargs["table_name"]), item)
         return item
 
     setattr(partition_query, _MARK, True)
