@@ -8,6 +8,9 @@
   them; AWS expires them after 15 minutes. The newest few hundred are kept.
 - SQS: every deleted message leaves its receipt handles in a set (so that a second delete is accepted);
   past a bound the set is emptied: a late second delete then fails as it would after AWS's expiry.
+- Every moto model object ever created (each item version, each query result copy, stream record, message)
+  is appended to its class's `instances_tracked`, for moto's dashboard only: the lists are emptied (S3's
+  are left alone: moto disposes of objects' temporary files through them).
 """
 
 from __future__ import annotations
@@ -80,10 +83,23 @@ def bound_bookkeeping(lock: Any) -> None:
             iterators = backend.shard_iterators
             for stale in list(iterators)[: max(0, len(iterators) - KEPT_SHARD_ITERATORS)]:
                 iterators.pop(stale, None)
+    forget_tracked_instances()
     for backend in _every(sqs_backends):
         for queue in list(backend.queues.values()):
             if len(queue.deleted_messages) > KEPT_DELETED_RECEIPTS:
                 queue.deleted_messages = set()
+
+
+def forget_tracked_instances() -> None:
+    from moto.core.model_instances import model_data
+
+    for service, models in list(model_data.items()):
+        if service == "s3":
+            continue
+        for model in list(models.values()):
+            tracked = getattr(model, "instances_tracked", None)
+            if isinstance(tracked, list):
+                tracked.clear()
 
 
 def _every(backends: Any) -> list[Any]:
