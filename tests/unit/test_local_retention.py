@@ -39,3 +39,17 @@ def test_records_wait_for_the_slowest_reader() -> None:
         assert shard.items[0] == START + 3
         retention.checkpoint(arn, "audit", START + 9)
         assert shard.items[0] == START + 8
+
+
+def test_moto_forgets_the_model_objects_it_tracked_for_its_dashboard_but_not_s3_keys() -> None:
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    from moto.s3.models import FakeKey
+
+    from infra.local.retention import forget_tracked_instances
+
+    item = Item(DynamoType({"S": "T#1"}), None, {"pk": {"S": "T#1"}})
+    kept_keys = list(FakeKey.instances_tracked)  # type: ignore[attr-defined]
+    assert item in Item.instances_tracked  # type: ignore[attr-defined]
+    forget_tracked_instances()
+    assert item not in Item.instances_tracked  # type: ignore[attr-defined]
+    assert FakeKey.instances_tracked == kept_keys  # type: ignore[attr-defined]
