@@ -27,7 +27,7 @@ if importlib.util.find_spec("aduan") is None:
     sys.path.insert(0, str(REPO_ROOT / "functions"))
 
 from aduan.dal.config_store import load_config  # noqa: E402
-from aduan.dal.stats import StatsRepository, backlog_pk, flow_pk, months  # noqa: E402
+from aduan.dal.stats import OPEN_PK, StatsRepository, fact_pk, fact_sk, months, open_sk  # noqa: E402
 from aduan.dal.tickets import TicketRepository, queue_key  # noqa: E402
 from aduan.logic import clock, domain_events, stats  # noqa: E402
 from aduan.logic.status_machine import Status  # noqa: E402
@@ -99,34 +99,30 @@ def rebuild(table: str, dry_run: bool = False) -> Outcome:
 
 def _cells(aggregate: stats.Aggregate) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
     puts: list[dict[str, Any]] = []
-    for (scope, dim, day, value), counters in aggregate.flow.items():
-        puts.append({"pk": flow_pk(scope, dim, day[:7]), "sk": f"{day}#{value}", "scope": scope, "dim": dim,
-                     "day": day, "value": value, **{k: n for k, n in counters.items() if n}})
-    for (scope, dim, value, created_day), counters in aggregate.backlog.items():
+    for (day, combo), counters in aggregate.facts.items():
         nonzero = {k: n for k, n in counters.items() if n}
         if nonzero:
-            puts.append({"pk": backlog_pk(scope, dim), "sk": f"{value}#{created_day}", "scope": scope, "dim": dim,
-                         "day": created_day, "value": value, **nonzero})
-    for ticket_id, state in aggregate.states.items():
-        puts.append({"pk": f"STATS#TICKET#{ticket_id}", "sk": "#STATE", **vars(state)})
+            puts.append({"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo), **nonzero})
+    for (combo, created_day), counters in aggregate.open.items():
+        nonzero = {k: n for k, n in counters.items() if n}
+        if nonzero:
+            puts.append({"pk": OPEN_PK, "sk": open_sk(combo, created_day), **nonzero})
+    for ticket_id, seen in aggregate.seen.items():
+        state = aggregate.states.get(ticket_id)
+        # Every event replayed is marked counted, so one still waiting in the paused queue is not counted twice.
+        puts.append({"pk": f"STATS#TICKET#{ticket_id}", "sk": "#STATE", **(vars(state) if state else {}),
+                     "seen": set(seen)})
     return puts, {(item["pk"], item["sk"]) for item in puts}
 
 
 def _existing(repository: StatsRepository, config: CityConfig, aggregate: stats.Aggregate
               ) -> Iterator[dict[str, str]]:
-    """Keys of the stored cells in every partition the statistics can have for this history."""
-    scopes = {stats.CITY} | {f"agency:{a.id}" for a in config.agencies}
-    scopes |= {key[0] for key in aggregate.flow} | {key[0] for key in aggregate.backlog}
-    days = sorted({key[2] for key in aggregate.flow}) or [clock.now().date().isoformat()]
+    """Keys of the stored facts and open counts in every partition this history can have."""
+    days = sorted({day for day, _ in aggregate.facts}) or [clock.now().date().isoformat()]
     span = months(date.fromisoformat(days[0]), max(date.fromisoformat(days[-1]), clock.now().date()))
-    for scope in sorted(scopes):
-        dims = ("all", *stats.DIMENSIONS) if scope == stats.CITY else tuple(d for d in stats.DIMENSIONS
-                                                                             if d != "agency")
-        for dim in dims:
-            pks = [flow_pk(scope, dim, month) for month in span] + [backlog_pk(scope, dim)]
-            for pk in pks:
-                for sk in repository.raw_cells(pk):
-                    yield {"pk": pk, "sk": sk}
+    for pk in [fact_pk(month) for month in span] + [OPEN_PK]:
+        for sk in repository.raw_cells(pk):
+            yield {"pk": pk, "sk": sk}
 
 
 def main(argv: list[str] | None = None) -> int:

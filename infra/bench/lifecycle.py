@@ -104,7 +104,8 @@ def subscriptions() -> list[tuple[dict[str, Any], str]]:
 
 def _handler(path: str) -> Handler:
     module, _, name = path.rpartition(".")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    handler: Handler = getattr(importlib.import_module(module), name)
+    return handler
 
 
 class Pump:
