@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
+MAX_BATCH_GET = 100
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
 QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
 
@@ -195,8 +197,27 @@ class TicketRepository:
             KeyConditionExpression="queue_pk = :q AND created_at BETWEEN :start AND :end",
             ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": start, ":end": end}))
         for page in pages:
-            for raw in page.get("Items", []):
-                yield Ticket.model_validate(codec.from_item(raw))
+            yield from self.heads(page.get("Items", []))
+
+    def heads(self, index_items: Sequence[dict[str, Any]]) -> list[Ticket]:
+        """The ticket heads behind index entries, in the entries' order: the ticket indexes project keys
+        (and the public feed's filter fields) only, so a status change rewrites small index entries
+        and the indexes whose keys did not move are not written at all. One BatchGetItem per 100."""
+        keys = [{"pk": raw["pk"], "sk": raw["sk"]} for raw in index_items]
+        found: dict[str, Ticket] = {}
+        for start in range(0, len(keys), MAX_BATCH_GET):
+            pending: Any = {self.table: {"Keys": keys[start:start + MAX_BATCH_GET]}}
+            for attempt in range(8):
+                answer = self._db.batch_get_item(RequestItems=pending)
+                for raw in answer.get("Responses", {}).get(self.table, []):
+                    found[raw["pk"]["S"]] = Ticket.model_validate(codec.from_item(raw))
+                pending = answer.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2 ** attempt, 1.0))
+            else:
+                raise RuntimeError("ticket heads: reads throttled 8 times")
+        return [found[key["pk"]["S"]] for key in keys if key["pk"]["S"] in found]
 
     def timeline_records(self, code: str) -> Iterator[dict[str, Any]]:
         """Every stored timeline entry of a ticket (with its snapshot), oldest first, page by page."""
@@ -278,7 +299,7 @@ class TicketRepository:
             }
             while True:
                 page = self._db.query(**request)
-                found.extend(Ticket.model_validate(codec.from_item(raw)) for raw in page.get("Items", []))
+                found.extend(self.heads(page.get("Items", [])))
                 if not page.get("LastEvaluatedKey"):
                     break
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -304,7 +325,11 @@ class TicketRepository:
                 raise Unprocessable("invalid cursor",
                                     details=[{"field": "cursor", "message": "not for this list"}]) from None
             raise
-        items = [model.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+        raw_items = found.get("Items", [])
+        if model is Ticket and "IndexName" in query:
+            items: list[Any] = self.heads(raw_items)
+        else:
+            items = [model.model_validate(codec.from_item(raw)) for raw in raw_items]
         return items, encode_cursor(found.get("LastEvaluatedKey"))
 
     # ------------------------------------------------------------------ writes
