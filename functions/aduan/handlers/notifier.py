@@ -16,7 +16,6 @@ from aduan import settings
 from aduan.dal import config_store, template_store
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
-from aduan.dal.ticket_documents import head_document
 from aduan.dal.tickets import TicketRepository
 from aduan.observability import logger, metrics
 from aduan.services.notifier import NotifierService
@@ -30,7 +29,7 @@ def notifier() -> NotifierService:
     return NotifierService(
         tickets=TicketRepository(table), contacts=ContactRepository(table), deliveries=DeliveryRepository(table),
         city=lambda: config_store.load_config(table), config=lambda: template_store.load_templates(table),
-        port=outbound_port, head=lambda code: head_document(table, code))
+        port=outbound_port)
 
 
 def record_handler(record: dict[str, Any]) -> None:
