@@ -14,8 +14,8 @@ import importlib
 import json
 import os
 import warnings
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,20 +30,59 @@ STEPS: list[tuple[str, str, dict[str, Any]]] = [
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
+WCU_LIMIT, RCU_LIMIT, COST_LIMIT = 120, 40, 150.0  # per complaint; dollars per million complaints
+# List prices (USD, us-east-1, on-demand, as published on the AWS pricing pages in 2025); Jakarta
+# (ap-southeast-3) is about 15-25% dearer. Lambda time is an assumption: 512 MB for 100 ms per invocation.
+PRICES = {
+    "dynamodb_write_unit": 0.625 / 1e6, "dynamodb_read_unit": 0.125 / 1e6,
+    "lambda_invocation": 0.20 / 1e6, "lambda_gb_second": 0.0000166667, "sqs_request": 0.40 / 1e6,
+    "eventbridge_event": 1.00 / 1e6, "ses_email": 0.10 / 1e3, "s3_put": 0.005 / 1e3, "s3_get": 0.0004 / 1e3,
+}
+LAMBDA_GB_SECONDS = 0.5 * 0.1
+
+
 @dataclass
 class Spent:
     wcu: float = 0.0
     rcu: float = 0.0
     calls: int = 0
     dynamodb_calls: int = 0
+    invocations: int = 0
+    by_service: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
 
-    def add(self, calls: list[Call]) -> None:
+    def add(self, calls: list[Call], invocations: int = 1) -> None:
+        self.invocations += invocations
         for call in calls:
             self.calls += 1
+            self.by_service[f"{call.service}:{call.operation}"] += 1
             if call.cost is not None:
                 self.dynamodb_calls += 1
                 self.wcu += call.cost.total_wcu
                 self.rcu += call.cost.rcu
+
+    def merge(self, other: Spent) -> None:
+        self.wcu += other.wcu
+        self.rcu += other.rcu
+        self.calls += other.calls
+        self.dynamodb_calls += other.dynamodb_calls
+        self.invocations += other.invocations
+        self.by_service.update(other.by_service)
+
+
+def dollars_per_million(spent: Spent) -> dict[str, float]:
+    """What a million complaints living like this one cost at list prices, by service."""
+    calls = spent.by_service
+    sqs = sum(n for name, n in calls.items() if name.startswith("sqs:"))
+    # Every bus event delivered to a queue is one SQS send + one receive + one delete besides our own calls.
+    parts = {
+        "dynamodb": spent.wcu * PRICES["dynamodb_write_unit"] + spent.rcu * PRICES["dynamodb_read_unit"],
+        "lambda": spent.invocations * (PRICES["lambda_invocation"] + LAMBDA_GB_SECONDS * PRICES["lambda_gb_second"]),
+        "sqs": (sqs + 3 * spent.invocations) * PRICES["sqs_request"],
+        "eventbridge": calls["events:PutEvents"] * 10 * PRICES["eventbridge_event"],  # <= 10 entries a call
+        "ses": calls["sesv2:SendEmail"] * PRICES["ses_email"],
+        "s3": calls["s3:PutObject"] * PRICES["s3_put"] + calls["s3:GetObject"] * PRICES["s3_get"],
+    }
+    return {name: round(value * 1e6, 2) for name, value in parts.items()}
 
 
 @dataclass
@@ -55,21 +94,14 @@ class Life:
         whole = Spent()
         for functions in self.by_step.values():
             for spent in functions.values():
-                whole.wcu += spent.wcu
-                whole.rcu += spent.rcu
-                whole.calls += spent.calls
-                whole.dynamodb_calls += spent.dynamodb_calls
+                whole.merge(spent)
         return whole
 
     def by_function(self) -> dict[str, Spent]:
         found: dict[str, Spent] = defaultdict(Spent)
         for functions in self.by_step.values():
             for name, spent in functions.items():
-                into = found[name]
-                into.wcu += spent.wcu
-                into.rcu += spent.rcu
-                into.calls += spent.calls
-                into.dynamodb_calls += spent.dynamodb_calls
+                found[name].merge(spent)
         return dict(found)
 
 
@@ -161,7 +193,7 @@ def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, bo
 
     recorder.take()
     answer = handler(rest_event(method, path, body, who), bench_context())
-    spent.setdefault("api", Spent()).add(recorder.take())
+    spent.setdefault("api", Spent()).add(recorder.take(), invocations=0 if method == "GET" else 1)
     if answer["statusCode"] >= 300:
         raise RuntimeError(f"{method} {path}: HTTP {answer['statusCode']} {answer.get('body')}")
     return json.loads(answer["body"])
@@ -206,25 +238,56 @@ def measure() -> list[Life]:
 
 def document(lives: list[Life]) -> dict[str, Any]:
     def figures(spent: Spent) -> dict[str, Any]:
-        return {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls}
+        return {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls,
+                "invocations": spent.invocations}
 
-    return {life.channel: {
-        "total": figures(life.total()),
-        "by_function": {name: figures(spent) for name, spent in sorted(life.by_function().items())},
-        "by_step": {step: {name: figures(spent) for name, spent in functions.items()}
-                    for step, functions in life.by_step.items()},
-    } for life in lives}
+    found: dict[str, Any] = {"assumptions": {"prices_usd": PRICES, "lambda_gb_seconds_per_invocation":
+                                              LAMBDA_GB_SECONDS, "note": PRICE_NOTE}}
+    for life in lives:
+        total = life.total()
+        cost = dollars_per_million(total)
+        found[life.channel] = {
+            "total": figures(total), "cost_per_million_usd": {**cost, "total": round(sum(cost.values()), 2)},
+            "by_function": {name: figures(spent) for name, spent in sorted(life.by_function().items())},
+            "by_step": {step: {name: figures(spent) for name, spent in functions.items()}
+                        for step, functions in life.by_step.items()},
+        }
+    return found
+
+
+PRICE_NOTE = ("List prices, us-east-1 on-demand (Jakarta is dearer); Lambda 512 MB x 100 ms per invocation; "
+              "each queue delivery counted as send + receive + delete; GET requests that only look up the "
+              "version before a transition are priced but not counted as invocations.")
+
+
+def targets(found: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Pass/fail of the lifecycle figures, per channel."""
+    checks = []
+    for channel in ("web", "whatsapp"):
+        life = found.get(channel)
+        if not life:
+            continue
+        for name, value, limit in (("write units", life["total"]["wcu"], WCU_LIMIT),
+                                   ("read units", life["total"]["rcu"], RCU_LIMIT),
+                                   ("USD per million complaints", life["cost_per_million_usd"]["total"], COST_LIMIT)):
+            checks.append({"target": f"lifecycle ({channel}) {name} <= {limit}", "value": value, "limit": limit,
+                           "passed": value <= limit, "note": "API and every worker, infra/bench/lifecycle.py"})
+    return checks
 
 
 def render(found: dict[str, Any]) -> Iterator[str]:
-    for channel, life in found.items():
-        total = life["total"]
-        yield f"{channel}: {total['wcu']:.0f} WCU, {total['rcu']:.1f} RCU, {total['calls']} AWS calls"
+    for channel in ("web", "whatsapp"):
+        life = found[channel]
+        total, cost = life["total"], life["cost_per_million_usd"]
+        yield (f"{channel}: {total['wcu']:.0f} WCU, {total['rcu']:.1f} RCU, {total['calls']} AWS calls, "
+               f"${cost['total']:.0f} per million complaints ({', '.join(f'{k} {v:.0f}' for k, v in cost.items())})")
         for name, spent in life["by_function"].items():
             yield f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls"
         for step, functions in life["by_step"].items():
             row = ", ".join(f"{name} {spent['wcu']:.0f}" for name, spent in functions.items())
             yield f"  step {step:<8} {row}"
+    for check in targets(found):
+        yield f"{'PASS' if check['passed'] else 'FAIL'} {check['target']}: {check['value']}"
 
 
 if __name__ == "__main__":
