@@ -39,6 +39,7 @@ PRICES = {
     "eventbridge_event": 1.00 / 1e6, "ses_email": 0.10 / 1e3, "s3_put": 0.005 / 1e3, "s3_get": 0.0004 / 1e3,
 }
 LAMBDA_GB_SECONDS = 0.5 * 0.1
+EVENTS_PUBLISHED = "events:entries"  # bus events the relay published (priced per event, not per call)
 
 
 @dataclass
@@ -78,7 +79,7 @@ def dollars_per_million(spent: Spent) -> dict[str, float]:
         "dynamodb": spent.wcu * PRICES["dynamodb_write_unit"] + spent.rcu * PRICES["dynamodb_read_unit"],
         "lambda": spent.invocations * (PRICES["lambda_invocation"] + LAMBDA_GB_SECONDS * PRICES["lambda_gb_second"]),
         "sqs": (sqs + 3 * spent.invocations) * PRICES["sqs_request"],
-        "eventbridge": calls["events:PutEvents"] * 10 * PRICES["eventbridge_event"],  # <= 10 entries a call
+        "eventbridge": calls[EVENTS_PUBLISHED] * PRICES["eventbridge_event"],  # per custom event published
         "ses": calls["sesv2:SendEmail"] * PRICES["ses_email"],
         "s3": calls["s3:PutObject"] * PRICES["s3_put"] + calls["s3:GetObject"] * PRICES["s3_get"],
     }
@@ -174,6 +175,7 @@ class Pump:
                 return
             if records:
                 self._run(spent, "event_relay", _handler("aduan.handlers.event_relay.handler"), {"Records": records})
+                spent["event_relay"].by_service[EVENTS_PUBLISHED] += len(records)
             for record in records:
                 entry = bus_entry(codec.from_item(record["dynamodb"]["NewImage"]), BUS)
                 event = {"version": "0", "id": f"bench-{record['eventID']}", "detail-type": entry["DetailType"],

@@ -30,7 +30,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
-from aduan.dal.tickets import SLA_CLOCKS, entry_item, head_item, ticket_pk
+from aduan.dal.tickets import SLA_CLOCKS, batch_get, entry_item, head_item, ticket_pk
 from aduan.logic import clock, sla
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
@@ -165,17 +165,25 @@ class SlaStore:
             }
             while True:
                 found = self._db.query(**request)
-                for raw in found.get("Items", []):
-                    yield TicketClocks.model_validate(codec.from_item(raw))
+                yield from self._clocks_behind(found.get("Items", []))
                 if "LastEvaluatedKey" not in found:
                     break
                 request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+
+    def _clocks_behind(self, index_items: list[dict[str, Any]]) -> list[TicketClocks]:
+        """The clocks behind key-only index entries (one BatchGetItem per 100), in the entries' order. The
+        SLA indexes project keys only: the clocks item changes on every lifecycle event, and a full copy in
+        the index would be rewritten each time."""
+        keys = [{"pk": raw["pk"], "sk": raw["sk"]} for raw in index_items]
+        found = {document["pk"]: TicketClocks.model_validate(document)
+                 for document in batch_get(self._db, self.table, keys)}
+        return [found[key["pk"]["S"]] for key in keys if key["pk"]["S"] in found]
 
     def overdue(self, agency_id: str, limit: int = 100) -> list[TicketClocks]:
         found = self._db.query(TableName=self.table, IndexName=OVERDUE_INDEX, Limit=limit,
                                KeyConditionExpression="overdue_pk = :o",
                                ExpressionAttributeValues=codec.to_item({":o": f"OVERDUE#{agency_id}"}))
-        return [TicketClocks.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+        return self._clocks_behind(found.get("Items", []))
 
     def overdue_count(self, agency_id: str) -> int:
         request: dict[str, Any] = {

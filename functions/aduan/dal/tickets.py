@@ -34,7 +34,7 @@ EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
-MAX_BATCH_GET = 100  # keys per BatchGetItem: 50 tickets (head and clocks)
+MAX_BATCH_GET = 100  # keys per BatchGetItem
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
 QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
 
@@ -143,6 +143,24 @@ def entry_item(entry: TimelineEntry, index: int, ticket: Ticket) -> dict[str, An
     return codec.to_item(document)
 
 
+def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items with these keys (absent ones left out, in no particular order): one BatchGetItem per
+    100 keys, unprocessed keys asked again with backoff."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), MAX_BATCH_GET):
+        pending: Any = {table: {"Keys": list(keys[start:start + MAX_BATCH_GET])}}
+        for attempt in range(8):
+            answer = db.batch_get_item(RequestItems=pending)
+            found.extend(codec.from_item(raw) for raw in answer.get("Responses", {}).get(table, []))
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+        else:
+            raise RuntimeError(f"{table}: batch reads throttled 8 times")
+    return found
+
+
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
     if not key:
         return None
@@ -223,19 +241,8 @@ class TicketRepository:
         keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, SLA_CLOCKS)]
         heads: dict[str, dict[str, Any]] = {}
         clocks: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), MAX_BATCH_GET):
-            pending: Any = {self.table: {"Keys": keys[start:start + MAX_BATCH_GET]}}
-            for attempt in range(8):
-                answer = self._db.batch_get_item(RequestItems=pending)
-                for raw in answer.get("Responses", {}).get(self.table, []):
-                    document = codec.from_item(raw)
-                    (heads if document["sk"] == HEAD else clocks)[document["pk"]] = document
-                pending = answer.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-                time.sleep(min(0.05 * 2 ** attempt, 1.0))
-            else:
-                raise RuntimeError("ticket heads: reads throttled 8 times")
+        for document in batch_get(self._db, self.table, keys):
+            (heads if document["sk"] == HEAD else clocks)[document["pk"]] = document
         return [Ticket.model_validate({**heads[pk], **sla_fields(clocks.get(pk))}) for pk in partitions
                 if pk in heads]
 
