@@ -235,6 +235,8 @@ def measure() -> list[Life]:
         enable_stream()
         pump = Pump(recorder)
         pump.drain({})
+        # The city config is loaded once per container (5 minutes' cache): not a cost of one complaint.
+        _api(recorder, {}, "GET", "/v1/categories", None, "citizen")
         return [_live(recorder, pump, channel) for channel in ("web", "whatsapp")]
 
 

@@ -279,7 +279,10 @@ class TicketRepository:
     def public_feed(self, *, start: str, end: str, filters: dict[str, list[str]], limit: int,
                     cursor: str | None) -> tuple[list[Ticket], str | None]:
         """Published tickets created in [start, end], newest first; `filters` are attribute -> allowed
-        values (a filter on the index query, never a Scan; pages may come back short)."""
+        values (a filter on the index query, never a Scan; pages may come back short). The status is
+        checked on the heads read: the index does not carry it, so a transition does not rewrite it."""
+        filters = dict(filters)
+        statuses = set(filters.pop("status", ()))
         names: dict[str, str] = {}
         values: dict[str, Any] = {":feed": PUBLIC_FEED, ":start": start, ":end": end}
         clauses = []
@@ -301,7 +304,8 @@ class TicketRepository:
         if clauses:
             query["FilterExpression"] = " AND ".join(clauses)
             query["ExpressionAttributeNames"] = names
-        return self._page(Ticket, limit=limit, cursor=cursor, **query)
+        tickets, next_cursor = self._page(Ticket, limit=limit, cursor=cursor, **query)
+        return [ticket for ticket in tickets if not statuses or ticket.status.value in statuses], next_cursor
 
     def set_attachment_public(self, code: str, attachment_id: str, public: bool) -> Attachment:
         try:
