@@ -4,8 +4,7 @@
 
 Tickets are found through the queue index (every ticket head is in exactly one queue: each status
 at the desk, each status of each configured agency), their events are their timeline entries (the
-outbox records, SLA entries included), plus SLA events from the statistics' own SLA log that no
-timeline holds. The events are
+outbox records, SLA entries included: every SLA event is one). The events are
 replayed through the same pure aggregation as the incremental consumer, then every statistics
 cell is overwritten with the rebuilt value and cells the history does not support are deleted.
 Run it while the statistics queue's event source is paused (events keep waiting in the queue).
@@ -60,35 +59,21 @@ def ticket_codes(tickets: TicketRepository, config: CityConfig) -> Iterator[str]
                 break
 
 
-def history(tickets: TicketRepository, repository: StatsRepository, config: CityConfig,
-            counted: list[int]) -> Iterator[Event]:
-    """Timeline entries as the relay publishes them (SLA entries with source aduan.sla), then SLA
-    events the statistics logged that no timeline holds; each event once."""
-    first_month: str | None = None
-    seen: set[str] = set()
+def history(tickets: TicketRepository, config: CityConfig, counted: list[int]) -> Iterator[Event]:
+    """Timeline entries as the relay publishes them (the SLA engine's entries with source aduan.sla)."""
     for code in ticket_codes(tickets, config):
         counted[0] += 1
         for record in tickets.timeline_records(code):
             if record.get("entity") == "event":
-                first_month = min(first_month or record["occurred_at"][:7], record["occurred_at"][:7])
                 entry = domain_events.bus_entry(record, "replay")
-                seen.add(str(record["event_id"]))
                 yield entry["Source"], record["event_type"], domain_events.detail(record)
-    if first_month:
-        today = clock.now().date()
-        for month in months(date.fromisoformat(f"{first_month}-01"), today):
-            for kind, detail in repository.sla_log(month):
-                key = stats.sla_dedupe_key(kind, detail, "")
-                if key not in seen:
-                    seen.add(key)
-                    yield "aduan.sla", kind, detail
 
 
 def rebuild(table: str, dry_run: bool = False) -> Outcome:
     config = load_config(table)
     repository = StatsRepository(table)
     counted = [0]
-    events = list(history(TicketRepository(table), repository, config, counted))
+    events = list(history(TicketRepository(table), config, counted))
     aggregate = stats.replay(events, config.settings.timezone)
     puts, keep = _cells(aggregate)
     deletes = [key for key in _existing(repository, config, aggregate) if (key["pk"], key["sk"]) not in keep]

@@ -4,7 +4,6 @@
   open count    pk STATS#O                   sk <agency>#<category>#<channel>#<area>#<created day>   n_<status>
   ticket state  pk STATS#TICKET#<ticket id>  sk #STATE   what the backlog counted, and `seen`: the keys of
                                                          every event of this ticket already counted
-  SLA log       pk STATS#SLALOG#<yyyy-mm>    sk <time>#<event id>   SLA events, for rebuilds
 
 One event = one TransactWriteItems of two to four small items: the ticket state (conditional on the
 version read and on the event not being in `seen`), the event's one fact and the open counts it moves,
@@ -14,7 +13,6 @@ facts and open counts, added up when read: a period's read is one Query per mont
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -95,8 +93,7 @@ class StatsRepository:
             return None
         return TicketState(**{name: document[name] for name in TicketState.__dataclass_fields__})
 
-    def apply(self, event_key: str, delta: Delta, ticket_id: str, read_version: int | None,
-              sla_log: tuple[str, str, dict[str, Any]] | None = None) -> bool:
+    def apply(self, event_key: str, delta: Delta, ticket_id: str, read_version: int | None) -> bool:
         """Record one event's effect exactly once; False if it was already recorded."""
         state: dict[str, Any] = {"TableName": self.table, "Key": state_key(ticket_id),
                                  "UpdateExpression": "ADD seen :key",
@@ -119,10 +116,6 @@ class StatsRepository:
         for (combo, created_day), counters in delta.open.items():
             key = {"pk": OPEN_PK, "sk": open_sk(combo, created_day)}
             writes.append({"Update": {"TableName": self.table, **_add(key, counters)}})
-        if sla_log:
-            month, sk, body = sla_log
-            writes.append({"Put": {"TableName": self.table, "Item": codec.to_item(
-                {"pk": f"STATS#SLALOG#{month}", "sk": sk, "body": json.dumps(body, separators=(",", ":"))})}})
         try:
             if len(writes) == 1:
                 self._db.update_item(**state)
@@ -175,11 +168,6 @@ class StatsRepository:
             if value is not None and counters:
                 found.setdefault(value, {}).setdefault(created_day, Counter()).update(counters)
         return found
-
-    def sla_log(self, month: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for document in self._query(f"STATS#SLALOG#{month}"):
-            body = json.loads(document["body"])
-            yield body["kind"], body["detail"]
 
     # ------------------------------------------------------------------ rebuild
     def raw_cells(self, pk: str) -> dict[str, dict[str, Any]]:
