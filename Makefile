@@ -6,7 +6,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local test unit lint typecheck bench layer openapi clean
+.PHONY: local test unit lint typecheck bench layer openapi clean policy build deploy
+
+# checkov and the SAM CLI pin packages the project pins differently (boto3 among them): each gets its
+# own virtualenv, made on first use. Both are git-ignored.
+POLICY_VENV := .venv-policy
+POLICY_STAMP := $(POLICY_VENV)/.installed
+CHECKOV_VERSION := 3.3.30
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM_CLI_VERSION := 1.170.0
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+# `make deploy ENV=prod` deploys the [prod] environment of samconfig.toml.
+ENV ?= dev
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or newer on PATH)"; exit 1; }
@@ -18,10 +30,11 @@ $(STAMP): pyproject.toml
 local: $(STAMP)
 	$(PY) -m infra.local
 
-test: $(STAMP)
+test: $(STAMP) $(POLICY_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m infra.policy_check
 
 unit: $(STAMP)
 	$(PY) -m pytest -q tests/unit
@@ -35,11 +48,39 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m infra.bench
 
+# Re-resolve the layer's hash-pinned lock after changing runtime dependencies in pyproject.toml.
 layer: $(STAMP)
 	$(PY) -m infra.layer_requirements --write
+
+# $(call tool_venv,DIR,REQUIREMENT): a virtualenv holding one pinned tool.
+define tool_venv
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or newer on PATH)"; exit 1; }
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet '$(2)'
+	touch $(1)/.installed
+endef
+
+$(POLICY_STAMP):
+	$(call tool_venv,$(POLICY_VENV),checkov==$(CHECKOV_VERSION))
+
+# checkov on template.yaml and its translation (zero unexplained failures).
+policy: $(STAMP) $(POLICY_STAMP)
+	$(PY) -m infra.policy_check
+
+$(SAM_STAMP):
+	$(call tool_venv,$(SAM_VENV),aws-sam-cli==$(SAM_CLI_VERSION))
+
+# Builds every function and the arm64 / Python 3.12 layer with Makefiles: no Docker, no python3.12.
+build: $(STAMP) $(SAM_STAMP)
+	$(PY) -m infra.layer_requirements --check
+	$(SAM) build
+
+# Deploys the samconfig.toml environment ENV (dev by default) with the caller's AWS credentials.
+deploy: build
+	$(SAM) deploy --config-env $(ENV)
 
 openapi: $(STAMP)
 	$(PY) -m infra.openapi --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .aws-sam
+	rm -rf $(VENV) $(POLICY_VENV) $(SAM_VENV) .pytest_cache .mypy_cache .ruff_cache .aws-sam

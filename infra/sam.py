@@ -94,6 +94,16 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     return template
 
 
+def ref_target(value: Any) -> str | None:
+    """The logical id a Ref / GetAtt points at, or None (for reading templates, not resolving them)."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+    return None
+
+
 def _s3_uri(local_path: str) -> str:
     key = local_path.strip().removeprefix("./").strip("/") or "root"
     return f"s3://{OFFLINE_ARTIFACT_BUCKET}/{key}"

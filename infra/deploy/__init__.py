@@ -1,0 +1,1 @@
+"""Scripts for deploying Aduan to AWS (docs/deploy.md)."""
