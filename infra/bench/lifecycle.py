@@ -23,7 +23,7 @@ from typing import Any
 from infra.bench.harness import BUS, aws, bench_context, enable_stream, outbox_records, rest_event
 from infra.bench.operations import COMPLAINT, TRANSITIONS
 from infra.bench.recorder import Call, Recorder
-from infra.sam import load_template
+from infra.sam import load_template, ref_target
 
 STEPS: list[tuple[str, str, dict[str, Any]]] = [
     *TRANSITIONS, ("citizen", "rate", {"score": 5, "comment": "Cepat, terima kasih"}), ("citizen", "close", {})]
@@ -107,11 +107,7 @@ class Life:
 
 
 def _logical(reference: Any) -> str:
-    """`!GetAtt X.Arn` as the template loader gives it -> X."""
-    if isinstance(reference, dict) and "Fn::GetAtt" in reference:
-        target = reference["Fn::GetAtt"]
-        return str(target[0] if isinstance(target, list) else target.split(".")[0])
-    return str(reference).split(".")[0]
+    return ref_target(reference) or str(reference)
 
 
 def subscriptions() -> list[tuple[dict[str, Any], str]]:
