@@ -65,3 +65,9 @@ def delivery_queue_url() -> str:
 def local_outbox() -> bool:
     """Local mode only (infra/local sets it): without credentials, keep requests instead of failing."""
     return os.environ.get("LOCAL_OUTBOX") == "1"
+
+
+def push_applications() -> dict[str, str]:
+    """SNS platform application ARNs for citizens' app push, by platform; empty when not offered."""
+    return {"fcm": os.environ.get("PUSH_FCM_APPLICATION_ARN", ""),
+            "apns": os.environ.get("PUSH_APNS_APPLICATION_ARN", "")}

@@ -78,21 +78,25 @@ def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) ->
                      {"text": "Catatan internal: vendor lampu", "internal": True}, dpu)
     assert status in (200, 201)
 
-    # intake's acknowledgement, then verified, assigned, accepted, in_progress, resolved for the citizen (6)
-    # + the assignment email to each DPU mailbox
+    # intake's acknowledgement, then verified, assigned, accepted, in_progress, resolved for the citizen (6),
+    # the question "is it fixed?" with reply buttons (1) + the assignment email to each DPU mailbox
     from aduan.dal import config_store
 
     agency = config_store.load_config(stack.physical_names["TicketsTable"]).agency("dpu")
     assert agency is not None and agency.emails
     dpu_emails = agency.emails
-    expected = 6 + len(dpu_emails)
+    expected = 7 + len(dpu_emails)
     messages = wait_for(stack, expected)
     time.sleep(1.0)  # anything extra (a duplicate, the internal note) would show up now
     messages = [m for m in outbox(stack) if m["tracking_code"] == code]
     citizen_messages = [m for m in messages if m["audience"] == "citizen"]
     officer_messages = [m for m in messages if m["audience"] == "officer"]
     assert [m["kind"] for m in citizen_messages] == ["intake_filed", "TicketVerified", "TicketAssigned",
-                                                     "TicketStatusChanged", "TicketStatusChanged", "TicketResolved"]
+                                                     "TicketStatusChanged", "TicketStatusChanged", "TicketResolved",
+                                                     "feedback_question"]
+    question = json.loads(citizen_messages.pop()["body"])
+    assert question["type"] == "interactive" and [b["reply"]["id"] for b in question["interactive"]["action"][
+        "buttons"]] == [f"fb:{code}:fixed", f"fb:{code}:reopen"]
     assert len({m["message_id"] for m in messages}) == len(messages) == expected  # each once
     for message in citizen_messages:
         assert message["provider"] == "whatsapp" and message["recipient"] == PHONE
@@ -126,3 +130,18 @@ def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) ->
     assert all(PHONE not in json.dumps(e) for e in recorded)
     status, citizen_view = call(stack, "GET", f"/v1/complaints/{code}/timeline?limit=100", token=citizen)
     assert all(e["type"] != "NotificationRecorded" for e in citizen_view["items"])
+
+    # The citizen taps "Belum beres" (a signed interactive reply): the complaint is reopened as its reporter.
+    answer = samples.whatsapp_message({"id": "wamid.HBgNNjI4MTIzNDU2Nzg5MBUCABIYFkFOU1dFUgA", "type": "interactive",
+                                       "interactive": {"type": "button_reply", "button_reply": {
+                                           "id": f"fb:{code}:reopen", "title": "Belum beres"}}})
+    url = f"{stack.api_url}/webhooks/whatsapp"
+    body = samples.body_bytes(answer)
+    headers = samples.signed_headers("whatsapp", body, url)
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=15) as reply:
+        assert reply.status == 200
+    acks = [m for m in wait_for(stack, expected + 1) if m["kind"] == "intake_feedback_reopened"]
+    assert acks and acks[0]["recipient"] == PHONE and code in acks[0]["text"]
+    status, reopened = call(stack, "GET", f"/v1/complaints/{code}", token=verifier)
+    assert status == 200 and reopened["status"] == "reopened" and reopened["reopen_count"] == 1

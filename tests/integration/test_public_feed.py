@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import Api
+import boto3
+from channels_harness import photo_with_gps
+
+from conftest import BUCKET, Api
 
 
 def _published(api: Api, **overrides: object) -> str:
@@ -61,11 +64,13 @@ def test_photos_are_public_only_when_an_officer_says_so(api: Api) -> None:
     upload = api("POST", f"/v1/complaints/{code}/attachments",
                  {"filename": "lubang.jpg", "content_type": "image/jpeg", "size_bytes": 1000})
     photo = upload.body["attachment_id"]
+    boto3.client("s3").put_object(Bucket=BUCKET, Key=upload.body["fields"]["key"], Body=photo_with_gps())
     assert api("GET", f"/v1/public/complaints/{code}", who=None).body["photos"] == []
     path = f"/v1/complaints/{code}/attachments/{photo}/visibility"
     assert api("POST", path, {"public": True}, who="dpu").status == 403
     assert api("POST", path, {"public": True}, who="verifier").status == 200
     photos = api("GET", f"/v1/public/complaints/{code}", who=None).body["photos"]
     assert [p["id"] for p in photos] == [photo] and photos[0]["url"].startswith("https://")
+    assert ".clean?" in photos[0]["url"]  # the public only ever gets the copy without EXIF/GPS
     assert api("POST", f"/v1/complaints/{code}/attachments/NOPE/visibility", {"public": True},
                who="verifier").status == 404

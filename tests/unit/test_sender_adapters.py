@@ -203,3 +203,28 @@ def test_every_sendable_channel_has_an_adapter() -> None:
                     Channel.INSTAGRAM, Channel.X):
         assert provider_for(channel, "twilio") in SENDERS
     assert provider_for(Channel.SMS, "sns") == "sns_sms"
+
+
+def test_replies_leave_through_the_provider_the_citizen_wrote_to() -> None:
+    assert provider_for(Channel.WHATSAPP, "twilio", via="twilio") == "twilio"
+    assert provider_for(Channel.WHATSAPP, "twilio", via="whatsapp") == "whatsapp"
+    assert provider_for(Channel.WHATSAPP, "twilio") == "whatsapp"
+    assert provider_for(Channel.SMS, "sns", via="twilio") == "twilio"
+    assert provider_for(Channel.TELEGRAM, "twilio", via="twilio") == "telegram"  # twilio cannot send there
+
+
+def test_twilio_whatsapp_prefixes_once_and_uses_the_content_template_outside_the_window() -> None:
+    creds = {"account_sid": "AC123", "auth_token": "tok", "from_number": "+15005550006",
+             "whatsapp_from": "whatsapp:+14155238886", "whatsapp_content_sid": "HX123"}
+    inside = build("twilio", message(Channel.WHATSAPP, "+6281234567890"), creds, NOW - timedelta(hours=2))
+    form = {key: values[0] for key, values in parse_qs(inside.body).items()}
+    assert (form["To"], form["From"]) == ("whatsapp:+6281234567890", "whatsapp:+14155238886")
+    assert form["Body"].startswith("Aduan ADU-7K3Q-9G selesai.") and "ContentSid" not in form
+    outside = build("twilio", message(Channel.WHATSAPP, "whatsapp:US.13491208655302741918"), creds, None)
+    form = {key: values[0] for key, values in parse_qs(outside.body).items()}
+    assert form["To"] == "whatsapp:US.13491208655302741918" and "Body" not in form
+    assert form["ContentSid"] == "HX123"
+    assert json.loads(form["ContentVariables"]) == {"1": "ADU-7K3Q-9G", "2": "Selesai\n  ditindaklanjuti",
+                                                    "3": "https://x/ADU-7K3Q-9G"}
+    with pytest.raises(KeyError):
+        build("twilio", message(Channel.WHATSAPP, "+6281234567890"), {**creds, "whatsapp_content_sid": ""}, None)

@@ -16,8 +16,11 @@ from aduan import settings
 from aduan.dal import config_store, template_store
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
+from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.tickets import TicketRepository
 from aduan.observability import logger, metrics
+from aduan.services.feedback import FeedbackService
+from aduan.services.me import me_service
 from aduan.services.notifier import NotifierService
 from aduan.services.outbound import outbound_port
 from aduan.sqs_batch import partial_batch
@@ -26,10 +29,12 @@ from aduan.sqs_batch import partial_batch
 @cache
 def notifier() -> NotifierService:
     table = settings.table_name()
+    city = lambda: config_store.load_config(table)  # noqa: E731 - read per event, cached by config_store
     return NotifierService(
         tickets=TicketRepository(table), contacts=ContactRepository(table), deliveries=DeliveryRepository(table),
-        city=lambda: config_store.load_config(table), config=lambda: template_store.load_templates(table),
-        port=outbound_port)
+        city=city, config=lambda: template_store.load_templates(table),
+        port=outbound_port, people=me_service().contacts,
+        feedback=FeedbackService(TicketRepository(table), FeedbackStore(table), city))
 
 
 def record_handler(record: dict[str, Any]) -> None:

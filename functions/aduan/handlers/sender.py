@@ -19,6 +19,7 @@ from aduan.dal.tickets import TicketRepository
 from aduan.models.outbound import OutboundMessage
 from aduan.observability import logger, metrics
 from aduan.services.delivery import DeliveryService, RetryLater
+from aduan.services.me import me_service
 from aduan.services.outbound import outbound_port
 from aduan.sqs_batch import partial_batch
 
@@ -29,7 +30,7 @@ def delivery() -> DeliveryService:
     return DeliveryService(
         deliveries=DeliveryRepository(table), tickets=TicketRepository(table), contacts=ContactRepository(table),
         config=lambda: template_store.load_templates(table), port=outbound_port,
-        local_outbox=settings.local_outbox())
+        local_outbox=settings.local_outbox(), forget_device=me_service().forget)
 
 
 def record_handler(record: dict[str, Any]) -> None:

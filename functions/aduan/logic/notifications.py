@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aduan.logic.masking import mask_contacts
 from aduan.logic.recipients import Facts, Recipient, select
 from aduan.logic.status_machine import LABELS, Status
 from aduan.models.config import CityConfig
@@ -92,6 +93,10 @@ def variables(event: Happening, ticket: Ticket, city: CityConfig,
                               else ticket.reporter.name or none)
         values["address"] = (ticket.location.address if ticket.location and ticket.location.address else none)
         values["score"] = str(event.data.get("score") or (ticket.rating.score if ticket.rating else none))
+        if ticket.anonymous and recipient.audience == "officer":
+            # What an anonymous reporter typed may hold their phone, e-mail or NIK: not for the agency.
+            for name in ("title", "response", "note", "address"):
+                values[name] = mask_contacts(values[name])
     return values
 
 

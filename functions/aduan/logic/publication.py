@@ -9,23 +9,16 @@
 
 from __future__ import annotations
 
-import re
-
 from aduan.logic.clock import for_display
+from aduan.logic.masking import mask_contacts, mask_names
 from aduan.logic.status_machine import LABELS, Status
 from aduan.models.api import StatusLabel
 from aduan.models.public import PublicComplaint, PublicLocation, PublicPhoto
 from aduan.models.ticket import Attachment, Ticket
 
-MASK = "[disamarkan]"
 # Statuses a complaint reaches only through the desk's verification.
 VERIFIED_STATUSES = frozenset({Status.VERIFIED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS,
                                Status.RETURNED, Status.RESOLVED, Status.REOPENED, Status.CLOSED})
-_PATTERNS = (
-    re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
-    re.compile(r"\+?\d(?:[\s.-]?\d){7,}"),  # phone numbers, NIK (16 digits), account numbers
-)
-_NAME_PART_MIN = 3
 
 
 def verified(ticket: Ticket) -> bool:
@@ -44,15 +37,8 @@ def trackable(ticket: Ticket) -> bool:
 
 
 def mask_identity(text: str, ticket: Ticket) -> str:
-    masked = text
-    for pattern in _PATTERNS:
-        masked = pattern.sub(MASK, masked)
     reporter = ticket.reporter
-    names = [reporter.ref, reporter.contact or "", reporter.name or ""]
-    names += (reporter.name or "").split()
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= _NAME_PART_MIN}, key=len, reverse=True):
-        masked = re.sub(re.escape(name), MASK, masked, flags=re.IGNORECASE)
-    return masked
+    return mask_names(mask_contacts(text), [reporter.ref, reporter.contact or "", reporter.name or ""])
 
 
 def _location(ticket: Ticket, decimals: int) -> PublicLocation | None:

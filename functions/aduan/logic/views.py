@@ -8,6 +8,7 @@ from typing import Any
 from aduan.logic import access, sla
 from aduan.logic.access import Principal
 from aduan.logic.clock import for_display, from_storage
+from aduan.logic.masking import agency_text
 from aduan.logic.status_machine import LABELS, Role, actions_available
 from aduan.models.api import (
     AttachmentView,
@@ -32,8 +33,8 @@ def complaint(ticket: Ticket, principal: Principal, zone: str,
     return ComplaintView(
         id=ticket.id,
         tracking_code=ticket.tracking_code,
-        title=ticket.title,
-        text=ticket.text,
+        title=agency_text(principal, ticket, ticket.title) or ticket.title,
+        text=agency_text(principal, ticket, ticket.text) or ticket.text,
         category_id=ticket.category_id,
         location=LocationView(**ticket.location.model_dump()) if ticket.location else None,
         channel=ticket.channel.value,
@@ -111,7 +112,7 @@ def timeline(entries: list[TimelineEntry], ticket: Ticket, principal: Principal,
             from_status=entry.from_status.value if entry.from_status else None,
             to_status=entry.to_status.value if entry.to_status else None,
             action=entry.action,
-            note=entry.note,
+            note=agency_text(principal, ticket, entry.note),
             internal=entry.internal,
             data=entry.data if officer else {},
         ))

@@ -45,6 +45,9 @@ class NewComplaint(Strict):
     anonymous: bool = Field(default=False, description="Hide the reporter from agencies and the public")
     confidential: bool = Field(default=False, description="Never publish the content")
     channel: Literal["app", "web"] = "app"
+    contact: str | None = Field(
+        default=None, max_length=320, pattern=r"^(?:[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?[0-9][0-9 ().-]{6,19})$",
+        description="An email address or phone number to hear back on (besides the app), e.g. for web reporters")
 
 
 class TransitionRequest(Strict):

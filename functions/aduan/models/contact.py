@@ -29,6 +29,8 @@ class Contact(BaseModel):
     person_id: str | None = None
     language: Language = "id"
     opted_out: bool = False
+    # Who delivered their messages (e.g. `twilio` or `whatsapp` for WhatsApp): replies leave the same way.
+    provider: str | None = Field(default=None, max_length=64)
     # The WhatsApp 24-hour customer-service window is counted from the citizen's last message.
     last_inbound_at: str | None = None
     created_at: str

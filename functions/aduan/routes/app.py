@@ -12,7 +12,7 @@ from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.observability import logger
-from aduan.routes import complaints, desk, exports, officers, open311, public, reference, stats
+from aduan.routes import complaints, desk, exports, me, officers, open311, public, reference, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -31,6 +31,7 @@ app.include_router(open311.router)
 app.include_router(stats.router)
 app.include_router(exports.router)
 app.include_router(desk.router)
+app.include_router(me.router)
 
 
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:

@@ -20,7 +20,8 @@ from aduan.models.api import (
     TimelineEntryView,
 )
 from aduan.observability import metrics
-from aduan.routes.context import caller, ticket_service
+from aduan.routes.context import caller, claims_of, ticket_service
+from aduan.services.me import me_service
 
 router = Router()
 CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9G", max_length=20)]
@@ -42,6 +43,7 @@ def file_complaint(
         view = file_once(principal, idempotency_key, body, router.lambda_context)
     else:
         view = ticket_service().file(principal, body)
+    me_service().remember(principal, claims_of(router))  # so they hear back on the email the pool verified
     metrics.add_metric(name="ComplaintsFiled", unit=MetricUnit.Count, value=1)
     return view, 201
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
@@ -68,10 +69,15 @@ def sla_report_service() -> SlaReportService:
 
 def caller(router: BaseRouter) -> Principal:
     """The signed-in user, from the claims API Gateway's Cognito authorizer put in the event."""
+    return principal_from_claims(claims_of(router) or None)
+
+
+def claims_of(router: BaseRouter) -> dict[str, Any]:
+    """The user pool's claims (sub, groups, email, phone_number and their *_verified flags)."""
     request_context = router.current_event.get("requestContext") or {}
     authorizer = request_context.get("authorizer") or {}
     claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
-    return principal_from_claims(claims)
+    return dict(claims) if isinstance(claims, dict) else {}
 
 
 @cache

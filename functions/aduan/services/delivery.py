@@ -51,6 +51,8 @@ class DeliveryService:
     local_outbox: bool = False
     sleep: Callable[[float], None] = time.sleep
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    # Called with the contact id of a push endpoint SNS disabled (its token is invalid): forget the device.
+    forget_device: Callable[[str], bool] | None = None
 
     def deliver(self, message: OutboundMessage) -> str:
         """The outcome: sent, suppressed, failed, duplicate; raises RetryLater for a transient failure."""
@@ -72,7 +74,7 @@ class DeliveryService:
             self._finish(message, "suppressed", ticket, attempt=attempt)
             return "suppressed"
         settings = self.config().settings
-        provider = provider_for(message.channel, settings.sms_provider)
+        provider = provider_for(message.channel, settings.sms_provider, _came_in_through(message, contact))
         result = self._send(message, provider, contact, attempt) if provider else SendResult(
             "permanent", error_code="no_sender", error=f"no sender for channel {message.channel.value}")
         if result.outcome == "sent":
@@ -83,6 +85,8 @@ class DeliveryService:
             self._finish(message, "retrying", ticket, provider=provider, attempt=attempt, result=result)
             backoff = BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)]
             raise RetryLater(max(backoff, int(result.retry_after or 0)), result.error or result.error_code or "")
+        if result.error_code == "EndpointDisabled" and message.contact_id and self.forget_device:
+            self.forget_device(message.contact_id)
         fallback = self._fallback(message)
         self._finish(message, "failed", ticket, provider=provider, attempt=attempt, result=result,
                      next_channel=fallback.channel.value if fallback else None)
@@ -135,7 +139,8 @@ class DeliveryService:
         return message.model_copy(update={
             "id": message_id(message.id, nxt["address"], channel), "channel": channel,
             "recipient": nxt["address"], "contact_id": nxt.get("contact_id"), "reply_to_provider_message_id": None,
-            "data": {**message.data, "fallbacks": rest, "fallback_of": message.id}})
+            "data": {**{k: v for k, v in message.data.items() if k != "provider"},
+                     "fallbacks": rest, "fallback_of": message.id}})
 
     def _finish(self, message: OutboundMessage, status: str, ticket: Ticket | None, *, provider: str | None = None,
                 attempt: int, provider_message_id: str | None = None, result: SendResult | None = None,
@@ -151,6 +156,12 @@ class DeliveryService:
                                   "expires_at": int(moment.timestamp()) + RETENTION_SECONDS}
         self.deliveries.finish(message, status, clock.to_storage(moment),
                                {k: v for k, v in fields.items() if v is not None}, entry, ticket, provider_message_id)
+
+
+def _came_in_through(message: OutboundMessage, contact: Contact | None) -> str | None:
+    """The provider the citizen wrote in through: on an intake reply, or kept on their contact."""
+    via = message.data.get("provider") or (contact.provider if contact else None)
+    return str(via) if via else None
 
 
 def shown(request: ProviderRequest, message: OutboundMessage, attempt: int) -> dict[str, Any]:

@@ -24,9 +24,10 @@ from aduan.dal import inbound_store
 from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
+from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
 from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
-from aduan.logic import clock, ids, lifecycle
+from aduan.logic import clock, ids, lifecycle, non_complaints
 from aduan.logic.access import Principal
 from aduan.logic.conversation import (
     GROUPING_WINDOW,
@@ -50,6 +51,7 @@ from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
 from aduan.models.ticket import Location, Reporter, Ticket
 from aduan.observability import logger, metrics
 from aduan.services.abuse import AbuseGuard
+from aduan.services.feedback import FeedbackService
 from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
 
@@ -68,6 +70,7 @@ class IntakeService:
     config: Callable[[], CityConfig]
     media: MediaAttacher | None = None
     guard: AbuseGuard | None = None
+    feedback: FeedbackService | None = None
 
     def handle(self, message: InboundMessage) -> str:
         ledger = self.state.ledger(message.id)
@@ -94,9 +97,20 @@ class IntakeService:
     def _act(self, message: InboundMessage, contact: Contact) -> dict[str, Any]:
         now = clock.now()
         conversation = self.state.conversation(contact.id)
-        plan = decide(message, conversation, self._open_ticket(contact.id), now)
         language: Language = detect(" ".join(part for part in (message.subject, message.text) if part)) \
             or contact.language
+        if self.feedback is not None and conversation.pending is None:
+            # An answer to "is it fixed?" (a button, or a keyword while asked) is not a complaint.
+            answered = self.feedback.answer(message, contact, language, now,
+                                            lambda result: ledger_item(message.id, result, _expiry(now)))
+            if answered is not None:
+                return answered.outcome if answered.saved else self._recorded(message, answered.outcome, now)
+        not_complaint = non_complaints.verdict(message)
+        if not_complaint is not None:  # a sticker, an emoji, a shared contact…: a word back, no complaint
+            text = non_complaints.reply(not_complaint, message.channel, language)
+            return self._recorded(message, {"move": "not_complaint", "language": language,
+                                            "replies": [{"kind": not_complaint, "text": text}]}, now)
+        plan = decide(message, conversation, self._open_ticket(contact.id), now)
         outcome: dict[str, Any] = {"move": plan.move.value, "language": language, "replies": []}
         if plan.move == Move.FILE:
             refused = self._refusal(contact, language, now)
@@ -118,6 +132,10 @@ class IntakeService:
         else:
             outcome["opted_out"] = plan.move == Move.OPT_OUT
             self._reply(outcome, "opted_out" if plan.move == Move.OPT_OUT else "opted_in")
+        return self._recorded(message, outcome, now)
+
+    def _recorded(self, message: InboundMessage, outcome: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """An outcome that changes no ticket: its ledger entry alone guards against doing it twice."""
         if not self.state.record(ledger_item(message.id, outcome, _expiry(now))):
             raise GuardTaken(message.id)  # handled concurrently: follow the stored outcome
         return outcome
@@ -216,13 +234,14 @@ class IntakeService:
             return found
         stamp = clock.to_storage(clock.now())
         created = Contact(id=identity, channel=message.channel, address=message.sender,
-                          display_name=message.sender_name, created_at=stamp, updated_at=stamp)
+                          display_name=message.sender_name, provider=message.provider,
+                          created_at=stamp, updated_at=stamp)
         self.contacts.put(created)
         return created
 
     def _follow_up(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any]) -> None:
         fields: dict[str, Any] = {"language": outcome["language"], "last_inbound_at": message.received_at,
-                                  "updated_at": clock.to_storage(clock.now())}
+                                  "provider": message.provider, "updated_at": clock.to_storage(clock.now())}
         if message.sender_name:
             fields["display_name"] = message.sender_name
         if "opted_out" in outcome:
@@ -238,21 +257,22 @@ class IntakeService:
         if self.media is not None and outcome.get("ticket_id"):
             for source in [message, *_held(outcome)]:
                 self.media.attach(source, outcome["ticket_id"], outcome["code"], contact.id)
-        for reply in outcome["replies"]:
-            self._send(message, contact, outcome, reply)
+        for index, reply in enumerate(outcome["replies"]):
+            self._send(message, contact, outcome, reply, index)
 
     def _send(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any],
-              reply: dict[str, Any]) -> None:
+              reply: dict[str, Any], index: int = 0) -> None:
         recipient = message.reply_to or message.sender
+        cause = message.id if index == 0 else f"{message.id}#{index}"  # several replies to one message
         self.outbound().send(OutboundMessage(
-            id=message_id(message.id, recipient, message.channel), cause_id=message.id,
+            id=message_id(cause, recipient, message.channel), cause_id=message.id,
             kind=REPLY_KINDS.get(reply["kind"], f"intake_{reply['kind']}"), channel=message.channel,
             recipient=recipient, contact_id=contact.id,
             language=outcome["language"], text=reply["text"], subject=_subject(message),
             ticket_id=outcome.get("ticket_id"), tracking_code=outcome.get("code"),
             reply_to_provider_message_id=message.provider_message_id,
-            data={"provider": message.provider, **({"email_message_id": message.extra["message_id"]}
-                                                    if "message_id" in message.extra else {})},
+            data={"provider": message.provider, **(reply.get("data") or {}),
+                  **({"email_message_id": message.extra["message_id"]} if "message_id" in message.extra else {})},
         ))
         logger.info("reply handed to the outbound port", extra={"kind": reply["kind"], "code": outcome.get("code")})
 
@@ -306,4 +326,5 @@ def intake_service() -> IntakeService:
                          state=IntakeState(table), outbound=outbound_port,
                          config=lambda: load_config(settings.table_name()),
                          media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket),
-                         guard=AbuseGuard(AbuseStore(table), lambda: load_config(settings.table_name()).routing.abuse))
+                         guard=AbuseGuard(AbuseStore(table), lambda: load_config(settings.table_name()).routing.abuse),
+                         feedback=FeedbackService(tickets, FeedbackStore(table), lambda: load_config(table)))

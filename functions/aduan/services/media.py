@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan.adapters.channels.email import mime_parts
-from aduan.adapters.channels.media import Downloaded, MediaUnavailable, fetch, http_get
+from aduan.adapters.channels.media import MAX_BYTES, Downloaded, MediaUnavailable, fetch, http_get
 from aduan.dal import attachments, inbound_store
 from aduan.dal.channel_secrets import channel_secrets
 from aduan.dal.tickets import TicketRepository
@@ -21,6 +21,7 @@ from aduan.logic.status_machine import Role
 from aduan.models.inbound import InboundMessage, MediaRef
 from aduan.models.ticket import Actor, Attachment
 from aduan.observability import logger, metrics
+from aduan.services.private_media import clean_key, safe_copy
 
 SECRETS_OF = {"whatsapp": "whatsapp", "telegram": "telegram", "twilio": "twilio"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "video/mp4": "mp4",
@@ -45,12 +46,16 @@ class MediaAttacher:
                 logger.warning("media could not be downloaded", extra={"provider": message.provider,
                                                                         "error": str(error)[:300]})
                 continue
-            key = f"attachments/{ticket_id}/{attachment_id}"
-            attachments.put_bytes(self.bucket(), key, found.data, found.content_type)
+            # Only the safe copy is stored (no EXIF/GPS): the citizen still has the original on their phone.
+            clean = safe_copy(found.data, found.content_type, MAX_BYTES)
+            if clean is None:
+                continue
+            key = clean_key(f"attachments/{ticket_id}/{attachment_id}")
+            attachments.put_bytes(self.bucket(), key, clean.data, clean.content_type)
             record = Attachment(
                 id=attachment_id, ticket_id=ticket_id, tracking_code=code, key=key,
-                filename=media.filename or f"{media.kind}-{index + 1}.{EXTENSIONS.get(found.content_type, 'bin')}",
-                content_type=found.content_type, max_bytes=len(found.data),
+                filename=media.filename or f"{media.kind}-{index + 1}.{EXTENSIONS.get(clean.content_type, 'bin')}",
+                content_type=clean.content_type, max_bytes=len(clean.data),
                 uploaded_by=Actor(role=Role.CITIZEN, id=contact_id), created_at=clock.to_storage(clock.now()))
             self.tickets.add_attachment_once(record)
             attached += 1

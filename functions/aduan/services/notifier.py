@@ -23,6 +23,7 @@ from aduan.models.contact import Contact
 from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Channel
+from aduan.services.feedback import FeedbackService
 
 DELIVERY_STATUS = "DeliveryStatusReported"
 
@@ -55,6 +56,9 @@ class NotifierService:
     city: Callable[[], CityConfig]
     config: Callable[[], NotificationConfig]
     port: Callable[[], OutboundPort]
+    # App/web citizens (a user-pool sub, no channel contact): their devices, verified email and phone.
+    people: Callable[[str], list[Contact]] | None = None
+    feedback: FeedbackService | None = None
 
     def handle(self, envelope: dict[str, Any]) -> list[OutboundMessage]:
         if envelope.get("detail-type") == DELIVERY_STATUS:
@@ -80,6 +84,8 @@ class NotifierService:
             contacts=self._contacts([ticket.reporter.ref, *followers]) if wants_citizen else {},
         )
         built = messages(event, ticket, facts, city, config)
+        if self.feedback is not None:
+            built += self.feedback.ask(built, ticket)  # resolved: "is it fixed?" on the reporter's channel
         port = self.port()
         send_all = getattr(port, "send_all", None)  # an optional batch form of the port's send
         if callable(send_all) and built:
@@ -95,7 +101,7 @@ class NotifierService:
             channel = ref.split(":", 1)[0]
             contact = self.contacts.get(ref) if channel in Channel._value2member_map_ and ":" in ref else None
             if contact is None:
-                found[ref] = []
+                found[ref] = self.people(ref) if self.people and ":" not in ref else []
                 continue
             linked = self.contacts.of_person(contact.person_id) if contact.person_id else []
             found[ref] = [contact, *(c for c in linked if c.id != contact.id)]

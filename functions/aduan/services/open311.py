@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aduan.dal.attachments import presigned_download
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock, ids, open311, publication
 from aduan.logic.access import Principal
@@ -20,6 +19,7 @@ from aduan.models.api import NewComplaint
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Channel, Reporter, Ticket
 from aduan.models.transparency import ServiceAttribute, TransparencyConfig
+from aduan.services.private_media import PrivateMedia
 from aduan.services.tickets import TicketService
 
 MAX_IDS = 50
@@ -100,8 +100,9 @@ class Open311Service:
                 title=(description.splitlines()[0][:120] if len(description) >= 3 else heading),
                 text=text[:5000], category_id=code, location=location, anonymous=who is None,
             )
-            view = self.tickets.file_as(principal, request, Channel.OPEN311,
-                                        Reporter(ref=principal.sub, name=principal.name))
+            # The requester's email (or phone) is where status changes go (recipients.typed_address).
+            view = self.tickets.file_as(principal, request, Channel.OPEN311, Reporter(
+                ref=principal.sub, name=principal.name, contact=_one(form, "email") or _one(form, "phone")))
         except ValidationError as exc:
             raise Open311Error(400, "; ".join(str(e["msg"]) for e in exc.errors())) from None
         except DomainError as exc:
@@ -153,7 +154,7 @@ class Open311Service:
         if with_media:
             _, attachments = self.repository.get_with_attachments(ticket.tracking_code)
             photos = publication.public_photos(ticket, attachments)
-            media = presigned_download(self.bucket(), photos[0].key) if photos else None
+            media = PrivateMedia(self.bucket).url(photos[0], ticket, None) if photos else None
         decimals = self.transparency().public.anonymous_coordinate_decimals
         return open311.service_request(ticket, self.config(), decimals, media)
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aduan.dal.attachments import presigned_download
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, clock, ids, publication, views
 from aduan.logic.access import Principal
@@ -18,6 +17,7 @@ from aduan.models.config import CityConfig
 from aduan.models.public import PublicComplaint
 from aduan.models.ticket import Attachment, Ticket
 from aduan.models.transparency import TransparencyConfig
+from aduan.services.private_media import PrivateMedia
 
 DEFAULT_DAYS = 90
 
@@ -47,8 +47,10 @@ class PublicService:
         urls: dict[str, str] = {}
         if with_photos:
             _, attachments = self.repository.get_with_attachments(ticket.tracking_code)
-            urls = {photo.id: presigned_download(self.bucket(), photo.key)
-                    for photo in publication.public_photos(ticket, attachments)}
+            media = PrivateMedia(self.bucket)  # the public only ever gets the copy without EXIF/GPS
+            found = {photo.id: media.url(photo, ticket, None)
+                     for photo in publication.public_photos(ticket, attachments)}
+            urls = {photo_id: url for photo_id, url in found.items() if url}
         decimals = self.transparency().public.anonymous_coordinate_decimals
         return publication.public_complaint(ticket, attachments, self._zone, decimals, urls)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from aduan.dal.attachments import presigned_download, presigned_upload
+from aduan.dal.attachments import presigned_upload
 from aduan.dal.tickets import CodeTaken, TicketRepository, queue_key
 from aduan.logic import access, clock, ids, lifecycle, views
 from aduan.logic import merge as triage_merge
@@ -28,6 +28,7 @@ from aduan.models.api import (
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Actor, Attachment, Channel, Location, Reporter, Ticket
 from aduan.services.abuse import AbuseGuard, refusal
+from aduan.services.private_media import PrivateMedia
 
 CODE_ATTEMPTS = 5
 
@@ -71,7 +72,7 @@ class TicketService:
     # ------------------------------------------------------------------ citizens
     def file(self, principal: Principal, request: NewComplaint) -> ComplaintView:
         return self.file_as(principal, request, Channel(request.channel),
-                            Reporter(ref=principal.sub, name=principal.name))
+                            Reporter(ref=principal.sub, name=principal.name, contact=request.contact))
 
     def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter
                 ) -> ComplaintView:
@@ -109,8 +110,8 @@ class TicketService:
         if ticket is None:
             raise NotFound(f"no complaint {code}")
         access.require_view(principal, ticket)
-        bucket = self.bucket()
-        attachments = [views.attachment(record, self._zone, presigned_download(bucket, record.key))
+        media = PrivateMedia(self.bucket)  # others than the uploader get the copy without EXIF/GPS
+        attachments = [views.attachment(record, self._zone, media.url(record, ticket, principal))
                        for record in records]
         view = views.complaint(ticket, principal, self._zone, attachments)
         return view.model_copy(update={"sla": views.sla_status(clocks, self._zone, clock.now())})

@@ -108,11 +108,13 @@ def confirm_subscription(url: str) -> None:
 
 
 def _unique(messages: list[InboundMessage]) -> list[InboundMessage]:
-    """One delivery can repeat a message id: queue it once. Reactions, stickers without media,
-    service messages (nothing to read, see or locate) are not complaints: not queued at all."""
+    """One delivery can repeat a message id: queue it once. Service messages (nothing to read, see or
+    locate) are not queued at all; a citizen's reaction, sticker, empty text, shared contact… (marked
+    `extra["kind"]` by the parser) is, to get a word back (logic/non_complaints.py)."""
     seen: dict[str, InboundMessage] = {}
     for message in messages:
-        if message.text or message.media or message.location or "mime_key" in message.extra:
+        if message.text or message.media or message.location or "mime_key" in message.extra \
+                or "kind" in message.extra:
             seen.setdefault(message.id, message)
     return list(seen.values())
 

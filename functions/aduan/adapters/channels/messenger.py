@@ -15,6 +15,12 @@ from aduan.models.ticket import Channel
 MEDIA_KINDS = {"image": "image", "video": "video", "audio": "audio", "file": "document"}
 
 
+# Attachments that are no complaint (logic/non_complaints.py answers them): Instagram story mentions and
+# shares, stickers-as-likes.
+UNSUPPORTED = {"story_mention": "story_mention", "ig_reel": "unsupported", "share": "unsupported",
+               "template": "unsupported", "fallback": "unsupported"}
+
+
 class MessengerAdapter(MetaSigned):
     def __init__(self, channel: Channel, expected_object: str) -> None:
         self.channel = channel
@@ -40,10 +46,15 @@ class MessengerAdapter(MetaSigned):
     def _message(self, event: dict[str, Any], message: dict[str, Any], request: WebhookRequest,
                  raw_key: str) -> InboundMessage:
         mid = str(need(message, "mid"))
-        media, location = [], None
+        media, location, unsupported = [], None, None
         for attachment in message.get("attachments") or []:
             payload = attachment.get("payload") or {}
             kind = attachment.get("type")
+            if kind in UNSUPPORTED:
+                unsupported = UNSUPPORTED[kind]
+            if payload.get("sticker_id"):  # the thumbs-up "like" and other stickers arrive as images
+                unsupported = "sticker"
+                continue
             if kind == "location" and isinstance(payload.get("coordinates"), dict):
                 point = payload["coordinates"]
                 location = SharedLocation(lat=float(need(point, "lat")), lon=float(need(point, "long")),
@@ -55,7 +66,8 @@ class MessengerAdapter(MetaSigned):
             sender=str(need(need(event, "sender"), "id")), text=text_or_none(message.get("text")),
             media=media, location=location, in_reply_to=(message.get("reply_to") or {}).get("mid"),
             sent_at=unix_time(int(need(event, "timestamp")) / 1000), received_at=to_storage(request.received_at),
-            raw_key=raw_key, extra={"recipient_id": str((event.get("recipient") or {}).get("id", ""))},
+            raw_key=raw_key, extra={"recipient_id": str((event.get("recipient") or {}).get("id", "")),
+                                    **_quick_reply(message), **({"kind": unsupported} if unsupported else {})},
         )
 
     def _deliveries(self, event: dict[str, Any]) -> list[DeliveryStatus]:
@@ -64,3 +76,9 @@ class MessengerAdapter(MetaSigned):
         return [DeliveryStatus(channel=self.channel, provider_message_id=str(mid), status="delivered",
                                occurred_at=moment, recipient=str((event.get("sender") or {}).get("id") or "") or None)
                 for mid in delivery.get("mids") or []]
+
+
+def _quick_reply(message: dict[str, Any]) -> dict[str, str]:
+    """A tapped quick reply: its payload (our answer buttons, logic/feedback.py)."""
+    chosen = (message.get("quick_reply") or {}).get("payload")
+    return {"payload": str(chosen)} if chosen else {}

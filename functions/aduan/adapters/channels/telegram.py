@@ -41,6 +41,8 @@ class TelegramAdapter:
     def parse(self, request: WebhookRequest, raw_key: str) -> Parsed:
         update = json_body(request)
         update_id = need(update, "update_id")
+        if isinstance(update.get("callback_query"), dict):
+            return self._callback(update["callback_query"], update_id, request, raw_key)
         message = update.get("message")
         if not isinstance(message, dict):
             # edited_message, channel_post, callback_query, my_chat_member…: not complaints.
@@ -59,8 +61,34 @@ class TelegramAdapter:
             sent_at=unix_time(need(message, "date")), received_at=to_storage(request.received_at),
             raw_key=raw_key,
             extra={key: str(value) for key, value in (("username", sender.get("username")),
-                                                      ("media_group_id", message.get("media_group_id"))) if value},
+                                                      ("media_group_id", message.get("media_group_id")),
+                                                      ("kind", _not_complaint(message))) if value},
         )])
+
+    def _callback(self, query: dict[str, Any], update_id: object, request: WebhookRequest, raw_key: str) -> Parsed:
+        """A tap on one of our inline-keyboard buttons: its `data` is the answer; the query's id is kept so
+        the reply can answer it (answerCallbackQuery). Needs `callback_query` in setWebhook's allowed_updates."""
+        sender = need(query, "from")
+        data = text_or_none(query.get("data"))
+        if sender.get("is_bot") or not data:
+            return Parsed(ignored=1)
+        chat = (query.get("message") or {}).get("chat") or {}
+        return Parsed(messages=[InboundMessage(
+            id=inbound_id(self.name, f"callback:{need(query, 'id')}"), channel=Channel.TELEGRAM,
+            provider=self.name, provider_message_id=str(update_id), sender=str(need(sender, "id")),
+            sender_name=_name(sender), reply_to=str(chat.get("id") or need(sender, "id")), text=data,
+            received_at=to_storage(request.received_at), raw_key=raw_key,
+            extra={"payload": data, "callback_query_id": str(need(query, "id"))},
+        )])
+
+
+def _not_complaint(message: dict[str, Any]) -> str | None:
+    """A sticker, a shared contact or a poll/dice/game: nothing to file (logic/non_complaints.py)."""
+    if "sticker" in message:
+        return "sticker"
+    if "contact" in message:
+        return "contacts"
+    return "unsupported" if any(field in message for field in ("poll", "dice", "game", "invoice")) else None
 
 
 def _name(user: dict[str, Any]) -> str | None:

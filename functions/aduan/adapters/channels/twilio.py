@@ -24,7 +24,8 @@ from aduan.adapters.channels.base import (
     same,
 )
 from aduan.logic.clock import to_storage
-from aduan.logic.phone import to_e164
+from aduan.logic.identity import bare, whatsapp_address
+from aduan.logic.phone import DEFAULT_COUNTRY_CODE, to_e164
 from aduan.models.inbound import DeliveryStatus, InboundMessage, MediaRef, SharedLocation, inbound_id
 from aduan.models.ticket import Channel
 
@@ -82,15 +83,36 @@ class TwilioAdapter:
                 recipient=to_e164(params.get("To", "")))])
         if "Body" not in params and not params.get("NumMedia"):
             return Parsed(ignored=1)
-        address = to_e164(sender) or params.get("ExternalUserId") or sender.removeprefix("whatsapp:")
+        address = _address(channel, sender, params.get("ExternalUserId"))
         return Parsed(messages=[InboundMessage(
             id=inbound_id(self.name, sid), channel=channel, provider=self.name, provider_message_id=sid,
             sender=address, sender_name=params.get("ProfileName") or None,
             text=(params.get("Body") or "").strip() or None, media=_media(params), location=_location(params),
             in_reply_to=params.get("OriginalRepliedMessageSid") or None,
             received_at=to_storage(request.received_at), raw_key=raw_key,
-            extra={key: params[key] for key in ("AccountSid", "To", "WaId") if params.get(key)},
+            extra={**{key: params[key] for key in ("AccountSid", "To", "WaId") if params.get(key)},
+                   # A tapped WhatsApp quick-reply button: its id (our answers, logic/feedback.py).
+                   **({"payload": params["ButtonPayload"]} if params.get("ButtonPayload") else {}),
+                   # Nothing in it (an empty SMS, a WhatsApp reaction): answered with a prompt, not filed.
+                   **({"kind": "empty"} if not _has_content(params) else {})},
         )])
+
+
+def _address(channel: Channel, sender: str, external_user_id: str | None) -> str:
+    """One normalised identity: E.164 for phones; for WhatsApp username users the bare BSUID, whether
+    Twilio wrote it into `From` (`whatsapp:US.…`) or only into `ExternalUserId`."""
+    if channel == Channel.WHATSAPP:
+        for candidate in (sender, external_user_id or ""):
+            address = whatsapp_address(candidate, country_code=DEFAULT_COUNTRY_CODE)
+            if address:
+                return address
+        return bare(sender)
+    return to_e164(sender) or sender
+
+
+def _has_content(params: dict[str, str]) -> bool:
+    return bool((params.get("Body") or "").strip() or params.get("ButtonPayload") or params.get("Latitude")
+                or (params.get("NumMedia") or "0") != "0")
 
 
 def _media(params: dict[str, str]) -> list[MediaRef]:

@@ -18,12 +18,17 @@ from aduan.adapters.channels.base import (
 )
 from aduan.adapters.channels.meta import MetaSigned, entries, json_body
 from aduan.logic.clock import to_storage
+from aduan.logic.identity import whatsapp_address
 from aduan.logic.phone import to_e164
 from aduan.models.inbound import DeliveryStatus, InboundMessage, MediaRef, SharedLocation, inbound_id
 from aduan.models.ticket import Channel
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 STATUSES = {"sent", "delivered", "read", "failed"}
+# Message types that carry no complaint (logic/non_complaints.py answers them): a shared contact card, a
+# catalogue order, a type Meta cannot show us. A `reaction` (an emoji on an earlier message, typically a 👍 on
+# our reply) stays unanswered: prompting "describe the problem" would answer a thank-you with a question.
+NOT_COMPLAINTS = {"contacts": "contacts", "order": "order", "unsupported": "unsupported"}
 
 
 class WhatsAppAdapter(MetaSigned):
@@ -49,9 +54,9 @@ class WhatsAppAdapter(MetaSigned):
         wamid = need(message, "id")
         phone = message.get("from")
         user_id = message.get("from_user_id")
-        sender = to_e164(str(phone), country_code="") if phone else None
+        sender = whatsapp_address(str(phone)) if phone else None
         if sender is None and user_id:
-            sender = str(user_id)
+            sender = whatsapp_address(str(user_id)) or str(user_id)
         if sender is None:
             raise MalformedPayload(f"message {wamid} has no sender")
         kind = message.get("type")
@@ -71,7 +76,9 @@ class WhatsAppAdapter(MetaSigned):
                                       name=place.get("name"), address=place.get("address"))
         elif kind in ("button", "interactive"):
             text = text_or_none((message.get("button") or {}).get("text")) or _interactive_title(message)
-        extra = {key: str(value) for key, value in (("wa_id", phone), ("user_id", user_id)) if value}
+        extra = {key: str(value) for key, value in (("wa_id", phone), ("user_id", user_id),
+                                                    ("payload", _button_payload(message)),
+                                                    ("kind", NOT_COMPLAINTS.get(str(kind)))) if value}
         return InboundMessage(
             id=inbound_id(self.name, wamid), channel=Channel.WHATSAPP, provider=self.name,
             provider_message_id=wamid, sender=sender, sender_name=names.get(str(phone or user_id)),
@@ -98,6 +105,15 @@ def _interactive_title(message: dict[str, Any]) -> str | None:
     interactive = message.get("interactive") or {}
     reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
     return text_or_none(reply.get("title"))
+
+
+def _button_payload(message: dict[str, Any]) -> str | None:
+    """The id of a tapped reply button (`interactive.button_reply.id`, `list_reply.id`) or a template's
+    quick-reply button (`button.payload`)."""
+    interactive = message.get("interactive") or {}
+    reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+    found = reply.get("id") or (message.get("button") or {}).get("payload")
+    return str(found) if found else None
 
 
 def _status(status: Any) -> DeliveryStatus:

@@ -18,9 +18,19 @@ SENDERS: dict[str, Sender] = {sender.provider: sender for sender in (
     WhatsAppSender(), TelegramSender(), TwilioSmsSender(), SnsSmsSender(), SesEmailSender(), SnsPushSender(),
     MessengerSender(), InstagramSender(), XSender())}
 
+_DEFAULT = {Channel.WHATSAPP: "whatsapp", Channel.TELEGRAM: "telegram", Channel.EMAIL: "ses",
+            Channel.APP: "sns_push", Channel.MESSENGER: "messenger", Channel.INSTAGRAM: "instagram",
+            Channel.X: "x"}
+# A channel some citizens reach through another provider: the reply goes back the way they wrote.
+# (Twilio carries WhatsApp as well as SMS; Meta's own Cloud API is the default for WhatsApp.)
+_ALTERNATIVES = {Channel.WHATSAPP: frozenset({"twilio"}), Channel.SMS: frozenset({"twilio", "sns_sms"})}
 
-def provider_for(channel: Channel, sms_provider: str) -> str | None:
-    return {Channel.WHATSAPP: "whatsapp", Channel.TELEGRAM: "telegram", Channel.EMAIL: "ses",
-            Channel.SMS: "twilio" if sms_provider == "twilio" else "sns_sms", Channel.APP: "sns_push",
-            Channel.MESSENGER: "messenger", Channel.INSTAGRAM: "instagram",
-            Channel.X: "x"}.get(channel)
+
+def provider_for(channel: Channel, sms_provider: str, via: str | None = None) -> str | None:
+    """The sender for a channel: the provider the citizen wrote in through (`via`, kept on their contact)
+    when it can also send on that channel, otherwise the channel's configured provider."""
+    if via and via in _ALTERNATIVES.get(channel, ()):
+        return via
+    if channel == Channel.SMS:
+        return "twilio" if sms_provider == "twilio" else "sns_sms"
+    return _DEFAULT.get(channel)

@@ -113,3 +113,11 @@ def within_window(contact: Contact | None, now: datetime) -> bool:
         return False
     last = datetime.fromisoformat(contact.last_inbound_at.replace("Z", "+00:00"))
     return timedelta(0) <= now - last < CUSTOMER_SERVICE_WINDOW
+
+
+def choices_of(message: OutboundMessage, limit: int, title_limit: int = 20) -> list[tuple[str, str]]:
+    """Answer buttons a message offers (`data.choices`, see logic/feedback.py): (title, payload) pairs,
+    as many as the channel allows."""
+    found = message.data.get("choices") or []
+    return [(str(item["title"])[:title_limit], str(item["payload"])) for item in found[:limit]
+            if isinstance(item, dict) and item.get("title") and item.get("payload")]

@@ -14,6 +14,7 @@ from aduan.adapters.senders.base import (
     Reply,
     SendContext,
     SendResult,
+    choices_of,
     http_failure,
     within_window,
 )
@@ -24,6 +25,7 @@ from aduan.models.outbound import OutboundMessage
 # 200: permissions; 2018001/2018108: no matching user / cannot message.
 PERMANENT = frozenset({"551", "10", "100", "200", "2018001", "2018108", "2534022"})
 LIMIT = 2000
+QUICK_REPLIES = 13  # Meta's limit; titles of at most 20 characters
 
 
 class _MetaSendSender:
@@ -32,7 +34,12 @@ class _MetaSendSender:
 
     def build(self, message: OutboundMessage, credentials: Credentials, context: SendContext) -> ProviderRequest:
         url = messages_url(credentials, self.provider, "page_id")
-        body: dict[str, object] = {"recipient": {"id": message.recipient}, "message": {"text": message.text[:LIMIT]}}
+        content: dict[str, object] = {"text": message.text[:LIMIT]}
+        buttons = choices_of(message, QUICK_REPLIES)
+        if buttons:  # tapped, a quick reply comes back as `message.quick_reply.payload`
+            content["quick_replies"] = [{"content_type": "text", "title": title, "payload": answer}
+                                        for title, answer in buttons]
+        body: dict[str, object] = {"recipient": {"id": message.recipient}, "message": content}
         if within_window(context.contact, context.now):
             body["messaging_type"] = "UPDATE"
         elif self.tag_outside_window:

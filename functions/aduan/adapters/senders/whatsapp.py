@@ -15,6 +15,7 @@ from aduan.adapters.senders.base import (
     Reply,
     SendContext,
     SendResult,
+    choices_of,
     http_failure,
     retry_after_of,
     within_window,
@@ -28,6 +29,7 @@ PERMANENT = frozenset({"131026", "131047", "131051", "131008", "131009", "132000
                        "133010", "131021", "100"})
 # Throttling and Meta-side trouble arrive as HTTP 400 too: these codes are worth retrying.
 TRANSIENT = frozenset({"130429", "131048", "131056", "131000", "1", "2", "4", "80007", "133004"})
+REPLY_BUTTONS = 3
 _SPACES = re.compile(r"\s+")
 
 
@@ -43,7 +45,15 @@ class WhatsAppSender:
         url = messages_url(credentials, self.provider, "phone_number_id")
         body: dict[str, object] = {"messaging_product": "whatsapp", "recipient_type": "individual",
                                    "to": message.recipient}
-        if within_window(context.contact, context.now):
+        buttons = choices_of(message, REPLY_BUTTONS)
+        if within_window(context.contact, context.now) and buttons:
+            # Interactive reply buttons (at most 3, titles of at most 20 characters); the reply comes back
+            # as an `interactive.button_reply` with the button's id.
+            body.update(type="interactive", interactive={
+                "type": "button", "body": {"text": message.text[:1024]},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": answer, "title": title}}
+                                       for title, answer in buttons]}})
+        elif within_window(context.contact, context.now):
             body.update(type="text", text={"preview_url": False, "body": message.text})
         else:
             template = context.whatsapp_template
