@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local test unit lint typecheck bench layer openapi clean policy build deploy
+.PHONY: local test unit lint typecheck bench layer openapi fuzz clean policy build deploy
 
 # checkov and the SAM CLI pin packages the project pins differently (boto3 among them): each gets its
 # own virtualenv, made on first use. Both are git-ignored.
@@ -31,9 +31,10 @@ local: $(STAMP)
 	$(PY) -m infra.local
 
 test: $(STAMP) $(POLICY_STAMP)
+	@test -x /usr/bin/chromium || echo "!!!!! BROWSER TESTS WILL BE SKIPPED: no /usr/bin/chromium (apt-get install -y chromium) !!!!!" >&2
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -rs -n 2 --dist loadfile
 	$(PY) -m infra.policy_check
 
 unit: $(STAMP)
@@ -44,6 +45,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
+
+# A longer schemathesis pass than the one in `make test`: 200 examples per operation and role.
+fuzz: $(STAMP)
+	$(PY) -m infra.fuzz --examples 200
 
 bench: $(STAMP)
 	$(PY) -m infra.bench

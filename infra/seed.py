@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ DEFAULT_CITY_DIR = REPO_ROOT / "infra" / "config" / "semarang"
 DEFAULT_TRANSPARENCY = REPO_ROOT / "infra" / "config" / "transparency" / "transparency.json"
 DEFAULT_SLA_POLICY = REPO_ROOT / "infra" / "config" / "sla" / "semarang.json"
 DEFAULT_TEMPLATES_DIR = REPO_ROOT / "infra" / "config" / "templates"
+# The Open311 demo client (its key is published in the README): local mode and tests only, never deployed.
+LOCAL_OPEN311_CLIENTS = REPO_ROOT / "infra" / "local" / "open311_clients.json"
 
 # Run from a checkout, the Lambda package is not installed: it lives in functions/ (tests add it themselves).
 if importlib.util.find_spec("aduan") is None:
@@ -31,16 +34,35 @@ from aduan.dal.transparency_store import save_transparency  # noqa: E402
 from aduan.models.config import CityConfig, ConfigError, load_config_dir  # noqa: E402
 from aduan.models.sla_config import SlaConfigError, load_policy_file  # noqa: E402
 from aduan.models.templates import load_templates_dir  # noqa: E402
-from aduan.models.transparency import load_transparency_file  # noqa: E402
+from aduan.models.transparency import (  # noqa: E402
+    Open311Client,
+    TransparencyConfig,
+    load_transparency_file,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
+def with_local_clients(transparency: TransparencyConfig) -> TransparencyConfig:
+    """The transparency config plus the local demo Open311 client(s)."""
+    try:
+        document = json.loads(LOCAL_OPEN311_CLIENTS.read_text(encoding="utf-8"))
+        extra = [Open311Client.model_validate(item) for item in document["clients"]]
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(f"{LOCAL_OPEN311_CLIENTS}: {exc}") from None
+    settings = transparency.open311.model_copy(update={"clients": [*transparency.open311.clients, *extra]})
+    return transparency.model_copy(update={"open311": settings})
+
+
 def seed_table(table_name: str, city_dir: Path | None = None, *,
-               client: DynamoDBClient | None = None, sla_policy: Path | None = None) -> CityConfig:
+               client: DynamoDBClient | None = None, sla_policy: Path | None = None,
+               local_demo: bool = False) -> CityConfig:
+    """`local_demo` adds the local-only Open311 demo client; a deployment's seed never does."""
     config = load_config_dir(city_dir or DEFAULT_CITY_DIR)
     transparency = load_transparency_file(DEFAULT_TRANSPARENCY)
+    if local_demo:
+        transparency = with_local_clients(transparency)
     policy = load_policy_file(sla_policy or DEFAULT_SLA_POLICY)
     templates = load_templates_dir(DEFAULT_TEMPLATES_DIR)  # validate everything before writing anything
     save_config(table_name, config, client=client)

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import exports, imports, lifecycle, operations, report, sla_sweep
+from infra.bench import exports, imports, lifecycle, operations, report, sla_sweep, web
 from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not price a complaint's whole life through every worker")
     parser.add_argument("--sla-sizes", default="1000,4000",
                         help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
+    parser.add_argument("--skip-web", action="store_true", help="do not measure the console in Chromium")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default {DEFAULT_OUTPUT}")
     args = parser.parse_args(argv)
@@ -84,6 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     export = exports.measure(args.export_rows) if args.export_rows else None
     if export:
         seconds["export"] = export["seconds"]
+    console = None
+    if not args.skip_web:
+        why = web.unavailable()
+        if why:
+            print(f"console measurement skipped: {why}", file=sys.stderr)
+        else:
+            mark = time.perf_counter()
+            console = web.measure()
+            seconds["web"] = round(time.perf_counter() - mark, 1)
     document: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "environment": _environment(),
@@ -95,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         "sla_sweep": sla_document,
         "export": export,
         "lifecycle": life,
+        "web": console,
         "targets": report.targets(measured, imported) + exports.targets(export)
-        + (lifecycle.targets(life) if life else []),
+        + (lifecycle.targets(life) if life else []) + (console or {}).get("targets", []),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
     if sla_document:

@@ -67,6 +67,7 @@ def summary(stack: LocalStack) -> str:
     lines += [
         "",
         f"API:  {stack.api_url}",
+        f"Console: {stack.api_url}/  (tracking page: {stack.api_url}/lacak/<tracking_code>)",
         f"moto: {stack.moto_url} (AWS_ENDPOINT_URL for the aws CLI / boto3)",
     ]
     lines += ["", _examples(stack.api_url), "", "Ctrl-C stops everything."]

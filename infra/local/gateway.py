@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from infra.local.apigw import (
@@ -56,8 +56,10 @@ class Gateway:
         local: LocalEndpoints | None = None,
         host: str = "127.0.0.1",
         port: int = 3000,
+        front: Callable[[HttpRequest], HttpResponse | None] | None = None,
     ) -> None:
         self.routes = routes
+        self._front = front  # CORS preflights and the web console (infra/local/web_front.py)
         self._apis = dict(apis)
         self._runtime = runtime
         self._auth = auth
@@ -74,6 +76,9 @@ class Gateway:
         return f"http://{host}:{self.port}"
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        answered = self._front(request) if self._front is not None else None
+        if answered is not None:
+            return answered
         if self._local is not None and (request.path + "/").startswith(PREFIX):
             return self._local.handle(request)
         match = self.routes.match(request.method, request.path)

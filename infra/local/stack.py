@@ -48,6 +48,7 @@ from infra.local.rules import create_rule, create_schedule
 from infra.local.runtime import Handler, LambdaRuntime, merged_environment
 from infra.local.schedules import Scheduler
 from infra.local.template import DEFAULT_TEMPLATE, StackTemplate, load_stack_template
+from infra.local.web_front import web_front
 from infra.local.wiring import MappingSpec, ScheduleSpec
 
 LOG = logging.getLogger(__name__)
@@ -80,9 +81,9 @@ def seed_city_configuration(table_name: str, client: Any = None) -> None:
 
     # An explicit client keeps the seeder off clients cached by an earlier stack in this process.
     if client is not None and "client" in inspect.signature(seed_table).parameters:
-        seed_table(table_name, client=client)
+        seed_table(table_name, client=client, local_demo=True)
     else:
-        seed_table(table_name)
+        seed_table(table_name, local_demo=True)
 
 
 class LocalStack:
@@ -211,8 +212,9 @@ class LocalStack:
         )
         local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health, clock=self.clock,
                                outbox=self.outbox)
+        front = web_front(template.sam, self.routes, resolver.resolve, self._moto.url)
         self._gateway = Gateway(
-            self.routes, apis, runtime, self.auth, self.account_id, local, self.host, self._port
+            self.routes, apis, runtime, self.auth, self.account_id, local, self.host, self._port, front.handle
         )
         self._gateway.start()
         self._env.set({"LOCAL_WEBHOOK_BASE_URL": self._gateway.url})  # what providers would call

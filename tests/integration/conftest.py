@@ -38,7 +38,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         emulation.provision(TABLES, BUCKET, BUS)
         from infra.seed import seed_table
 
-        seed_table(TABLES["TicketsTable"])
+        seed_table(TABLES["TicketsTable"], local_demo=True)
         yield
         emulation.reset_caches()
 

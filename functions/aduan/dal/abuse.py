@@ -3,6 +3,8 @@
   `pk = BLOCKLIST`, `sk = S#<sender ref>`        one block entry per sender (kept when lifted: history)
   `pk = RATE#<sender ref>`, `sk = D#<yyyy-mm-dd>`  that day's counters: `n` for the day, `h<HH>` per hour;
                                                    expires (TTL `expires_at`) two days later
+  `pk = QUOTA#<what>#<whose>`, `sk = <window>`      one counter `n` (comments on a complaint, a citizen's
+                                                   uploads this hour); hourly ones expire
 """
 
 from __future__ import annotations
@@ -57,3 +59,15 @@ class AbuseStore:
             ReturnValues="UPDATED_NEW")
         counters = codec.from_item(answer["Attributes"])
         return int(counters["n"]), int(counters[f"h{hour}"])
+
+    def bump(self, key: str, window: str, expires_at: int | None) -> int:
+        """Add one to a quota counter; its value after."""
+        values: dict[str, Any] = {":one": 1}
+        expression = "ADD n :one"
+        if expires_at is not None:
+            expression += " SET expires_at = :expires"
+            values[":expires"] = expires_at
+        answer = self._db.update_item(
+            TableName=self.table, Key=codec.to_item({"pk": f"QUOTA#{key}", "sk": window}),
+            UpdateExpression=expression, ExpressionAttributeValues=codec.to_item(values), ReturnValues="UPDATED_NEW")
+        return int(codec.from_item(answer["Attributes"])["n"])

@@ -56,6 +56,9 @@ def principal_from_claims(claims: dict[str, object] | None) -> Principal:
         roles = frozenset({Role.CITIZEN})
     agency = claims.get("custom:agency_id")
     name = claims.get("name")
+    if Role.AGENCY_OFFICER in roles and not agency and not roles & {Role.VERIFIER, Role.SUPERVISOR}:
+        # Without an agency an officer's scope would be empty or, worse, read as "no agency filter".
+        raise Forbidden("your officer account has no agency (custom:agency_id); ask an administrator")
     return Principal(
         sub=str(claims["sub"]),
         roles=roles,

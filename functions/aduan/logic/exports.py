@@ -9,6 +9,7 @@ from typing import Any
 
 from aduan.logic import publication, stats
 from aduan.logic.clock import for_display
+from aduan.logic.text import csv_cell
 from aduan.models.ticket import Ticket
 
 COMPLAINT_COLUMNS = ("tracking_code", "created_at", "status", "category_id", "assigned_agency_id", "channel",
@@ -36,11 +37,12 @@ def complaint_row(ticket: Ticket, entitled: bool, zone: str, decimals: int) -> l
             lat = round(lat, decimals) if lat is not None else None
             lon = round(lon, decimals) if lon is not None else None
             address = None
-    return [ticket.tracking_code, for_display(ticket.created_at, zone), ticket.status.value, ticket.category_id,
+    row = [ticket.tracking_code, for_display(ticket.created_at, zone), ticket.status.value, ticket.category_id,
             ticket.assigned_agency_id, ticket.channel.value, where.area_code if where else None,
             ticket.priority.value, title, text, lat, lon, address, ticket.anonymous, ticket.confidential,
             reporter_name, reporter_contact, for_display(ticket.resolved_at, zone), for_display(ticket.closed_at, zone),
             ticket.rating.score if ticket.rating else None, ticket.reopen_count]
+    return [csv_cell(cell) for cell in row]  # a title like =HYPERLINK(...) stays text in a spreadsheet
 
 
 def stats_row(day: str, group_by: str, key: str, counters: Counter[str]) -> list[Any]:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from aduan.logic import phone
 from aduan.logic.access import Principal
 from aduan.models.ticket import Ticket
 
 MASK = "[disamarkan]"
 _CONTACT_PATTERNS = (
     re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # e-mail
-    re.compile(r"\+?\d(?:[\s.-]?\d){7,}"),  # phone numbers, NIK (16 digits), account numbers
+    phone.IN_TEXT,  # phone numbers as written, NIK (16 digits), account numbers (logic/phone.py)
 )
 NAME_PART_MIN = 3
 

@@ -21,7 +21,8 @@ def absorb(parent: Ticket, child: Ticket, principal: Principal, moment: datetime
         followers.append(reporter)
     followers.extend(ref for ref in child.follower_refs if ref not in followers and ref != parent.reporter.ref)
     count = parent.duplicate_count + 1 + child.duplicate_count
-    data = {"child_tracking_code": child.tracking_code, "child_ticket_id": child.id, "follower_ref": reporter,
+    # No reporter ref here: the timeline is read by agency officers, and the child may be anonymous.
+    data = {"child_tracking_code": child.tracking_code, "child_ticket_id": child.id,
             "duplicate_count": count, "follower_count": len(followers)}
     return lifecycle.annotate(parent, {"duplicate_count": count, "follower_refs": followers},
                               EventType.DUPLICATE_MERGED, Actor(role=principal.primary_role, id=principal.sub),

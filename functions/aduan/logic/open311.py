@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree
 
+from aduan.logic import text
 from aduan.logic.clock import for_display
 from aduan.logic.publication import expected_datetime, listed, mask_identity
 from aduan.logic.status_machine import LABELS, Status
@@ -156,4 +157,4 @@ def _fill(element: ElementTree.Element, name: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = text.safe_for_xml(str(value))  # one stored control character must not break the feed

@@ -8,13 +8,25 @@ from zoneinfo import ZoneInfo
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Unprocessable
 
+# Days anyone may ask about: the edges of the calendar (0001-01-01, 9999-12-31) overflow when a zone's
+# offset or a period's length is added, and no complaint predates this system by decades.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
 
 def parse_day(text: str, field: str) -> date:
     try:
-        return date.fromisoformat(text[:10])
+        day = date.fromisoformat(text[:10])
     except ValueError:
         raise Unprocessable(f"{field} must be a date like 2026-11-23",
                             details=[{"field": field, "message": "YYYY-MM-DD"}]) from None
+    return within_range(day, field)
+
+
+def within_range(day: date, field: str) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Unprocessable(f"{field} must be between {FIRST_DAY} and {LAST_DAY}",
+                            details=[{"field": field, "message": f"{FIRST_DAY}..{LAST_DAY}"}])
+    return day
 
 
 def day_start_utc(day: date, zone: str) -> str:

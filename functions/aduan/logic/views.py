@@ -90,6 +90,20 @@ def attachment(record: Attachment, zone: str, download_url: str | None) -> Attac
                           created_at=for_display(record.created_at, zone), download_url=download_url)
 
 
+# Channel identities a timeline entry may carry (entries written before they were kept out, or by a
+# future writer): only the desk and supervisors, who may see any reporter, read them.
+IDENTITY_KEYS = frozenset({"follower_ref", "reporter_ref", "sender_ref", "sender", "recipient_ref"})
+
+
+def entry_data(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """What of an entry's data the caller may read: nothing for citizens, no identities for agencies."""
+    if not principal.is_officer:
+        return {}
+    if principal.sees_everything:
+        return data
+    return {key: value for key, value in data.items() if key not in IDENTITY_KEYS}
+
+
 def timeline(entries: list[TimelineEntry], ticket: Ticket, principal: Principal, zone: str
              ) -> list[TimelineEntryView]:
     officer = principal.is_officer
@@ -114,6 +128,6 @@ def timeline(entries: list[TimelineEntry], ticket: Ticket, principal: Principal,
             action=entry.action,
             note=agency_text(principal, ticket, entry.note),
             internal=entry.internal,
-            data=entry.data if officer else {},
+            data=entry_data(entry.data, principal),
         ))
     return views

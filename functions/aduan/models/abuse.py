@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aduan.models.api import Line, Prose
+
 
 class BlockedSender(BaseModel):
     sender_ref: str
@@ -17,13 +19,13 @@ class BlockedSender(BaseModel):
 
 class BlockRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sender_ref: str = Field(min_length=3, max_length=200, description="Cognito sub or contact id (whatsapp:+62…)")
-    reason: str = Field(min_length=5, max_length=1000)
+    sender_ref: Line = Field(min_length=3, max_length=200, description="Cognito sub or contact id (whatsapp:+62…)")
+    reason: Prose = Field(min_length=5, max_length=1000)
 
 
 class UnblockRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sender_ref: str = Field(min_length=3, max_length=200)
+    sender_ref: Line = Field(min_length=3, max_length=200)
 
 
 class Admission(BaseModel):

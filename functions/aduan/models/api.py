@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from aduan.logic import text as cleaning
 from aduan.logic.status_machine import Action
 from aduan.models.ticket import DuplicateCandidate, Suggestion
 
@@ -16,6 +18,22 @@ UploadType = Literal["image/jpeg", "image/png", "image/webp", "image/heic", "vid
 MAX_UPLOAD_BYTES = {"image": 10 * 1024 * 1024, "video": 50 * 1024 * 1024, "application": 10 * 1024 * 1024}
 
 T = TypeVar("T")
+TEXT_MAX = 5000
+
+
+def _cleaned(cleaner: Callable[[str], str]) -> BeforeValidator:
+    return BeforeValidator(lambda value: cleaner(value) if isinstance(value, str) else value)
+
+
+def _readable(value: str) -> str:
+    if value and not cleaning.visible(value):
+        raise ValueError("has no visible characters")
+    return value
+
+
+# Free text from outside: control characters removed before the length rules, invisible-only text refused.
+Line = Annotated[str, _cleaned(cleaning.clean_line), AfterValidator(_readable)]
+Prose = Annotated[str, _cleaned(cleaning.clean), AfterValidator(_readable)]
 
 
 class Strict(BaseModel):
@@ -23,9 +41,9 @@ class Strict(BaseModel):
 
 
 class LocationIn(Strict):
-    lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS84)")
-    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS84)")
-    address: str | None = Field(default=None, max_length=500)
+    lat: float | None = Field(strict=True, default=None, ge=-90, le=90, description="Latitude (WGS84)")
+    lon: float | None = Field(strict=True, default=None, ge=-180, le=180, description="Longitude (WGS84)")
+    address: Line | None = Field(default=None, max_length=500)
     area_code: str | None = Field(default=None, max_length=20, description="Kecamatan/kelurahan code")
 
     @model_validator(mode="after")
@@ -38,12 +56,12 @@ class LocationIn(Strict):
 
 
 class NewComplaint(Strict):
-    title: str = Field(min_length=3, max_length=200, examples=["Jalan berlubang di Jl. Pandanaran"])
-    text: str = Field(min_length=10, max_length=5000)
+    title: Line = Field(min_length=3, max_length=200, examples=["Jalan berlubang di Jl. Pandanaran"])
+    text: Prose = Field(min_length=10, max_length=TEXT_MAX)
     category_id: str | None = Field(default=None, max_length=64)
     location: LocationIn | None = None
-    anonymous: bool = Field(default=False, description="Hide the reporter from agencies and the public")
-    confidential: bool = Field(default=False, description="Never publish the content")
+    anonymous: bool = Field(strict=True, default=False, description="Hide the reporter from agencies and the public")
+    confidential: bool = Field(strict=True, default=False, description="Never publish the content")
     channel: Literal["app", "web"] = "app"
     contact: str | None = Field(
         default=None, max_length=320, pattern=r"^(?:[^@\s]+@[^@\s]+\.[A-Za-z]{2,}|\+?[0-9][0-9 ().-]{6,19})$",
@@ -52,33 +70,33 @@ class NewComplaint(Strict):
 
 class TransitionRequest(Strict):
     action: Action
-    expected_version: int = Field(ge=1, description="The version you acted on (optimistic concurrency)")
-    note: str | None = Field(default=None, max_length=5000)
-    reason: str | None = Field(default=None, max_length=2000)
+    expected_version: int = Field(strict=True, ge=1, description="The version you acted on (optimistic concurrency)")
+    note: Prose | None = Field(default=None, max_length=TEXT_MAX)
+    reason: Prose | None = Field(default=None, max_length=2000)
     agency_id: str | None = Field(default=None, max_length=64)
     duplicate_of: str | None = Field(default=None, max_length=20, description="Tracking code of the original")
-    response: str | None = Field(default=None, max_length=10000, description="The agency's answer")
+    response: Prose | None = Field(default=None, max_length=10000, description="The agency's answer")
 
 
 class CommentRequest(Strict):
-    text: str = Field(min_length=1, max_length=5000)
-    internal: bool = Field(default=False, description="Officers only: a note citizens never see")
+    text: Prose = Field(min_length=1, max_length=TEXT_MAX)
+    internal: bool = Field(strict=True, default=False, description="Officers only: a note citizens never see")
 
 
 class RatingRequest(Strict):
-    score: int = Field(ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=2000)
+    score: int = Field(strict=True, ge=1, le=5)
+    comment: Prose | None = Field(default=None, max_length=2000)
 
 
 class ReopenRequest(Strict):
-    reason: str = Field(min_length=5, max_length=2000)
-    expected_version: int = Field(ge=1)
+    reason: Prose = Field(min_length=5, max_length=2000)
+    expected_version: int = Field(strict=True, ge=1)
 
 
 class AttachmentRequest(Strict):
     filename: str = Field(min_length=1, max_length=200, pattern=r"^[^/\\\x00-\x1f]+$")
     content_type: UploadType
-    size_bytes: int = Field(ge=1, le=50 * 1024 * 1024)
+    size_bytes: int = Field(strict=True, ge=1, le=50 * 1024 * 1024)
 
 
 class StatusLabel(BaseModel):

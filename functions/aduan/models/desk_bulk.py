@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from aduan.models.api import Prose
+
 BulkAction = Literal["accept_suggestion", "verify", "assign", "hold", "reject", "mark_duplicate"]
 MAX_BULK = 50
 
@@ -13,7 +15,7 @@ MAX_BULK = 50
 class BulkItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tracking_code: str = Field(max_length=20)
-    expected_version: int = Field(ge=1)
+    expected_version: int = Field(strict=True, ge=1)
 
 
 class BulkRequest(BaseModel):
@@ -21,8 +23,8 @@ class BulkRequest(BaseModel):
     action: BulkAction = Field(description="accept_suggestion: verify if needed, then assign to the suggested agency")
     items: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK)
     agency_id: str | None = Field(default=None, max_length=64)
-    reason: str | None = Field(default=None, max_length=2000)
-    note: str | None = Field(default=None, max_length=5000)
+    reason: Prose | None = Field(default=None, max_length=2000)
+    note: Prose | None = Field(default=None, max_length=5000)
     duplicate_of: str | None = Field(default=None, max_length=20)
 
     @model_validator(mode="after")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from aduan.adapters.channels.generic import openapi_operation as generic_webhook
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
+from aduan.models.limits import limits
 from aduan.observability import logger
-from aduan.routes import complaints, desk, exports, me, officers, open311, public, reference, stats
+from aduan.routes import complaints, desk, exports, me, officers, open311, public, reference, screen, stats
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -34,6 +39,19 @@ app.include_router(desk.router)
 app.include_router(me.router)
 
 
+def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The API's entry: bodies it will not parse are refused before Powertools tries (routes/screen.py)."""
+    try:
+        screen.check(event)
+    except DomainError as exc:
+        origin = screen.header(event, "origin")
+        headers = {"Content-Type": content_types.APPLICATION_JSON, **cors.to_dict(origin or "*")}
+        body = {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
+        return {"statusCode": exc.status, "headers": headers, "body": json.dumps(body, ensure_ascii=False),
+                "isBase64Encoded": False}
+    return app.resolve(event, context)
+
+
 def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
                     body={"error": {"code": code, "message": message, "details": details}})
@@ -46,14 +64,24 @@ def domain_error(exc: DomainError) -> Response[Any]:
 
 @app.exception_handler(RequestValidationError)
 def invalid_request(exc: RequestValidationError) -> Response[Any]:
+    problems = exc.errors()
+    shown = limits().request.error_details  # 100,000 unknown keys must not become a 10 MB answer
     details = [
-        {"field": ".".join(str(part) for part in item.get("loc", ())[1:]) or "body",
-         "in": str(item.get("loc", ("body",))[0]), "message": item.get("msg"), "type": item.get("type")}
-        for item in exc.errors()
+        {"field": ".".join(str(part)[:100] for part in item.get("loc", ())[1:])[:300] or "body",
+         "in": str(item.get("loc", ("body",))[0]), "message": str(item.get("msg"))[:300], "type": item.get("type")}
+        for item in problems[:shown]
     ]
+    if len(problems) > shown:
+        details.append({"field": "body", "in": "body", "message": f"and {len(problems) - shown} more problems",
+                        "type": "truncated"})
     if any(item["type"] == "json_invalid" for item in details):
         return error(400, "invalid_json", "the request body is not valid JSON", details)
     return error(422, "validation_error", "the request is not valid", details)
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_type(exc: RequestUnsupportedContentType) -> Response[Any]:
+    return error(415, "unsupported_media_type", "send JSON (Content-Type: application/json)")
 
 
 @app.not_found
@@ -68,7 +96,7 @@ def unexpected(exc: Exception) -> Response[Any]:
 
 
 ERRORS = {
-    "400": "Malformed request (e.g. invalid JSON)",
+    "400": "Malformed request (invalid JSON or UTF-8, nested too deep)",
     "401": "Missing or invalid bearer token",
     "403": "Not allowed for your role or agency",
     "404": "No such complaint, agency or route",
@@ -77,8 +105,14 @@ ERRORS = {
 }
 PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/complaints",
                 "/v1/public/complaints/{tracking_code}", "/v1/public/stats")
-WEBHOOK_ERRORS = {"400": "Malformed payload (kept for inspection; `details.kept_as`)",
-                  "401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration"}
+WEBHOOK_ERRORS = {"401": "Missing or wrong signature, or a stale timestamp", "403": "Unknown integration",
+                  "404": "No such channel"}
+BODY_ERRORS = {"413": "Body larger than the limit (aduan/config/limits.json `request.body_bytes`)",
+               "415": "Body not sent as JSON (Content-Type: application/json)"}
+# Citizens' filing, comments and uploads are limited (routing.json `abuse`, limits.json `citizen`).
+LIMITED = {("/v1/complaints", "post"), ("/v1/complaints/{tracking_code}/comments", "post"),
+           ("/v1/complaints/{tracking_code}/attachments", "post")}
+TOO_MANY = {"429": "Too many: over a sender's limit (`details.retry_after_seconds`) or a complaint's"}
 
 
 def openapi_document() -> dict[str, Any]:
@@ -97,17 +131,29 @@ def openapi_document() -> dict[str, Any]:
     components["ErrorResponse"] = error_schema
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
-    schema.setdefault("paths", {})["/webhooks/generic"] = {"post": generic_webhook(components)}
+    from aduan.adapters.channels import ADAPTERS
+    from aduan.routes.openapi_paths import open311_paths, webhook_paths
+
+    paths = schema.setdefault("paths", {})
+    paths["/webhooks/generic"] = {"post": generic_webhook(components)}
+    paths.update(webhook_paths(sorted(name for name in ADAPTERS if name != "generic")))
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
-    for path, operations in schema.get("paths", {}).items():
-        for operation in operations.values():
+    for path, operations in paths.items():
+        for method, operation in operations.items():
             public, webhook = path in PUBLIC_PATHS, path.startswith("/webhooks/")
             if public or webhook:
                 operation["security"] = []
-            for status, description in {**ERRORS, **(WEBHOOK_ERRORS if webhook else {})}.items():
-                if (public and status in ("401", "403", "409")) or (webhook and status == "409"):
+            errors = {**ERRORS, **(WEBHOOK_ERRORS if webhook else {}),
+                      **(BODY_ERRORS if "requestBody" in operation else {}),
+                      **(TOO_MANY if (path, method) in LIMITED else {})}
+            for status, description in errors.items():
+                if (public and status in ("401", "403", "409")) or (webhook and status in ("409", "422")):
                     continue
-                operation.setdefault("responses", {})[status] = {"description": description, "content": body}
+                responses = operation.setdefault("responses", {})
+                if webhook and status in responses:
+                    continue  # the provider's own answer (a handshake's text/plain), documented with its path
+                responses[status] = {"description": description, "content": body}
+    paths.update(open311_paths())  # its own error shape, listed per operation
     return schema
 
 

@@ -19,13 +19,14 @@ from aduan.models.api import (
     ReopenRequest,
     TimelineEntryView,
 )
+from aduan.models.limits import limits
 from aduan.observability import metrics
 from aduan.routes.context import caller, claims_of, ticket_service
 from aduan.services.me import me_service
 
 router = Router()
 CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9G", max_length=20)]
-Limit = Annotated[int, Query(ge=1, le=100)]
+Limit = Annotated[int, Query(ge=1, le=limits().page_size_max, description="Page size (aduan/config/limits.json)")]
 Cursor = Annotated[str | None, Query(max_length=2000)]
 
 
@@ -63,13 +64,14 @@ def my_complaints(limit: Limit = 20, cursor: Cursor = None) -> Page[ComplaintVie
     return ticket_service().mine(caller(router), limit, cursor)
 
 
-@router.post("/v1/complaints/<tracking_code>/comments", tags=["citizen"], summary="Comment on a complaint")
+@router.post("/v1/complaints/<tracking_code>/comments", tags=["citizen"], summary="Comment on a complaint",
+             responses={201: {"description": "Created"}})
 def add_comment(tracking_code: CodePath, body: CommentRequest) -> tuple[TimelineEntryView, int]:
     return ticket_service().comment(caller(router), tracking_code, body), 201
 
 
 @router.post("/v1/complaints/<tracking_code>/attachments", tags=["citizen"],
-             summary="Get a presigned upload for a photo, video or PDF")
+             summary="Get a presigned upload for a photo, video or PDF", responses={201: {"description": "Created"}})
 def request_attachment(tracking_code: CodePath, body: AttachmentRequest) -> tuple[AttachmentUpload, int]:
     return ticket_service().request_upload(caller(router), tracking_code, body), 201
 

@@ -68,7 +68,8 @@ def blocked_senders(limit: Limit = 50, cursor: Cursor = None) -> Page[BlockedSen
     return Page(items=entries, next_cursor=next_cursor)
 
 
-@router.post("/v1/blocked-senders", tags=["supervisor"], summary="Block a sender: nothing they send is filed")
+@router.post("/v1/blocked-senders", tags=["supervisor"], summary="Block a sender: nothing they send is filed",
+             responses={201: {"description": "Created"}})
 def block_sender(body: BlockRequest) -> tuple[BlockedSender, int]:
     return abuse_guard().block(caller(router), body.sender_ref, body.reason), 201
 

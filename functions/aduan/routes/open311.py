@@ -102,4 +102,5 @@ def create(resource: str) -> Response[str]:
         return found
     _, fmt = found
     form = parse_qs(router.current_event.decoded_body or "", keep_blank_values=True)
-    return _answer(fmt, "service_requests", lambda: open311_service().create(form), created=True)
+    source_ip = ((router.current_event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
+    return _answer(fmt, "service_requests", lambda: open311_service().create(form, source_ip), created=True)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from aduan import settings
 from aduan.adapters.channels.base import WebhookRequest
@@ -32,6 +33,13 @@ def _answer(answer: webhooks.Answer) -> Response[str]:
 def rejected(exc: DomainError) -> Response[Any]:
     return Response(status_code=exc.status, content_type="application/json",
                     body={"error": {"code": exc.code, "message": exc.message, "details": exc.details}})
+
+
+@app.not_found
+def no_route(exc: NotFoundError) -> Response[Any]:
+    # Without this, the catch-all below would answer an unknown path (e.g. /webhooks/a%2Fb) with a 500.
+    return Response(status_code=404, content_type="application/json",
+                    body={"error": {"code": "not_found", "message": "no such webhook", "details": None}})
 
 
 @app.exception_handler(Exception)

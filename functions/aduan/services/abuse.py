@@ -56,6 +56,30 @@ class AbuseGuard:
                              retry_after_seconds=int(wait.total_seconds()) + 1)
         return Admission(allowed=True)
 
+    def spend(self, what: str, owner: str, complaint_id: str, per_complaint: int, per_hour: int,
+              now: datetime) -> None:
+        """Count one `what` (comment, attachment) by `owner` on a complaint; refuse past either limit
+        (aduan/config/limits.json). The per-complaint count keeps the agency's inbox and the view bounded."""
+        utc = now.astimezone(UTC)
+        hour = self.store.bump(f"{what}#{owner}", utc.strftime("H#%Y-%m-%dT%H"),
+                               int((utc + timedelta(hours=2)).timestamp()))
+        if hour > per_hour:
+            wait = int((utc.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1) - utc).total_seconds())
+            minutes = max(1, math.ceil(wait / 60))
+            raise TooManyRequests(
+                f"at most {per_hour} {what}s an hour; try again in {minutes} minutes",
+                details={"limit": per_hour, "retry_after_seconds": wait + 1,
+                         "reply_id": f"Batas {per_hour} per jam tercapai; coba lagi dalam {minutes} menit.",
+                         "reply_en": f"The limit of {per_hour} an hour is reached; try again in {minutes} minutes."},
+                code="rate_limited")
+        if self.store.bump(f"{what}#{complaint_id}", "ALL", None) > per_complaint:
+            raise TooManyRequests(
+                f"this complaint already has the most {what}s allowed ({per_complaint})",
+                details={"limit": per_complaint,
+                         "reply_id": f"Laporan ini sudah mencapai batas {per_complaint}.",
+                         "reply_en": f"This complaint has reached the limit of {per_complaint}."},
+                code="limit_reached")
+
     # ------------------------------------------------------------------ supervisors
     def block(self, principal: Principal, sender_ref: str, reason: str) -> BlockedSender:
         _require_supervisor(principal)

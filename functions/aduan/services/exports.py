@@ -16,7 +16,7 @@ from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository, queue_key
 from aduan.logic import clock, exports, ids, stats
 from aduan.logic.access import Principal
-from aduan.logic.errors import Forbidden, NotFound, Unprocessable
+from aduan.logic.errors import DomainError, Forbidden, NotFound, Unprocessable
 from aduan.logic.periods import day_end_utc, day_start_utc, days, parse_day
 from aduan.logic.status_machine import Role, Status
 from aduan.models.config import CityConfig
@@ -87,6 +87,11 @@ class ExportService:
         try:
             extra = {"part_bytes": part_bytes} if part_bytes else {}
             count, size = stream_csv(client("s3"), self.bucket(), key, header, rows, **extra)
+        except (DomainError, ValueError, OverflowError) as error:
+            # The request itself cannot be produced (a stored period out of range): retrying cannot help,
+            # so the export fails for its requester and the message is done with, not sent to the DLQ.
+            self.records.update(export_id, status="failed", error=f"{type(error).__name__}: {error}"[:500])
+            return
         except Exception as error:
             self.records.update(export_id, status="failed", error=f"{type(error).__name__}: {error}"[:500])
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,8 +15,9 @@ from aduan.logic import clock, ids, open311, publication
 from aduan.logic.access import Principal
 from aduan.logic.errors import DomainError
 from aduan.logic.open311 import MAX_DAYS, MAX_RESULTS, Open311Error
+from aduan.logic.periods import FIRST_DAY, LAST_DAY
 from aduan.logic.status_machine import Role
-from aduan.models.api import NewComplaint
+from aduan.models.api import TEXT_MAX, NewComplaint
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Channel, Reporter, Ticket
 from aduan.models.transparency import ServiceAttribute, TransparencyConfig
@@ -33,6 +35,8 @@ def _datetime(text: str, field: str) -> datetime:
         raise Open311Error(400, f"{field} must be a w3 datetime like 2026-11-23T08:15:30Z") from None
     if moment.tzinfo is None:
         raise Open311Error(400, f"{field} must include a time zone (Z or +07:00)")
+    if not FIRST_DAY <= moment.date() <= LAST_DAY:
+        raise Open311Error(400, f"{field} must be between {FIRST_DAY} and {LAST_DAY}")
     return moment.astimezone(UTC)
 
 
@@ -71,7 +75,7 @@ class Open311Service:
         return open311.service_definition(code, self._settings)
 
     # ------------------------------------------------------------------ POST requests
-    def create(self, form: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    def create(self, form: Mapping[str, list[str]], source_ip: str | None = None) -> list[dict[str, Any]]:
         api_key = _one(form, "api_key")
         client = self.transparency().client_for_key(api_key) if api_key else None
         if client is None:
@@ -95,14 +99,20 @@ class Open311Service:
         text = "\n".join(part for part in (description, answers) if part) or heading
         if len(text) < 10:
             text = f"{heading}: {text}"
+        if len(text) > TEXT_MAX:
+            raise Open311Error(400, f"description (with the attributes) is {len(text)} characters; "
+                                    f"at most {TEXT_MAX} are accepted")
         try:
             request = NewComplaint(
                 title=(description.splitlines()[0][:120] if len(description) >= 3 else heading),
-                text=text[:5000], category_id=code, location=location, anonymous=who is None,
+                text=text, category_id=code, location=location, anonymous=who is None,
             )
             # The requester's email (or phone) is where status changes go (recipients.typed_address).
-            view = self.tickets.file_as(principal, request, Channel.OPEN311, Reporter(
-                ref=principal.sub, name=principal.name, contact=_one(form, "email") or _one(form, "phone")))
+            reporter = Reporter(ref=principal.sub, name=principal.name,
+                                contact=_one(form, "email") or _one(form, "phone"))
+            view = self.tickets.file_as(principal, request, Channel.OPEN311, reporter,
+                                        abuse_refs=self._abuse_refs(client.id, principal.sub if who else None,
+                                                                    source_ip))
         except ValidationError as exc:
             raise Open311Error(400, "; ".join(str(e["msg"]) for e in exc.errors())) from None
         except DomainError as exc:
@@ -112,6 +122,13 @@ class Open311Service:
                   + (" (media_url noted)" if media else ""))
         return [{"service_request_id": view.tracking_code, "token": view.id, "service_notice": notice,
                  "account_id": _one(form, "account_id")}]
+
+    @staticmethod
+    def _abuse_refs(client_id: str, identified: str | None, source_ip: str | None) -> tuple[str, ...]:
+        """The abuse guard counts the sender's address too: leaving out (or varying) an e-mail must not
+        reset the limit. Only a digest of the address is kept."""
+        origin = hashlib.sha256((source_ip or "unknown").encode()).hexdigest()[:20]
+        return tuple(ref for ref in (identified, f"open311:{client_id}:ip-{origin}") if ref)
 
     @staticmethod
     def _attributes(form: Mapping[str, list[str]], questions: list[ServiceAttribute]) -> str:
@@ -171,7 +188,7 @@ class Open311Service:
 
     def token(self, token: str) -> list[dict[str, Any]]:
         code = self.repository.code_for_id(token) if len(token) == 26 else None
-        if code is None:
+        if code is None or self._ticket(code) is None:  # a confidential complaint's code is never revealed
             raise Open311Error(404, f"token {token!r} not found")
         return [{"service_request_id": code, "token": token}]
 

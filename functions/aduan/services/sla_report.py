@@ -11,6 +11,7 @@ from aduan.dal.sla_store import SlaStore
 from aduan.logic import access, clock, sla
 from aduan.logic.access import Principal
 from aduan.logic.errors import NotFound, Unprocessable
+from aduan.logic.periods import within_range
 from aduan.models.api import OverdueItem, SlaReport, SlaStageCompliance
 from aduan.models.config import CityConfig
 from aduan.models.sla_config import Stage
@@ -35,8 +36,8 @@ class SlaReportService:
         access.require_agency_scope(principal, agency_id)
         zone = ZoneInfo(config.settings.timezone)
         today = clock.now().astimezone(zone).date()
-        until = until or today
-        since = since or until - timedelta(days=DEFAULT_PERIOD_DAYS)
+        until = within_range(until, "to") if until else today
+        since = within_range(since, "from") if since else until - timedelta(days=DEFAULT_PERIOD_DAYS)
         if since > until or (until - since).days > MAX_PERIOD_DAYS:
             raise Unprocessable("the period must run forwards and span at most a year",
                                 details=[{"field": "from", "message": f"on or before 'to', ≤ {MAX_PERIOD_DAYS} days"}])

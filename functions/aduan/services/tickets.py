@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from aduan.dal.attachments import presigned_upload
 from aduan.dal.tickets import CodeTaken, TicketRepository, queue_key
@@ -26,6 +27,7 @@ from aduan.models.api import (
     TransitionRequest,
 )
 from aduan.models.config import CityConfig
+from aduan.models.limits import limits
 from aduan.models.ticket import Actor, Attachment, Channel, Location, Reporter, Ticket
 from aduan.services.abuse import AbuseGuard, refusal
 from aduan.services.private_media import PrivateMedia
@@ -74,14 +76,16 @@ class TicketService:
         return self.file_as(principal, request, Channel(request.channel),
                             Reporter(ref=principal.sub, name=principal.name, contact=request.contact))
 
-    def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter
-                ) -> ComplaintView:
-        """File for `reporter` by `principal` (the citizen themself, or an officer at the desk)."""
+    def file_as(self, principal: Principal, request: NewComplaint, channel: Channel, reporter: Reporter,
+                abuse_refs: tuple[str, ...] | None = None) -> ComplaintView:
+        """File for `reporter` by `principal` (the citizen themself, or an officer at the desk).
+        `abuse_refs`: the senders the abuse guard counts (default: the caller)."""
         config = self.config()
         if self.guard is not None and not principal.is_officer:
-            admission = self.guard.admit(principal.sub, clock.now())
-            if not admission.allowed:
-                raise refusal(admission)
+            for ref in abuse_refs or (principal.sub,):
+                admission = self.guard.admit(ref, clock.now())
+                if not admission.allowed:
+                    raise refusal(admission)
         if request.category_id and config.category(request.category_id) is None:
             raise Unprocessable(f"unknown category {request.category_id!r}",
                                 details=[{"field": "category_id", "message": "see GET /v1/categories"}])
@@ -128,6 +132,7 @@ class TicketService:
 
     def comment(self, principal: Principal, text: str, request: CommentRequest) -> TimelineEntryView:
         ticket = self._load(principal, text)
+        self._spend("comment", principal, ticket)
         change = lifecycle.comment(ticket, request.text, principal, request.internal, self._policy(),
                                    clock.now())
         self.repository.save(change.ticket, change.entries, change.expected_version)
@@ -152,6 +157,7 @@ class TicketService:
         if request.size_bytes > max_bytes:
             raise Unprocessable(f"{request.content_type} files are limited to {max_bytes} bytes",
                                 details=[{"field": "size_bytes", "message": f"at most {max_bytes}"}])
+        self._spend("attachment", principal, ticket)
         moment = clock.now()
         attachment_id = ids.new_id(moment)
         key = f"attachments/{ticket.id}/{attachment_id}"
@@ -166,6 +172,16 @@ class TicketService:
         return AttachmentUpload(attachment_id=attachment_id, upload_url=post["url"],
                                 fields={k: str(v) for k, v in post["fields"].items()},
                                 expires_in_seconds=900, max_bytes=max_bytes)
+
+    def _spend(self, what: Literal["comment", "attachment"], principal: Principal, ticket: Ticket) -> None:
+        """Citizens' comments and uploads are bounded (officers' are their work, not abuse)."""
+        if self.guard is None or principal.is_officer:
+            return
+        quota = limits().citizen
+        per_complaint, per_hour = ((quota.comments_per_complaint, quota.comments_per_citizen_hour)
+                                   if what == "comment" else
+                                   (quota.attachments_per_complaint, quota.attachments_per_citizen_hour))
+        self.guard.spend(what, principal.sub, ticket.id, per_complaint, per_hour, clock.now())
 
     # ------------------------------------------------------------------ officers
     def transition(self, principal: Principal, text: str, request: TransitionRequest) -> ComplaintView:

@@ -2,7 +2,9 @@
 
 Nothing is processed here (the intake worker does that): the provider gets its 2xx as soon as the
 payload is in S3 and its messages are in the FIFO queue — two writes per delivery. A wrong signature
-stores nothing; an authentic payload we cannot understand is kept under `rejected/` and answered 400.
+stores nothing. An authentic payload we cannot understand (a field of the wrong type, a timestamp out of
+range, too large to queue) is quarantined under `rejected/`, counted (`WebhookQuarantined`, alarmed) and
+acknowledged with a 200: the provider would otherwise redeliver it forever.
 """
 
 from __future__ import annotations
@@ -14,14 +16,26 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from aduan import settings
 from aduan.adapters.channels import adapter_for
-from aduan.adapters.channels.base import ChannelAdapter, MalformedPayload, Parsed, SignatureInvalid, WebhookRequest
+from aduan.adapters.channels.base import (
+    ChannelAdapter,
+    MalformedPayload,
+    Parsed,
+    SignatureInvalid,
+    WebhookRequest,
+    parse_payload,
+)
 from aduan.dal import channel_secrets, event_bus, inbound_store, intake_queue
 from aduan.logic.errors import DomainError, NotFound
 from aduan.models.inbound import DeliveryStatus, InboundMessage
+from aduan.models.limits import limits
 from aduan.observability import logger, metrics
 
 STATUS_SOURCE = "aduan.channels"
 STATUS_DETAIL_TYPE = "DeliveryStatusReported"
+# SQS takes 256 KiB per message and per batch: batches are cut by size, and a message that could not
+# travel even alone (with its attributes) is quarantined.
+QUEUE_BATCH_BYTES = 240 * 1024
+QUEUE_MESSAGE_BYTES = QUEUE_BATCH_BYTES
 
 
 class Rejected(DomainError):
@@ -64,26 +78,39 @@ def receive(channel: str, request: WebhookRequest) -> Answer:
         raise Rejected(error.status, "invalid_signature", str(error)) from None
     bucket = settings.inbound_bucket()
     key = inbound_store.raw_key(channel, request.body, request.received_at)
+    limit = limits().request.webhook_bytes
+    if len(request.body) > limit:
+        return quarantine(channel, request, bucket, f"body of {len(request.body)} bytes (limit {limit})")
     try:
-        parsed = adapter.parse(request, key)
-    except (MalformedPayload, ValueError) as error:
-        rejected = inbound_store.raw_key(channel, request.body, request.received_at, folder="rejected")
-        inbound_store.put(bucket, rejected, request.body, request.header("content-type"),
-                          {"reason": str(error)[:1000].encode("ascii", "replace").decode()})
-        _count("WebhookMalformed", channel)
-        logger.warning("malformed webhook kept", extra={"channel": channel, "key": rejected, "reason": str(error)})
-        raise Rejected(400, "malformed_payload", f"the {channel} payload could not be understood: {error}",
-                       {"kept_as": rejected}) from None
-    _deliver(channel, parsed, bucket, key, request)
+        parsed = parse_payload(adapter, request, key)
+        queued = _unique(parsed.messages)
+        too_big = [m.id for m in queued if len(m.model_dump_json(exclude_none=True).encode()) > QUEUE_MESSAGE_BYTES]
+    except MalformedPayload as error:
+        return quarantine(channel, request, bucket, str(error))
+    if too_big:
+        return quarantine(channel, request, bucket, f"message(s) {too_big[:5]} too large to queue")
+    _deliver(channel, parsed, queued, bucket, key, request)
     return ACKS.get(channel, ACCEPTED)
 
 
-def _deliver(channel: str, parsed: Parsed, bucket: str, key: str, request: WebhookRequest) -> None:
-    messages = _unique(parsed.messages)
+def quarantine(channel: str, request: WebhookRequest, bucket: str, reason: str) -> Answer:
+    """Keep the authentic-but-unusable payload for inspection and tell the provider it arrived."""
+    rejected = inbound_store.raw_key(channel, request.body, request.received_at, folder="rejected")
+    inbound_store.put(bucket, rejected, request.body, request.header("content-type"),
+                      {"reason": " ".join(reason.split())[:1000].encode("ascii", "replace").decode()})
+    _count("WebhookQuarantined", channel)
+    logger.warning("malformed webhook quarantined", extra={"channel": channel, "key": rejected,
+                                                           "reason": reason[:1000]})
+    return ACKS.get(channel, Answer(200, json.dumps({"status": "quarantined", "kept_as": rejected})))
+
+
+def _deliver(channel: str, parsed: Parsed, messages: list[InboundMessage], bucket: str, key: str,
+             request: WebhookRequest) -> None:
     if messages or parsed.statuses:
         inbound_store.put(bucket, key, request.body, request.header("content-type"), {"channel": channel})
     if messages:
-        intake_queue.enqueue(settings.intake_queue_url(), messages)
+        for batch in _batches(messages):
+            intake_queue.enqueue(settings.intake_queue_url(), batch)
         _count("InboundMessagesAccepted", channel, len(messages))
     if parsed.statuses:
         publish_statuses(parsed.statuses)
@@ -105,6 +132,19 @@ def confirm_subscription(url: str) -> None:
 
     with urllib.request.urlopen(url, timeout=5) as answer:  # the adapter checked the host is SNS
         logger.info("SNS subscription confirmed", extra={"status": answer.status})
+
+
+def _batches(messages: list[InboundMessage]) -> list[list[InboundMessage]]:
+    batches: list[list[InboundMessage]] = [[]]
+    size = 0
+    for message in messages:
+        length = len(message.model_dump_json(exclude_none=True).encode())
+        if batches[-1] and size + length > QUEUE_BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(message)
+        size += length
+    return batches
 
 
 def _unique(messages: list[InboundMessage]) -> list[InboundMessage]:

@@ -74,6 +74,22 @@ class ChannelAdapter(Protocol):
         """Normalise an authentic request; raise MalformedPayload if it cannot be understood."""
 
 
+# What a parser raises when an authentic payload has a shape it did not expect (a string where an object
+# belongs, a list for a number, a timestamp past the calendar's end): the payload's fault, never ours.
+SHAPE_ERRORS = (TypeError, KeyError, IndexError, AttributeError, ValueError, OverflowError, OSError,
+                RecursionError, UnicodeError)
+
+
+def parse_payload(adapter: ChannelAdapter, request: WebhookRequest, raw_key: str) -> Parsed:
+    """`adapter.parse`, with any shape error turned into MalformedPayload (a 4xx-class refusal)."""
+    try:
+        return adapter.parse(request, raw_key)
+    except MalformedPayload:
+        raise
+    except SHAPE_ERRORS as error:
+        raise MalformedPayload(f"unexpected shape: {type(error).__name__}: {str(error)[:300]}") from None
+
+
 def hmac_hex(secret: str, payload: bytes, algorithm: str = "sha256") -> str:
     return hmac.new(secret.encode(), payload, getattr(hashlib, algorithm)).hexdigest()
 

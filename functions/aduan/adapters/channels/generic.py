@@ -140,7 +140,8 @@ def openapi_operation(components: dict[str, Any]) -> dict[str, Any]:
         "tags": ["webhooks"], "summary": "Signed inbound messages from other gateways",
         "description": ("For local SMS gateways, the LAPOR! bridge and desk tools. One message or "
                         '`{"messages": [...]}`; the same `id` delivered again has no further effect. '
-                        "A wrong signature is 401/403, a payload outside the schema 400 (kept for inspection)."),
+                        "A wrong signature is 401/403; a signed payload outside the schema is acknowledged "
+                        "(200) and kept for inspection, not queued."),
         "operationId": "generic_webhook", "security": [],
         "parameters": [{"name": name, "in": "header", "required": True, "description": text,
                         "schema": {"type": "string"}} for name, text in header],
