@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import exports, imports, memory, operations, report, sla_sweep, web
+from infra.bench import exports, imports, lifecycle, memory, operations, report, sla_sweep, web
 from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-rows", type=int, default=200_000,
                         help="complaints in the export memory measurement (default 200000; 0 skips it)")
     parser.add_argument("--skip-sla", action="store_true", help="do not measure the SLA sweep")
+    parser.add_argument("--skip-lifecycle", action="store_true",
+                        help="do not price a complaint's whole life through every worker")
     parser.add_argument("--sla-sizes", default="1000,4000",
                         help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
     parser.add_argument("--skip-web", action="store_true", help="do not measure the console in Chromium")
@@ -88,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
         mark = time.perf_counter()
         sla_document = sla_sweep.document([int(size) for size in args.sla_sizes.split(",")])
         seconds["sla_sweep"] = round(time.perf_counter() - mark, 1)
+    life = None
+    if not args.skip_lifecycle:
+        mark = time.perf_counter()
+        life = lifecycle.document(lifecycle.measure())
+        seconds["lifecycle"] = round(time.perf_counter() - mark, 1)
     export = exports.measure(args.export_rows) if args.export_rows else None
     if export:
         seconds["export"] = export["seconds"]
@@ -111,13 +118,18 @@ def main(argv: list[str] | None = None) -> int:
         "sla_sweep": sla_document,
         "export": export,
         "local_memory": local_memory,
+        "lifecycle": life,
         "web": console,
-        "targets": report.targets(measured, imported) + exports.targets(export) + (console or {}).get("targets", []),
+        "targets": report.targets(measured, imported) + exports.targets(export)
+        + (lifecycle.targets(life) if life else []) + (console or {}).get("targets", [])
+        + local_throughput.drained_targets(throughput.get("drained")) + memory.targets(local_memory),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
     if sla_document:
         document["targets"].append(sla_sweep.target(sla_document))
     print(report.render(document))
+    if life:
+        print("\nA complaint's whole life (API and every worker):\n" + "\n".join(lifecycle.render(life)))
     if export:
         print(f"\nCSV export of {export['rows']} complaints: {export['bytes'] / 2**20:.0f} MiB in {export['parts']} "
               f"parts, {export['seconds']} s, peak resident memory {export['max_rss_mb']} MB (limit 512 MB)")

@@ -56,3 +56,24 @@ def measure(batches: tuple[int, ...] = (2000, 1000), warm_up: int = 20, concurre
                        / (later[-1]["complaints"] - later[0]["complaints"]) * 1000, 1)
     return {"tool": TOOL, "points": points, "growth_mb_per_1000": growth, "lost": lost,
             "seconds": round(time.perf_counter() - started, 1)}
+
+
+LIMIT_AT_2000_MB = 1024
+GROWTH_LIMIT_MB_PER_1000 = 100
+
+
+def targets(found: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue #10's limits: under 1 GB once 2,000 complaints are in, under 100 MB more per further 1,000, none lost."""
+    if not found:
+        return []
+    peak = max(point["rss_mb"] for point in found["points"])
+    rows = [{"target": "Local stack: resident memory (MB) at the largest batch", "value": peak,
+             "limit": LIMIT_AT_2000_MB, "passed": peak < LIMIT_AT_2000_MB,
+             "note": f"after {found['points'][-1]['complaints']} complaints"},
+            {"target": "Local stack: complaints lost while measuring memory", "value": found["lost"], "limit": 0,
+             "passed": found["lost"] == 0, "note": ""}]
+    if found["growth_mb_per_1000"] is not None:
+        rows.append({"target": "Local stack: memory growth (MB) per 1,000 further complaints",
+                     "value": found["growth_mb_per_1000"], "limit": GROWTH_LIMIT_MB_PER_1000,
+                     "passed": found["growth_mb_per_1000"] < GROWTH_LIMIT_MB_PER_1000, "note": ""})
+    return rows

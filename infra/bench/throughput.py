@@ -150,3 +150,19 @@ def measure_drained(complaints: int = 200, concurrency: int = 8, timeout: float 
         document = drained_document(stack, filings, seconds, finished, drained.settle(stack, filings))
     clients.reset()
     return document
+
+
+DRAINED_TARGET_PER_SECOND = 20.0
+
+
+def drained_targets(found: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue #10: at least 20 complaints/s drained end to end on this machine, and none lost."""
+    if not found:
+        return []
+    return [{"target": "Local stack: complaints/s drained (routed, SLA clock, acknowledged)",
+             "value": found["complaints_per_second"], "limit": DRAINED_TARGET_PER_SECOND,
+             "passed": found["complaints_per_second"] >= DRAINED_TARGET_PER_SECOND and found["drained"],
+             "note": f"{found['complaints']} complaints, p95 WhatsApp POST->reply "
+                     f"{found['whatsapp_post_to_reply']['p95_ms']} ms"},
+            {"target": "Local stack: complaints lost when drained", "value": found["lost"], "limit": 0,
+             "passed": found["lost"] == 0, "note": f"dead letters: {found['dead_letters']}"}]
