@@ -235,6 +235,8 @@ class LocalStack:
         )
         self._gateway.start()
         self._env.set({"LOCAL_WEBHOOK_BASE_URL": self._gateway.url})  # what providers would call
+        if front.serves_console:
+            self._point_tracking_links()
         for poller in [*self._pollers, self._tap, self._housekeeper]:
             poller.start()
         self._scheduler.start()
@@ -353,6 +355,13 @@ class LocalStack:
             self._seed(table.ref)
         else:
             seed_city_configuration(table.ref, self._client("dynamodb"))
+
+    def _point_tracking_links(self) -> None:
+        table = self.registry.get(SEEDED_TABLE)
+        if table is not None and self._seed is True:
+            from infra.seed import point_tracking_links  # imports the Lambda package, like seeding
+
+            point_tracking_links(table.ref, self._gateway.url if self._gateway else "", client=self._client("dynamodb"))
 
     def stop_workers(self) -> None:
         """Stop every event source poller (queues and streams fill up; the API still answers): what a
