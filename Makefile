@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local test unit lint typecheck bench layer openapi fuzz clean policy build deploy
+.PHONY: local local-fresh test unit lint typecheck bench layer openapi fuzz clean policy build deploy
 
 # checkov and the SAM CLI pin packages the project pins differently (boto3 among them): each gets its
 # own virtualenv, made on first use. Both are git-ignored.
@@ -27,8 +27,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Data is kept in .local-state/ across restarts (docs/local-mode.md); local-fresh moves it aside and starts empty.
 local: $(STAMP)
 	$(PY) -m infra.local
+
+local-fresh: $(STAMP)
+	$(PY) -m infra.local --fresh
 
 test: $(STAMP) $(POLICY_STAMP)
 	@test -x /usr/bin/chromium || echo "!!!!! BROWSER TESTS WILL BE SKIPPED: no /usr/bin/chromium (apt-get install -y chromium) !!!!!" >&2

@@ -72,6 +72,13 @@ def seed_table(table_name: str, city_dir: Path | None = None, *,
     return config
 
 
+def point_tracking_links(table_name: str, base_url: str, *, client: DynamoDBClient | None = None) -> None:
+    """Local mode: notifications' tracking links lead to the console this stack serves, not the city's domain."""
+    templates = load_templates_dir(DEFAULT_TEMPLATES_DIR)
+    settings = templates.settings.model_copy(update={"link_base_url": f"{base_url.rstrip('/')}/lacak"})
+    save_templates(table_name, templates.model_copy(update={"settings": settings}), client=client)
+
+
 def _summary(config: CityConfig) -> str:
     return (f"{config.settings.city_name}: {len(config.agencies)} agencies, "
             f"{len(config.categories)} categories, {len(config.areas)} areas")

@@ -4,8 +4,7 @@
 
 Tickets are found through the queue index (every ticket head is in exactly one queue: each status
 at the desk, each status of each configured agency), their events are their timeline entries (the
-outbox records, SLA entries included), plus SLA events from the statistics' own SLA log that no
-timeline holds. The events are
+outbox records, SLA entries included: every SLA event is one). The events are
 replayed through the same pure aggregation as the incremental consumer, then every statistics
 cell is overwritten with the rebuilt value and cells the history does not support are deleted.
 Run it while the statistics queue's event source is paused (events keep waiting in the queue).
@@ -27,7 +26,7 @@ if importlib.util.find_spec("aduan") is None:
     sys.path.insert(0, str(REPO_ROOT / "functions"))
 
 from aduan.dal.config_store import load_config  # noqa: E402
-from aduan.dal.stats import StatsRepository, backlog_pk, flow_pk, months  # noqa: E402
+from aduan.dal.stats import OPEN_PK, StatsRepository, fact_pk, fact_sk, months, open_sk  # noqa: E402
 from aduan.dal.tickets import TicketRepository, queue_key  # noqa: E402
 from aduan.logic import clock, domain_events, stats  # noqa: E402
 from aduan.logic.status_machine import Status  # noqa: E402
@@ -60,35 +59,21 @@ def ticket_codes(tickets: TicketRepository, config: CityConfig) -> Iterator[str]
                 break
 
 
-def history(tickets: TicketRepository, repository: StatsRepository, config: CityConfig,
-            counted: list[int]) -> Iterator[Event]:
-    """Timeline entries as the relay publishes them (SLA entries with source aduan.sla), then SLA
-    events the statistics logged that no timeline holds; each event once."""
-    first_month: str | None = None
-    seen: set[str] = set()
+def history(tickets: TicketRepository, config: CityConfig, counted: list[int]) -> Iterator[Event]:
+    """Timeline entries as the relay publishes them (the SLA engine's entries with source aduan.sla)."""
     for code in ticket_codes(tickets, config):
         counted[0] += 1
         for record in tickets.timeline_records(code):
             if record.get("entity") == "event":
-                first_month = min(first_month or record["occurred_at"][:7], record["occurred_at"][:7])
                 entry = domain_events.bus_entry(record, "replay")
-                seen.add(str(record["event_id"]))
                 yield entry["Source"], record["event_type"], domain_events.detail(record)
-    if first_month:
-        today = clock.now().date()
-        for month in months(date.fromisoformat(f"{first_month}-01"), today):
-            for kind, detail in repository.sla_log(month):
-                key = stats.sla_dedupe_key(kind, detail, "")
-                if key not in seen:
-                    seen.add(key)
-                    yield "aduan.sla", kind, detail
 
 
 def rebuild(table: str, dry_run: bool = False) -> Outcome:
     config = load_config(table)
     repository = StatsRepository(table)
     counted = [0]
-    events = list(history(TicketRepository(table), repository, config, counted))
+    events = list(history(TicketRepository(table), config, counted))
     aggregate = stats.replay(events, config.settings.timezone)
     puts, keep = _cells(aggregate)
     deletes = [key for key in _existing(repository, config, aggregate) if (key["pk"], key["sk"]) not in keep]
@@ -99,34 +84,30 @@ def rebuild(table: str, dry_run: bool = False) -> Outcome:
 
 def _cells(aggregate: stats.Aggregate) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
     puts: list[dict[str, Any]] = []
-    for (scope, dim, day, value), counters in aggregate.flow.items():
-        puts.append({"pk": flow_pk(scope, dim, day[:7]), "sk": f"{day}#{value}", "scope": scope, "dim": dim,
-                     "day": day, "value": value, **{k: n for k, n in counters.items() if n}})
-    for (scope, dim, value, created_day), counters in aggregate.backlog.items():
+    for (day, combo), counters in aggregate.facts.items():
         nonzero = {k: n for k, n in counters.items() if n}
         if nonzero:
-            puts.append({"pk": backlog_pk(scope, dim), "sk": f"{value}#{created_day}", "scope": scope, "dim": dim,
-                         "day": created_day, "value": value, **nonzero})
-    for ticket_id, state in aggregate.states.items():
-        puts.append({"pk": f"STATS#TICKET#{ticket_id}", "sk": "#STATE", **vars(state)})
+            puts.append({"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo), **nonzero})
+    for (combo, created_day), counters in aggregate.open.items():
+        nonzero = {k: n for k, n in counters.items() if n}
+        if nonzero:
+            puts.append({"pk": OPEN_PK, "sk": open_sk(combo, created_day), **nonzero})
+    for ticket_id, seen in aggregate.seen.items():
+        state = aggregate.states.get(ticket_id)
+        # Every event replayed is marked counted, so one still waiting in the paused queue is not counted twice.
+        puts.append({"pk": f"STATS#TICKET#{ticket_id}", "sk": "#STATE", **(vars(state) if state else {}),
+                     "seen": set(seen)})
     return puts, {(item["pk"], item["sk"]) for item in puts}
 
 
 def _existing(repository: StatsRepository, config: CityConfig, aggregate: stats.Aggregate
               ) -> Iterator[dict[str, str]]:
-    """Keys of the stored cells in every partition the statistics can have for this history."""
-    scopes = {stats.CITY} | {f"agency:{a.id}" for a in config.agencies}
-    scopes |= {key[0] for key in aggregate.flow} | {key[0] for key in aggregate.backlog}
-    days = sorted({key[2] for key in aggregate.flow}) or [clock.now().date().isoformat()]
+    """Keys of the stored facts and open counts in every partition this history can have."""
+    days = sorted({day for day, _ in aggregate.facts}) or [clock.now().date().isoformat()]
     span = months(date.fromisoformat(days[0]), max(date.fromisoformat(days[-1]), clock.now().date()))
-    for scope in sorted(scopes):
-        dims = ("all", *stats.DIMENSIONS) if scope == stats.CITY else tuple(d for d in stats.DIMENSIONS
-                                                                             if d != "agency")
-        for dim in dims:
-            pks = [flow_pk(scope, dim, month) for month in span] + [backlog_pk(scope, dim)]
-            for pk in pks:
-                for sk in repository.raw_cells(pk):
-                    yield {"pk": pk, "sk": sk}
+    for pk in [fact_pk(month) for month in span] + [OPEN_PK]:
+        for sk in repository.raw_cells(pk):
+            yield {"pk": pk, "sk": sk}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from infra.bench import exports, imports, operations, report, sla_sweep, web
+from infra.bench import exports, imports, lifecycle, memory, operations, report, sla_sweep, web
 from infra.bench import throughput as local_throughput
 from infra.bench.harness import TABLES
 
@@ -42,9 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput", type=Path, help="embed this local-stack throughput JSON document instead")
     parser.add_argument("--skip-throughput", action="store_true", help="do not run the local stack")
     parser.add_argument("--requests", type=int, default=100, help="complaints filed in the throughput run")
+    parser.add_argument("--drained", type=int, default=200,
+                        help="complaints filed and followed until drained (default 200; 0 skips it)")
+    parser.add_argument("--memory-batches", default="2000,1000",
+                        help="complaints per batch of the local memory run, comma-separated (default 2000,1000; "
+                             "'' skips it)")
     parser.add_argument("--export-rows", type=int, default=200_000,
                         help="complaints in the export memory measurement (default 200000; 0 skips it)")
     parser.add_argument("--skip-sla", action="store_true", help="do not measure the SLA sweep")
+    parser.add_argument("--skip-lifecycle", action="store_true",
+                        help="do not price a complaint's whole life through every worker")
     parser.add_argument("--sla-sizes", default="1000,4000",
                         help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
     parser.add_argument("--skip-web", action="store_true", help="do not measure the console in Chromium")
@@ -70,11 +77,24 @@ def main(argv: list[str] | None = None) -> int:
         mark = time.perf_counter()
         throughput = local_throughput.measure(args.requests)
         seconds["throughput"] = round(time.perf_counter() - mark, 1)
+    if args.drained:
+        mark = time.perf_counter()
+        throughput = {**throughput, "drained": local_throughput.measure_drained(args.drained)}
+        seconds["drained"] = round(time.perf_counter() - mark, 1)
+    local_memory = None
+    if args.memory_batches:
+        local_memory = memory.measure(tuple(int(size) for size in args.memory_batches.split(",")))
+        seconds["local_memory"] = local_memory["seconds"]
     sla_document = None
     if not args.skip_sla:
         mark = time.perf_counter()
         sla_document = sla_sweep.document([int(size) for size in args.sla_sizes.split(",")])
         seconds["sla_sweep"] = round(time.perf_counter() - mark, 1)
+    life = None
+    if not args.skip_lifecycle:
+        mark = time.perf_counter()
+        life = lifecycle.document(lifecycle.measure())
+        seconds["lifecycle"] = round(time.perf_counter() - mark, 1)
     export = exports.measure(args.export_rows) if args.export_rows else None
     if export:
         seconds["export"] = export["seconds"]
@@ -97,16 +117,31 @@ def main(argv: list[str] | None = None) -> int:
         "throughput": throughput,
         "sla_sweep": sla_document,
         "export": export,
+        "local_memory": local_memory,
+        "lifecycle": life,
         "web": console,
-        "targets": report.targets(measured, imported) + exports.targets(export) + (console or {}).get("targets", []),
+        "targets": report.targets(measured, imported) + exports.targets(export)
+        + (lifecycle.targets(life) if life else []) + (console or {}).get("targets", [])
+        + local_throughput.drained_targets(throughput.get("drained")) + memory.targets(local_memory),
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
     if sla_document:
         document["targets"].append(sla_sweep.target(sla_document))
     print(report.render(document))
+    if life:
+        print("\nA complaint's whole life (API and every worker):\n" + "\n".join(lifecycle.render(life)))
     if export:
         print(f"\nCSV export of {export['rows']} complaints: {export['bytes'] / 2**20:.0f} MiB in {export['parts']} "
               f"parts, {export['seconds']} s, peak resident memory {export['max_rss_mb']} MB (limit 512 MB)")
+    if "drained" in throughput:
+        found = throughput["drained"]
+        print(f"\nDrained: {found['complaints']} complaints ({found['whatsapp']} WhatsApp, {found['api']} API) in "
+              f"{found['seconds']} s = {found['complaints_per_second']}/s (target 20/s), lost {found['lost']}; "
+              f"WhatsApp POST -> reply p50 {found['whatsapp_post_to_reply']['p50_ms']} ms, "
+              f"p95 {found['whatsapp_post_to_reply']['p95_ms']} ms")
+    if local_memory:
+        print(f"Local memory: {local_memory['points']}; growth {local_memory['growth_mb_per_1000']} MB per 1,000 "
+              f"complaints (limits: 1 GB at 2,000, 100 MB per 1,000), lost {local_memory['lost']}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwritten to {args.output}")

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from infra.bench import drained
+
 TOOL = "infra.bench.throughput (LocalStack in-process, urllib clients)"
 
 
@@ -110,3 +112,57 @@ def _outbox_delays(stack: Any, filed_at: dict[str, float], timeout: float = 60.0
                 seen[code] = time.perf_counter()
         time.sleep(0.05)
     return [(seen[code] - filed_at[code]) * 1000 for code in seen]
+
+
+def drained_document(stack: Any, filings: list[drained.Filing], seconds: float, drained_in_time: bool,
+                     handled: int) -> dict[str, Any]:
+    """Complaints per second from the first POST until every queue and stream was empty, and what was lost."""
+    replies = [(f.acked_at - f.posted_at).total_seconds() * 1000 for f in filings
+               if f.channel == "whatsapp" and f.acked_at]
+    created = [(f.acked_at - f.posted_at).total_seconds() * 1000 for f in filings if f.channel == "api" and f.acked_at]
+
+    def percentiles(values: list[float]) -> dict[str, float | None]:
+        return {"p50_ms": round(_percentile(values, 0.5), 1) if values else None,
+                "p95_ms": round(_percentile(values, 0.95), 1) if values else None}
+
+    return {"key": "drained: filed -> routed, SLA clock, acknowledged", "complaints": len(filings),
+            "whatsapp": sum(f.channel == "whatsapp" for f in filings), "api": sum(f.channel == "api" for f in filings),
+            "rejected": sum(f.status not in (200, 201) for f in filings), "drained": drained_in_time,
+            "seconds": round(seconds, 1), "complaints_per_second": round(len(filings) / seconds, 2),
+            "handled": handled, "lost": len(filings) - handled, "dead_letters": drained.dead_letters(stack),
+            "whatsapp_post_to_reply": percentiles(replies), "api_post_to_201": percentiles(created)}
+
+
+def measure_drained(complaints: int = 200, concurrency: int = 8, timeout: float = 900.0) -> dict[str, Any]:
+    """A fresh local stack, `complaints` filed at once (half WhatsApp, half API), timed until drained."""
+    import infra.bench.harness  # noqa: F401 - puts functions/ on the path when run from a checkout
+    from aduan.dal import clients
+    from infra.local import LocalStack
+
+    clients.reset()
+    with LocalStack(port=0) as stack:
+        drained.file_mixed(stack, 0, 4, concurrency)  # warm every handler first
+        drained.wait_drained(stack, timeout)
+        started = time.perf_counter()
+        filings = drained.file_mixed(stack, 4, complaints, concurrency)
+        finished = drained.wait_drained(stack, timeout)
+        seconds = time.perf_counter() - started
+        document = drained_document(stack, filings, seconds, finished, drained.settle(stack, filings))
+    clients.reset()
+    return document
+
+
+DRAINED_TARGET_PER_SECOND = 20.0
+
+
+def drained_targets(found: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Issue #10: at least 20 complaints/s drained end to end on this machine, and none lost."""
+    if not found:
+        return []
+    return [{"target": "Local stack: complaints/s drained (routed, SLA clock, acknowledged)",
+             "value": found["complaints_per_second"], "limit": DRAINED_TARGET_PER_SECOND,
+             "passed": found["complaints_per_second"] >= DRAINED_TARGET_PER_SECOND and found["drained"],
+             "note": f"{found['complaints']} complaints, p95 WhatsApp POST->reply "
+                     f"{found['whatsapp_post_to_reply']['p95_ms']} ms"},
+            {"target": "Local stack: complaints lost when drained", "value": found["lost"], "limit": 0,
+             "passed": found["lost"] == 0, "note": f"dead letters: {found['dead_letters']}"}]

@@ -20,6 +20,7 @@ from infra.local.stack import LocalStack
 from infra.local.template import DEFAULT_TEMPLATE
 
 CITY_CATEGORIES = Path(__file__).resolve().parents[1] / "config" / "semarang" / "categories.json"
+DEFAULT_STATE = Path(__file__).resolve().parents[2] / ".local-state"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -32,6 +33,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template to run")
     parser.add_argument("--region", default=None, help="AWS region to emulate (default ap-southeast-3)")
     parser.add_argument("--no-seed", action="store_true", help="do not seed the city configuration")
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE,
+                        help=f"where data is kept across restarts (default {DEFAULT_STATE})")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start empty: the previous state is moved aside (renamed, never deleted)")
+    parser.add_argument("--no-state", action="store_true", help="keep nothing across restarts")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
 
@@ -70,8 +76,22 @@ def summary(stack: LocalStack) -> str:
         f"Console: {stack.api_url}/  (tracking page: {stack.api_url}/lacak/<tracking_code>)",
         f"moto: {stack.moto_url} (AWS_ENDPOINT_URL for the aws CLI / boto3)",
     ]
-    lines += ["", _examples(stack.api_url), "", "Ctrl-C stops everything."]
+    lines += ["", _state_line(stack), "", _examples(stack.api_url), "", "Ctrl-C stops everything."]
     return "\n".join(lines)
+
+
+def _state_line(stack: LocalStack) -> str:
+    if stack.state is None:
+        return "State: not kept (--no-state): everything is gone after Ctrl-C."
+    where = f"State: {stack.state.directory} (saved every few seconds and on Ctrl-C; `make local-fresh` starts empty)"
+    if stack.set_aside is not None:
+        return f"{where}\n  started empty; the previous state was moved to {stack.set_aside}"
+    if stack.restored is None:
+        return f"{where}\n  no saved state: started empty"
+    got = stack.restored
+    return (f"{where}\n  restored {got.items} items, {got.stream_records} unrelayed stream records, "
+            f"{got.messages} queued messages, {got.objects} objects, {got.parameters} parameters, "
+            f"clock offset {got.clock_offset}")
 
 
 def _example_category() -> str:
@@ -123,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         moto_port=args.moto_port,
         region=args.region,
         seed=not args.no_seed,
+        state_dir=None if args.no_state else args.state_dir,
+        fresh=args.fresh,
     )
     try:
         stack.start()

@@ -16,6 +16,8 @@ import urllib.request
 from typing import Any
 
 from infra.local.errors import LocalStackError
+from infra.local.query_index import install_partition_reads
+from infra.local.transactions import install_undo_journal
 
 _previous_port = 0
 
@@ -30,11 +32,15 @@ def _port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def serialise_dynamodb(app: Any) -> Any:
-    """One DynamoDB request at a time, as moto's DynamoDB is not thread-safe: a transaction deep-copies
-    whole tables (and restores them if it fails), so a write or query in another thread meanwhile can
-    fail it with a spurious error, or be undone. Real DynamoDB isolates requests; this restores that."""
-    lock = threading.Lock()
+# moto's DynamoDB (streams included) is not thread-safe: one request at a time, and local mode's own
+# direct uses of its backend (stream retention, housekeeping, snapshots) take the same lock.
+DYNAMODB_LOCK = threading.RLock()
+
+
+def serialise_dynamodb(app: Any, lock: Any = DYNAMODB_LOCK) -> Any:
+    """One DynamoDB request at a time: moto's tables are plain dicts that a query may be iterating
+    while another thread writes, and a transaction's undo journal (transactions.py) must not see
+    another request's writes in between. Real DynamoDB isolates requests; this restores that."""
 
     def locked(environ: dict[str, Any], start_response: Any) -> Any:
         if not str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB"):
@@ -46,35 +52,36 @@ def serialise_dynamodb(app: Any) -> Any:
     return locked
 
 
-def rollback_transactions_in_place() -> None:
-    """moto rolls a failed TransactWriteItems back by swapping in a copy of the whole table taken
-    before it, which detaches the table's stream: the relay would never see a later write. Put the
-    copy's items back into the live table instead, and drop the stream records of the undone writes."""
-    from moto.dynamodb.models import DynamoDBBackend
+def _list_moto_modules_once() -> None:
+    """moto's server lists its own package directory (a stat per entry) to route every request, under a
+    lock all requests share; the list never changes while the process runs."""
+    import moto.backends
 
-    original = DynamoDBBackend.transact_write_items
-    if getattr(original, "_in_place", False):
-        return
+    listing = moto.backends.list_of_moto_modules
+    if not hasattr(listing, "cache_info"):
+        modules = tuple(listing())
+        moto.backends.list_of_moto_modules = functools.cache(lambda: modules)
 
-    @functools.wraps(original)
-    def in_place(self: Any, *args: Any, **kwargs: Any) -> Any:
-        live = dict(self.tables)
-        streamed = {name: len(table.stream_shard.items) for name, table in live.items()
-                    if table.stream_shard is not None}
-        try:
-            return original(self, *args, **kwargs)
-        except Exception:
-            for name, table in live.items():
-                snapshot = self.tables.get(name)
-                if snapshot is not None and snapshot is not table:
-                    table.items = snapshot.items
-                    if name in streamed:
-                        del table.stream_shard.items[streamed[name]:]
-                    self.tables[name] = table
-            raise
 
-    in_place._in_place = True  # type: ignore[attr-defined]
-    DynamoDBBackend.transact_write_items = in_place  # type: ignore[method-assign]
+_READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "Receive")
+
+
+class WriteCounter:
+    """Counts requests that may change moto's state, so that an idle stack is not snapshotted again."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wrap(self, app: Any) -> Any:
+        def counted(environ: dict[str, Any], start_response: Any) -> Any:
+            target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+            action = target.rpartition(".")[2]
+            reading = action.startswith(_READS) if target else environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+            if not reading:
+                self.count += 1  # a lost increment under a race only delays a snapshot to the next write
+            return app(environ, start_response)
+
+        return counted
 
 
 class MotoServer:
@@ -82,6 +89,7 @@ class MotoServer:
         self.host = host
         self.port = port
         self._server: object | None = None
+        self.writes = WriteCounter()
 
     @property
     def url(self) -> str:
@@ -90,7 +98,9 @@ class MotoServer:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer  # heavy import, only when local mode runs
 
-        rollback_transactions_in_place()
+        install_undo_journal()
+        install_partition_reads()
+        _list_moto_modules_once()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -110,7 +120,7 @@ class MotoServer:
         self._server = server
         inner = getattr(server, "_server", None)
         if inner is not None:
-            inner.app = serialise_dynamodb(inner.app)
+            inner.app = self.writes.wrap(serialise_dynamodb(inner.app))
         self.port = _previous_port = server.get_host_and_port()[1]
         self.reset()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from infra.local.poller import Poller, PollerSettings
 from infra.local.registry import Registry
+from infra.local.retention import StreamRetention
 from infra.local.runtime import LambdaRuntime
 from infra.local.sqs_poller import AsyncInvokePoller, SqsPoller
 from infra.local.stream_poller import StreamPoller
@@ -50,6 +51,7 @@ def build_pollers(
     clients: ClientFactory,
     region: str,
     settings: PollerSettings,
+    retention: StreamRetention | None = None,
 ) -> list[Poller]:
     pollers: list[Poller] = []
     for spec in mappings:
@@ -59,7 +61,7 @@ def build_pollers(
             pollers.append(SqsPoller(spec, runtime, clients, region, settings))
         else:
             on_failure = failure_sender(spec.on_failure_arn, registry, clients)
-            pollers.append(StreamPoller(spec, runtime, clients, region, settings, on_failure))
+            pollers.append(StreamPoller(spec, runtime, clients, region, settings, on_failure, retention))
     pollers += [AsyncInvokePoller(target, runtime, clients, settings) for target in async_targets]
     return pollers
 

@@ -5,6 +5,8 @@ nothing can reach a real account), creates the translated template's resources, 
 configuration, imports the handlers with their template environment and starts the gateway,
 the event source pollers, the scheduler and the event tap. stop() undoes all of it, including
 the environment changes. moto's state and os.environ are process-wide: one stack per process.
+With a state directory, the data is restored from it after provisioning and saved to it while running
+and on stop (state.py, docs/local-mode.md).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from infra.local.errors import LocalStackError
 from infra.local.event_tap import EventTap, Predicate
 from infra.local.functions import FUNCTION_TYPE, function_specs, register_function
 from infra.local.gateway import Gateway
+from infra.local.housekeeping import Housekeeper
 from infra.local.intrinsics import Resolver
 from infra.local.local_endpoints import LocalEndpoints
 from infra.local.mappings import create_mapping
-from infra.local.moto_server import MotoServer
+from infra.local.moto_server import DYNAMODB_LOCK, MotoServer
 from infra.local.poller import Poller, PollerSettings
 from infra.local.pollers import build_pollers, stop_all
 from infra.local.provision import Creator, ProvisionContext, provision
@@ -43,10 +46,13 @@ from infra.local.resources import (
     create_table,
     create_topic,
 )
+from infra.local.retention import StreamRetention
 from infra.local.routes import RouteTable, load_routes
 from infra.local.rules import create_rule, create_schedule
 from infra.local.runtime import Handler, LambdaRuntime, merged_environment
 from infra.local.schedules import Scheduler
+from infra.local.state import Resources, Restored, Snapshotter
+from infra.local.state_file import StateFile, StateFileError
 from infra.local.template import DEFAULT_TEMPLATE, StackTemplate, load_stack_template
 from infra.local.web_front import web_front
 from infra.local.wiring import MappingSpec, ScheduleSpec
@@ -101,6 +107,9 @@ class LocalStack:
         handler_overrides: Mapping[str, Handler | str] | None = None,
         poller_settings: PollerSettings | None = None,
         stack_name: str = "aduan-local",
+        state_dir: Path | str | None = None,
+        fresh: bool = False,
+        snapshot_every: float = 5.0,
     ) -> None:
         self.template_path = Path(template_path)
         self.host = host
@@ -128,6 +137,12 @@ class LocalStack:
         self._owns_process = False
         self._clients: aws.AwsClients | None = None
         self.clock = LocalClock()
+        self.state = StateFile(Path(state_dir)) if state_dir is not None else None
+        self.restored: Restored | None = None  # what the state directory gave back at start
+        self.set_aside: Path | None = None  # where a fresh start moved the previous state
+        self._fresh = fresh
+        self._snapshot_every = snapshot_every
+        self._housekeeper: Housekeeper | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalStack:
@@ -189,6 +204,7 @@ class LocalStack:
         provision(template.resources, ctx, CREATORS)
         self.schedules, self.mappings = ctx.schedules, ctx.mappings
         self._seed_tables()
+        self._housekeeper = Housekeeper(DYNAMODB_LOCK, self._restore_state(), self._changes, self._snapshot_every)
 
         specs = function_specs(template.resources, ctx, template.code_dirs)
         # LOCAL_OUTBOX: a sender without provider credentials keeps requests for GET /local/outbox.
@@ -208,7 +224,8 @@ class LocalStack:
         self._tap = EventTap(self._client, buses)
         self._tap.install()
         self._pollers = build_pollers(
-            ctx.mappings, ctx.async_targets, runtime, self.registry, self._client, self.region, self._settings
+            ctx.mappings, ctx.async_targets, runtime, self.registry, self._client, self.region, self._settings,
+            StreamRetention(DYNAMODB_LOCK),
         )
         local = LocalEndpoints(self.auth, self._tap, self._scheduler, self._health, clock=self.clock,
                                outbox=self.outbox)
@@ -218,7 +235,9 @@ class LocalStack:
         )
         self._gateway.start()
         self._env.set({"LOCAL_WEBHOOK_BASE_URL": self._gateway.url})  # what providers would call
-        for poller in [*self._pollers, self._tap]:
+        if front.serves_console:
+            self._point_tracking_links()
+        for poller in [*self._pollers, self._tap, self._housekeeper]:
             poller.start()
         self._scheduler.start()
 
@@ -227,6 +246,7 @@ class LocalStack:
             ("gateway", lambda: self._gateway.stop() if self._gateway else None),
             ("pollers", lambda: stop_all([*self._pollers, *([self._tap] if self._tap else [])])),
             ("scheduler", lambda: self._scheduler.stop() if self._scheduler else None),
+            ("state", self._save_on_stop),
             ("clock", self.clock.uninstall),
             ("runtime", lambda: self.runtime.unload() if self.runtime else None),
             ("moto", self._moto.stop),
@@ -238,6 +258,7 @@ class LocalStack:
             except Exception:
                 LOG.exception("stopping the local %s failed", name)
         self._gateway, self._scheduler, self._tap, self._pollers = None, None, None, []
+        self._housekeeper = None
         if self._owns_process:
             self._owns_process = False
             _ONE_PER_PROCESS.release()
@@ -334,6 +355,57 @@ class LocalStack:
             self._seed(table.ref)
         else:
             seed_city_configuration(table.ref, self._client("dynamodb"))
+
+    def _point_tracking_links(self) -> None:
+        table = self.registry.get(SEEDED_TABLE)
+        if table is not None and self._seed is True:
+            from infra.seed import point_tracking_links  # imports the Lambda package, like seeding
+
+            point_tracking_links(table.ref, self._gateway.url if self._gateway else "", client=self._client("dynamodb"))
+
+    def stop_workers(self) -> None:
+        """Stop every event source poller (queues and streams fill up; the API still answers): what a
+        crash between filing and processing leaves behind, for restart tests and inspection."""
+        stop_all(self._pollers)
+        self._pollers = []
+
+    def save_state(self) -> bool:
+        """Snapshot now if anything changed since the last one (False without a state directory)."""
+        return self._housekeeper.save_if_changed() if self._housekeeper else False
+
+    def _changes(self) -> tuple[int, float]:
+        return self._moto.writes.count, self.clock.offset.total_seconds()
+
+    def _restore_state(self) -> Snapshotter | None:
+        if self.state is None:
+            return None
+        from moto.sqs.models import sqs_backends
+
+        queues = sorted(sqs_backends[self.account_id][self.region].queues)  # the template's and the async ones
+        resources = Resources(self.account_id, self.region,
+                              [t.ref for t in self.registry.of_type("AWS::DynamoDB::Table")],
+                              [b.ref for b in self.registry.of_type("AWS::S3::Bucket")], queues)
+        snapshotter = Snapshotter(self.state, resources, self._client, self.clock, DYNAMODB_LOCK)
+        if self._fresh and self.state.exists():
+            self.set_aside = self.state.move_aside("set-aside")
+            LOG.info("fresh start: the previous state was moved to %s", self.set_aside)
+        elif self.state.exists():
+            try:
+                self.restored = snapshotter.restore()
+            except StateFileError as error:
+                raise LocalStackError(
+                    f"the local state cannot be loaded: {error}. Nothing was changed. To start empty, run "
+                    "`make local-fresh` (python -m infra.local --fresh): the file is moved aside, not deleted"
+                ) from error
+        return snapshotter
+
+    def _save_on_stop(self) -> None:
+        # Everything that writes is stopped by now: this snapshot is exact. Not when start() failed
+        # (a refused state must not be overwritten by an empty one).
+        if self._housekeeper is not None and self._gateway is not None:
+            self._housekeeper.request_stop()
+            self._housekeeper.join(10.0)
+            self._housekeeper.save_if_changed()
 
     def _health(self) -> dict[str, Any]:
         def refs(resource_type: str) -> list[str]:

@@ -5,7 +5,8 @@ When the function reports failures, the records before the lowest failed sequenc
 done and the batch is retried from that record on, after a backoff; an exception (or an invalid
 partial response) retries the whole batch. After MaximumRetryAttempts retries the batch is
 described to the OnFailure destination and skipped, as Lambda does. Records that do not pass
-the FilterCriteria are dropped before delivery (moto does not filter).
+the FilterCriteria are dropped before delivery (moto does not filter). After each batch the poller tells
+the stream retention (retention.py) how far it has got, so that handled records do not pile up in moto.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from infra.local.batch_response import WholeBatchFailed, failed_items
 from infra.local.patterns import matches_any
 from infra.local.poller import Poller, PollerSettings
+from infra.local.retention import StreamRetention
 from infra.local.runtime import FunctionError, LambdaRuntime
 from infra.local.stream_records import drop_duplicate_inserts, to_lambda_record
 from infra.local.wiring import MappingSpec
@@ -37,6 +39,8 @@ class _Shard:
     pending: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0  # failed invocations of the current batch
     not_before: float = 0.0  # monotonic time before which the shard waits (retry backoff)
+    read_to: int | None = None  # sequence number after the last record read
+    checkpointed: int | None = None  # what the retention was last told
 
 
 class StreamPoller(Poller):
@@ -48,6 +52,7 @@ class StreamPoller(Poller):
         region: str,
         settings: PollerSettings,
         on_failure: Callable[[dict[str, Any]], None],
+        retention: StreamRetention | None = None,
     ) -> None:
         super().__init__(spec.logical_id)
         self.spec = spec
@@ -59,6 +64,9 @@ class StreamPoller(Poller):
         self._shards: dict[str, _Shard] = {}
         self._next_describe = 0.0
         self._first_describe = True
+        self._retention = retention
+        if retention is not None:
+            retention.register(spec.source_arn, spec.logical_id)
 
     def poll_once(self) -> None:
         if time.monotonic() >= self._next_describe:
@@ -67,6 +75,7 @@ class StreamPoller(Poller):
         for shard in list(self._shards.values()):
             if shard.not_before <= time.monotonic():
                 worked = self._process(shard) or worked
+                self._checkpoint(shard)
         if not worked:
             self.stop_event.wait(self._settings.stream_idle_wait)
 
@@ -105,6 +114,8 @@ class StreamPoller(Poller):
         if len(raw) == limit and raw[-1]["eventName"] == "INSERT":
             # moto writes a creating UpdateItem as two INSERTs; do not split the pair across reads.
             raw += self._fetch(shard, 1)
+        if raw:
+            shard.read_to = int(raw[-1]["dynamodb"]["SequenceNumber"]) + 1
         records = drop_duplicate_inserts(
             [to_lambda_record(record, self.spec.source_arn, self._region) for record in raw]
         )
@@ -131,6 +142,14 @@ class StreamPoller(Poller):
         backoff = self._settings.stream_backoff * 2 ** (shard.attempts - 1)
         shard.not_before = time.monotonic() + min(backoff, self._settings.stream_backoff_max)
         return True
+
+    def _checkpoint(self, shard: _Shard) -> None:
+        if self._retention is None:
+            return
+        position = int(shard.pending[0]["dynamodb"]["SequenceNumber"]) if shard.pending else shard.read_to
+        if position is not None and position != shard.checkpointed:
+            shard.checkpointed = position
+            self._retention.checkpoint(self.spec.source_arn, self.spec.logical_id, position)
 
     def _deliver(self, batch: list[dict[str, Any]]) -> int | None:
         """Index of the first record to retry, or None when the whole batch succeeded."""

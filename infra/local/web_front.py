@@ -117,6 +117,7 @@ class WebFront:
         self._routes = routes
         self._cors = cors
         self._root = web_root.resolve() if web_root is not None else None
+        self.serves_console = self._root is not None
         self._config = dict(config or {"mode": "local", "api_base": ""})
         self._security = [
             ("Content-Security-Policy", content_security_policy(upload_origin)),

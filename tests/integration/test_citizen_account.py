@@ -39,7 +39,6 @@ def notifier() -> Any:
     from aduan.dal import config_store, template_store
     from aduan.dal.contacts import ContactRepository
     from aduan.dal.deliveries import DeliveryRepository
-    from aduan.dal.ticket_documents import head_document
     from aduan.dal.tickets import TicketRepository
     from aduan.services.me import me_service
     from aduan.services.notifier import NotifierService
@@ -49,7 +48,7 @@ def notifier() -> Any:
     service = NotifierService(
         tickets=TicketRepository(TABLE), contacts=ContactRepository(TABLE), deliveries=DeliveryRepository(TABLE),
         city=lambda: config_store.load_config(TABLE), config=lambda: template_store.load_templates(TABLE),
-        port=lambda: port, head=lambda code: head_document(TABLE, code), people=me_service().contacts)
+        port=lambda: port, people=me_service().contacts)
     return service, port
 
 

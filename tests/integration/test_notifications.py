@@ -56,7 +56,6 @@ class Provider:
 @pytest.fixture
 def world(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     from aduan.dal import config_store, template_store
-    from aduan.dal.ticket_documents import head_document
     from aduan.services.delivery import DeliveryService
     from aduan.services.notifier import NotifierService
 
@@ -78,7 +77,7 @@ def world(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]
     notifier = NotifierService(
         tickets=TicketRepository(TABLE), contacts=contacts, deliveries=DeliveryRepository(TABLE),
         city=lambda: config_store.load_config(TABLE), config=lambda: template_store.load_templates(TABLE),
-        port=lambda: port, head=lambda code: head_document(TABLE, code))
+        port=lambda: port)
     filed = api.file("wa")
     yield {"api": api, "port": port, "provider": provider, "delivery": delivery, "notifier": notifier,
            "code": filed["tracking_code"], "contacts": contacts}

@@ -91,7 +91,7 @@ def test_intake_already_acknowledged_channel_complaints() -> None:
 
 
 def _render(event: Happening, the_ticket: Ticket, the_facts: Facts) -> dict[str, Any]:
-    return {m.audience + ":" + m.recipient: m for m in messages(event, the_ticket, {}, the_facts, CITY, CONFIG)}
+    return {m.audience + ":" + m.recipient: m for m in messages(event, the_ticket, the_facts, CITY, CONFIG)}
 
 
 def test_anonymous_reporters_are_told_but_never_named_to_the_agency() -> None:

@@ -5,6 +5,9 @@
                                     sparse GSI `sla_due`: the sweeper reads only what is due.
                                     While a stage is overdue it also carries `overdue_pk`
                                     (`OVERDUE#<agency>`), the key of the sparse GSI `sla_overdue`.
+                                    While a stage runs it carries `queue_pk` (the ticket's queue when
+                                    last written) and `due_sk` (its earliest due time): the keys of
+                                    `queue_by_due`, so the ticket head is never rewritten for them.
   pk `SLAREC#<agency>`, sk `<stopped at>#<code>#<stage>#<cycle>`   one record per stopped clock
                                     (compliance reports by agency and period).
   pk `SLAPOLICY`, sk `<id>#<version>` every policy version ever seeded (immutable); sk `ACTIVE` names
@@ -27,7 +30,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
-from aduan.dal.tickets import HEAD, SLA_CLOCKS, entry_item, head_item, ticket_pk
+from aduan.dal.tickets import SLA_CLOCKS, batch_get, entry_item, head_item, ticket_pk
 from aduan.logic import clock, sla
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
@@ -58,9 +61,12 @@ def shard_of(code: str) -> str:
     return f"SLA#{zlib.crc32(code.encode()) % SHARDS}"
 
 
-def clocks_item(clocks: TicketClocks) -> dict[str, Any]:
+def clocks_item(clocks: TicketClocks, queue: str | None = None) -> dict[str, Any]:
     document = clocks.model_dump(mode="json")
     document.update(pk=ticket_pk(clocks.tracking_code), sk=SLA_CLOCKS, entity="sla_clocks")
+    running = sla.open_clocks(clocks)
+    if queue and running:
+        document.update(queue_pk=queue, due_sk=running[0].due_at)
     next_at = sla.next_fire_at(clocks)
     if next_at is not None:
         document.update(sla_shard=shard_of(clocks.tracking_code), sla_next_at=next_at)
@@ -159,17 +165,25 @@ class SlaStore:
             }
             while True:
                 found = self._db.query(**request)
-                for raw in found.get("Items", []):
-                    yield TicketClocks.model_validate(codec.from_item(raw))
+                yield from self._clocks_behind(found.get("Items", []))
                 if "LastEvaluatedKey" not in found:
                     break
                 request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+
+    def _clocks_behind(self, index_items: list[dict[str, Any]]) -> list[TicketClocks]:
+        """The clocks behind key-only index entries (one BatchGetItem per 100), in the entries' order. The
+        SLA indexes project keys only: the clocks item changes on every lifecycle event, and a full copy in
+        the index would be rewritten each time."""
+        keys = [{"pk": raw["pk"], "sk": raw["sk"]} for raw in index_items]
+        found = {document["pk"]: TicketClocks.model_validate(document)
+                 for document in batch_get(self._db, self.table, keys)}
+        return [found[key["pk"]["S"]] for key in keys if key["pk"]["S"] in found]
 
     def overdue(self, agency_id: str, limit: int = 100) -> list[TicketClocks]:
         found = self._db.query(TableName=self.table, IndexName=OVERDUE_INDEX, Limit=limit,
                                KeyConditionExpression="overdue_pk = :o",
                                ExpressionAttributeValues=codec.to_item({":o": f"OVERDUE#{agency_id}"}))
-        return [TicketClocks.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+        return self._clocks_behind(found.get("Items", []))
 
     def overdue_count(self, agency_id: str) -> int:
         request: dict[str, Any] = {
@@ -201,12 +215,14 @@ class SlaStore:
 
     def commit(self, clocks: TicketClocks, expected_rev: int, *, ticket: Ticket | None = None,
                expected_version: int | None = None, entries: Sequence[TimelineEntry] = (),
-               records: Sequence[dict[str, Any]] = ()) -> None:
-        """The clocks (rev + 1), and with them the ticket head, timeline entries and stop records, or nothing."""
+               records: Sequence[dict[str, Any]] = (), queue: str | None = None) -> None:
+        """The clocks (rev + 1), and with them the ticket head, timeline entries and stop records, or nothing.
+        `queue`: the ticket's queue key now (the due-queue index lists the clocks under it)."""
         condition = "attribute_not_exists(pk)" if expected_rev == 0 else "rev = :rev"
         values = {} if expected_rev == 0 else {":rev": codec.value(expected_rev)}
         clocks.rev = expected_rev + 1
-        put: dict[str, Any] = {"TableName": self.table, "Item": clocks_item(clocks), "ConditionExpression": condition}
+        put: dict[str, Any] = {"TableName": self.table, "Item": clocks_item(clocks, queue),
+                               "ConditionExpression": condition}
         if values:
             put["ExpressionAttributeValues"] = values
         writes: list[dict[str, Any]] = [{"Put": put}]
@@ -230,30 +246,3 @@ class SlaStore:
             if error.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
                 raise RevConflict(clocks.tracking_code) from error
             raise
-
-    def sync_head(self, ticket: Ticket, fields: dict[str, Any]) -> bool:
-        """Copy SLA fields onto the ticket head without a new version (not a change of the complaint);
-        False if the head moved on meanwhile (the caller reads it again)."""
-        names = {f"#{name}": name for name in fields}
-        values = {f":{name}": value for name, value in fields.items()}
-        sets = [f"#{name} = :{name}" for name, value in fields.items() if value is not None]
-        removes = [f"#{name}" for name, value in fields.items() if value is None]
-        if ticket.sla_due_at and fields.get("sla_due_at") is None:
-            removes.append("due_sk")
-        elif fields.get("sla_due_at"):
-            sets.append("due_sk = :sla_due_at")
-        expression = " ".join(part for part in (
-            f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}" if removes else "") if part)
-        try:
-            self._db.update_item(
-                TableName=self.table, Key=codec.to_item({"pk": ticket_pk(ticket.tracking_code), "sk": HEAD}),
-                UpdateExpression=expression, ConditionExpression="version = :version",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=codec.to_item({**{k: v for k, v in values.items() if v is not None},
-                                                         ":version": ticket.version}),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True

@@ -1,19 +1,18 @@
 """Statistics in the tickets table (see docs/statistics.md for the key design).
 
-  flow cell     pk STATS#<scope>#<dim>#<yyyy-mm>   sk <day>#<value>            counters (ADD)
-  backlog cell  pk STATS#OPEN#<scope>#<dim>        sk <value>#<created day>    n_<status> (ADD)
-  ticket state  pk STATS#TICKET#<ticket id>        sk #STATE                   what the backlog counted
-  seen marker   pk STATS#SEEN#<event id>           sk #                        dedupe (TTL)
-  SLA log       pk STATS#SLALOG#<yyyy-mm>          sk <time>#<event id>        SLA events, for rebuilds
+  fact          pk STATS#F#<yyyy-mm>         sk <day>#<agency>#<category>#<channel>#<area>   counters (ADD)
+  open count    pk STATS#O                   sk <agency>#<category>#<channel>#<area>#<created day>   n_<status>
+  ticket state  pk STATS#TICKET#<ticket id>  sk #STATE   what the backlog counted, and `seen`: the keys of
+                                                         every event of this ticket already counted
 
-One event = one TransactWriteItems: the seen marker (attribute_not_exists), the ticket state
-(conditional on the version read), and the counter updates, so a redelivered event changes nothing.
-A period's read is one Query per month touched.
+One event = one TransactWriteItems of two to four small items: the ticket state (conditional on the
+version read and on the event not being in `seen`), the event's one fact and the open counts it moves,
+so a redelivered event changes nothing. The report cells (city or agency, by a dimension) are sums of
+facts and open counts, added up when read: a period's read is one Query per month touched.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -24,22 +23,27 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.logic.stats import Delta, TicketState
+from aduan.logic.stats import Combo, Delta, TicketState, cells, dims_of
 
-SEEN_TTL_SECONDS = 400 * 86400
 _BATCH = 25
+OPEN_PK = "STATS#O"
+SEP = "#"
 
 
 class StaleState(Exception):
     """The ticket's stats state changed since it was read: process the event again."""
 
 
-def flow_pk(scope: str, dim: str, month: str) -> str:
-    return f"STATS#{scope}#{dim}#{month}"
+def fact_pk(month: str) -> str:
+    return f"STATS#F#{month}"
 
 
-def backlog_pk(scope: str, dim: str) -> str:
-    return f"STATS#OPEN#{scope}#{dim}"
+def fact_sk(day: str, combo: Combo) -> str:
+    return SEP.join((day, *combo))
+
+
+def open_sk(combo: Combo, created_day: str) -> str:
+    return SEP.join((*combo, created_day))
 
 
 def state_key(ticket_id: str) -> dict[str, Any]:
@@ -54,22 +58,23 @@ def months(start: date, end: date) -> list[str]:
     return found
 
 
-def _add(key: dict[str, Any], counters: Mapping[str, int], extra: Mapping[str, str]) -> dict[str, Any]:
+def _add(key: dict[str, Any], counters: Mapping[str, int]) -> dict[str, Any]:
     names = {f"#c{i}": name for i, name in enumerate(counters)}
     values = {f":c{i}": n for i, n in enumerate(counters.values())}
-    sets = {f"#s{i}": name for i, name in enumerate(extra)}
-    set_values = {f":s{i}": v for i, v in enumerate(extra.values())}
-    expression = "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(counters)))
-    if extra:
-        expression += " SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(extra)))
-    return {"Key": codec.to_item(key), "UpdateExpression": expression,
-            "ExpressionAttributeNames": {**names, **sets},
-            "ExpressionAttributeValues": codec.to_item({**values, **set_values})}
+    return {"Key": codec.to_item(key), "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(
+        counters))), "ExpressionAttributeNames": names, "ExpressionAttributeValues": codec.to_item(values)}
 
 
 def _counters(document: Mapping[str, Any]) -> Counter[str]:
-    skip = {"pk", "sk", "scope", "dim", "value", "day"}
-    return Counter({k: int(v) for k, v in document.items() if k not in skip and isinstance(v, int) and v})
+    return Counter({k: int(v) for k, v in document.items() if k not in ("pk", "sk") and isinstance(v, int) and v})
+
+
+def _spread(combo: Combo, scope: str, dim: str) -> str | None:
+    """The value of the (scope, dim) report cell a fact or open count with this combination adds to."""
+    for cell_scope, cell_dim, value in cells(dims_of(combo)):
+        if (cell_scope, cell_dim) == (scope, dim):
+            return value
+    return None
 
 
 class StatsRepository:
@@ -83,48 +88,53 @@ class StatsRepository:
     # ------------------------------------------------------------------ writes
     def state(self, ticket_id: str) -> TicketState | None:
         item = self._db.get_item(TableName=self.table, Key=state_key(ticket_id), ConsistentRead=True).get("Item")
-        if not item:
+        document = codec.from_item(item) if item else {}
+        if "version" not in document:  # absent, or only the SLA events' `seen` so far
             return None
-        document = codec.from_item(item)
         return TicketState(**{name: document[name] for name in TicketState.__dataclass_fields__})
 
-    def apply(self, event_id: str, delta: Delta, ticket_id: str | None, read_version: int | None,
-              sla_log: tuple[str, str, dict[str, Any]] | None = None) -> bool:
+    def apply(self, event_key: str, delta: Delta, ticket_id: str, read_version: int | None) -> bool:
         """Record one event's effect exactly once; False if it was already recorded."""
-        marker = {"pk": f"STATS#SEEN#{event_id}", "sk": "#", "expires_at": int(time.time()) + SEEN_TTL_SECONDS}
-        writes: list[dict[str, Any]] = [{"Put": {"TableName": self.table, "Item": codec.to_item(marker),
-                                                 "ConditionExpression": "attribute_not_exists(pk)"}}]
-        if ticket_id and delta.state is not None:
-            document = {"pk": f"STATS#TICKET#{ticket_id}", "sk": "#STATE", **vars(delta.state)}
-            put: dict[str, Any] = {"TableName": self.table, "Item": codec.to_item(document)}
+        state: dict[str, Any] = {"TableName": self.table, "Key": state_key(ticket_id),
+                                 "UpdateExpression": "ADD seen :key",
+                                 "ConditionExpression": "NOT contains(seen, :id)",
+                                 "ExpressionAttributeValues": {":key": {"SS": [event_key]}, ":id": {"S": event_key}}}
+        if delta.state is not None:
+            fields = vars(delta.state)
+            state["UpdateExpression"] += " SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+            state["ExpressionAttributeNames"] = {f"#f{i}": name for i, name in enumerate(fields)}
+            state["ExpressionAttributeValues"] |= codec.to_item({f":f{i}": v for i, v in enumerate(fields.values())})
             if read_version is None:
-                put["ConditionExpression"] = "attribute_not_exists(pk)"
+                state["ConditionExpression"] += " AND attribute_not_exists(version)"
             else:
-                put["ConditionExpression"] = "version = :read"
-                put["ExpressionAttributeValues"] = {":read": codec.value(read_version)}
-            writes.append({"Put": put})
-        for (scope, dim, day, value), counters in delta.flow.items():
-            key = {"pk": flow_pk(scope, dim, day[:7]), "sk": f"{day}#{value}"}
-            extra = {"scope": scope, "dim": dim, "day": day, "value": value}
-            writes.append({"Update": {"TableName": self.table, **_add(key, counters, extra)}})
-        for (scope, dim, value, created_day), counters in delta.backlog.items():
-            key = {"pk": backlog_pk(scope, dim), "sk": f"{value}#{created_day}"}
-            extra = {"scope": scope, "dim": dim, "day": created_day, "value": value}
-            writes.append({"Update": {"TableName": self.table, **_add(key, counters, extra)}})
-        if sla_log:
-            month, sk, body = sla_log
-            writes.append({"Put": {"TableName": self.table, "Item": codec.to_item(
-                {"pk": f"STATS#SLALOG#{month}", "sk": sk, "body": json.dumps(body, separators=(",", ":"))})}})
+                state["ConditionExpression"] += " AND version = :read"
+                state["ExpressionAttributeValues"][":read"] = codec.value(read_version)
+        writes: list[dict[str, Any]] = [{"Update": state}]
+        for (day, combo), counters in delta.facts.items():
+            key = {"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo)}
+            writes.append({"Update": {"TableName": self.table, **_add(key, counters)}})
+        for (combo, created_day), counters in delta.open.items():
+            key = {"pk": OPEN_PK, "sk": open_sk(combo, created_day)}
+            writes.append({"Update": {"TableName": self.table, **_add(key, counters)}})
         try:
-            self._db.transact_write_items(TransactItems=writes)
+            if len(writes) == 1:
+                self._db.update_item(**state)
+            else:
+                self._db.transact_write_items(TransactItems=writes)
         except ClientError as error:
+            code = error.response["Error"]["Code"]
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if reasons[:1] == ["ConditionalCheckFailed"]:
+            if code != "ConditionalCheckFailedException" and reasons[:1] != ["ConditionalCheckFailed"]:
+                raise
+            if delta.state is None or self._seen(ticket_id, event_key):
                 return False
-            if "ConditionalCheckFailed" in reasons:
-                raise StaleState(ticket_id or event_id) from error
-            raise
+            raise StaleState(ticket_id) from error
         return True
+
+    def _seen(self, ticket_id: str, event_key: str) -> bool:
+        item = self._db.get_item(TableName=self.table, Key=state_key(ticket_id), ConsistentRead=True,
+                                 ProjectionExpression="seen").get("Item") or {}
+        return event_key in item.get("seen", {}).get("SS", [])
 
     # ------------------------------------------------------------------ reads
     def _query(self, pk: str, low: str | None = None, high: str | None = None) -> Iterator[dict[str, Any]]:
@@ -138,31 +148,26 @@ class StatsRepository:
                 yield codec.from_item(item)
 
     def flow(self, scope: str, dim: str, start: date, end: date) -> dict[tuple[str, str], Counter[str]]:
-        """(day, value) -> counters, for local days start..end: one Query per month."""
+        """(day, value) -> counters of the (scope, dim) cells, for local days start..end: one Query per month."""
         found: dict[tuple[str, str], Counter[str]] = {}
         for month in months(start, end):
-            for document in self._query(flow_pk(scope, dim, month), f"{start.isoformat()}#",
-                                        f"{end.isoformat()}#\uffff"):
-                counters = _counters(document)
-                if counters:
-                    day, _, value = document["sk"].partition("#")
-                    found[(day, value)] = counters
-        return found
+            for document in self._query(fact_pk(month), f"{start.isoformat()}{SEP}", f"{end.isoformat()}{SEP}\uffff"):
+                day, *combo = document["sk"].split(SEP)
+                value = _spread((combo[0], combo[1], combo[2], combo[3]), scope, dim)
+                if value is not None:
+                    found.setdefault((day, value), Counter()).update(_counters(document))
+        return {key: +counters for key, counters in found.items() if +counters}
 
     def backlog(self, scope: str, dim: str) -> dict[str, dict[str, Counter[str]]]:
         """value -> created day -> open tickets by status (n_<status>): one Query."""
         found: dict[str, dict[str, Counter[str]]] = {}
-        for document in self._query(backlog_pk(scope, dim)):
+        for document in self._query(OPEN_PK):
+            *combo, created_day = document["sk"].split(SEP)
+            value = _spread((combo[0], combo[1], combo[2], combo[3]), scope, dim)
             counters = _counters(document)
-            if counters:
-                value, _, created_day = document["sk"].rpartition("#")
-                found.setdefault(value, {})[created_day] = counters
+            if value is not None and counters:
+                found.setdefault(value, {}).setdefault(created_day, Counter()).update(counters)
         return found
-
-    def sla_log(self, month: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for document in self._query(f"STATS#SLALOG#{month}"):
-            body = json.loads(document["body"])
-            yield body["kind"], body["detail"]
 
     # ------------------------------------------------------------------ rebuild
     def raw_cells(self, pk: str) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,10 @@
 """The ticket aggregate in DynamoDB (single table; see docs/data-model.md).
 
 Items under one partition `T#<tracking code>`:
-  `#TICKET`                       the ticket head (sorts first), with the GSI keys of its queues
+  `#TICKET`                       the ticket head (sorts first), with the GSI keys of its queues; fields at
+                                  their default are not stored (the head stays under 1 KB)
+  `#SLA`                          the SLA clocks (dal/sla_store.py): the head's SLA fields (expected
+                                  datetime, overdue, next due) are read from it, never written on the head
   `A#<attachment id>`             attachment records
   `EV#<utc time>#<n>#<event id>`  immutable timeline entries; each is also the outbox record of its
                                   domain event: the table stream feeds them to the event relay.
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -30,6 +34,7 @@ EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
+MAX_BATCH_GET = 100  # keys per BatchGetItem
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
 QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
 
@@ -53,22 +58,38 @@ def queue_key(status: Status, agency_id: str | None) -> str:
     return f"DESK#{owner_status.value}"
 
 
-def _ticket_queue_key(ticket: Ticket) -> str:
+def ticket_queue_key(ticket: Ticket) -> str:
     if ticket.status == Status.NEED_INFO and ticket.resume_status not in AGENCY_OWNED:
         return queue_key(ticket.status, None)
     return queue_key(ticket.status, ticket.assigned_agency_id)
 
 
+# Worked out from the `#SLA` clocks whenever a head is read (sla_fields), so the SLA engine never
+# rewrites the head to keep them current.
+SLA_HEAD_FIELDS = frozenset({"expected_datetime", "overdue", "sla_due_at"})
+
+
+def sla_fields(clocks_document: dict[str, Any] | None) -> dict[str, Any]:
+    """The head's SLA fields from the stored clocks (none yet: the model's defaults)."""
+    if not clocks_document:
+        return {}
+    from aduan.logic import sla  # the SLA logic only where clocks are read
+    from aduan.models.sla import TicketClocks
+
+    return sla.head_fields(TicketClocks.model_validate(clocks_document))
+
+
 def head_item(ticket: Ticket) -> dict[str, Any]:
-    document = ticket.model_dump(mode="json")
+    document = ticket.model_dump(mode="json", exclude_defaults=True, exclude=set(SLA_HEAD_FIELDS))
     document.update(
+        status=ticket.status.value, priority=ticket.priority.value, version=ticket.version,
         pk=ticket_pk(ticket.tracking_code),
         sk=HEAD,
         entity="ticket",
         # Only heads carry it (entries and attachments have `ticket_id`), which keeps `by_ticket_id` sparse.
         head_ticket_id=ticket.id,
         reporter_pk=f"R#{ticket.reporter.ref}",
-        queue_pk=_ticket_queue_key(ticket),
+        queue_pk=ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
     if listed(ticket):
@@ -76,8 +97,6 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
     cell = geo_key(ticket)
     if cell:
         document["geo_pk"] = cell  # sparse index: only complaints with a category and a point
-    if ticket.sla_due_at:
-        document["due_sk"] = ticket.sla_due_at
     return codec.to_item(document)
 
 
@@ -126,6 +145,24 @@ def entry_item(entry: TimelineEntry, index: int, ticket: Ticket) -> dict[str, An
     return codec.to_item(document)
 
 
+def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items with these keys (absent ones left out, in no particular order): one BatchGetItem per
+    100 keys, unprocessed keys asked again with backoff."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), MAX_BATCH_GET):
+        pending: Any = {table: {"Keys": list(keys[start:start + MAX_BATCH_GET])}}
+        for attempt in range(8):
+            answer = db.batch_get_item(RequestItems=pending)
+            found.extend(codec.from_item(raw) for raw in answer.get("Responses", {}).get(table, []))
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1.0))
+        else:
+            raise RuntimeError(f"{table}: batch reads throttled 8 times")
+    return found
+
+
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
     if not key:
         return None
@@ -154,10 +191,8 @@ class TicketRepository:
 
     # ------------------------------------------------------------------ reads
     def get(self, code: str) -> Ticket | None:
-        found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": HEAD}),
-                                  ConsistentRead=True)
-        item = found.get("Item")
-        return Ticket.model_validate(codec.from_item(item)) if item else None
+        """The head with its SLA fields: one Query of the items sorting before the timeline."""
+        return self.get_with_extras(code)[0]
 
     def get_with_attachments(self, code: str) -> tuple[Ticket | None, list[Attachment]]:
         ticket, attachments, _ = self.get_with_extras(code)
@@ -171,15 +206,16 @@ class TicketRepository:
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}),
             ConsistentRead=True,
         )
-        ticket, attachments, clocks = None, [], None
+        head, attachments, clocks = None, [], None
         for raw in found.get("Items", []):
             document = codec.from_item(raw)
             if document["sk"] == HEAD:
-                ticket = Ticket.model_validate(document)
+                head = document
             elif document["sk"].startswith(ATTACHMENT_PREFIX):
                 attachments.append(Attachment.model_validate(document))
             elif document["sk"] == SLA_CLOCKS:
                 clocks = document
+        ticket = Ticket.model_validate({**head, **sla_fields(clocks)}) if head else None
         return ticket, attachments, clocks
 
     def timeline(self, code: str, limit: int, cursor: str | None) -> tuple[list[TimelineEntry], str | None]:
@@ -197,8 +233,20 @@ class TicketRepository:
             KeyConditionExpression="queue_pk = :q AND created_at BETWEEN :start AND :end",
             ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": start, ":end": end}))
         for page in pages:
-            for raw in page.get("Items", []):
-                yield Ticket.model_validate(codec.from_item(raw))
+            yield from self.heads(page.get("Items", []))
+
+    def heads(self, index_items: Sequence[dict[str, Any]]) -> list[Ticket]:
+        """The ticket heads behind index entries, in the entries' order: the ticket indexes project keys
+        (and the public feed's filter fields) only, so a status change rewrites small index entries
+        and the indexes whose keys did not move are not written at all. One BatchGetItem per 100."""
+        partitions = list(dict.fromkeys(raw["pk"]["S"] for raw in index_items))
+        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, SLA_CLOCKS)]
+        heads: dict[str, dict[str, Any]] = {}
+        clocks: dict[str, dict[str, Any]] = {}
+        for document in batch_get(self._db, self.table, keys):
+            (heads if document["sk"] == HEAD else clocks)[document["pk"]] = document
+        return [Ticket.model_validate({**heads[pk], **sla_fields(clocks.get(pk))}) for pk in partitions
+                if pk in heads]
 
     def timeline_records(self, code: str) -> Iterator[dict[str, Any]]:
         """Every stored timeline entry of a ticket (with its snapshot), oldest first, page by page."""
@@ -219,18 +267,24 @@ class TicketRepository:
 
     def queue(self, queue_pk: str, order: str, limit: int, cursor: str | None
               ) -> tuple[list[Ticket], str | None]:
-        """order: "oldest", "urgent" or "due" (sparse: only tickets with a running SLA deadline)."""
-        return self._page(
+        """order: "oldest", "urgent" or "due" (sparse: only tickets with a running SLA deadline; its
+        entries are the `#SLA` clocks items, which carry the queue the ticket was in when the SLA engine
+        last saw it: a ticket that has moved on since is left out)."""
+        tickets, next_cursor = self._page(
             Ticket, IndexName=QUEUE_INDEXES.get(order, "queue_by_age"),
             KeyConditionExpression="queue_pk = :q",
             ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
             limit=limit, cursor=cursor,
         )
+        return [ticket for ticket in tickets if ticket_queue_key(ticket) == queue_pk], next_cursor
 
     def public_feed(self, *, start: str, end: str, filters: dict[str, list[str]], limit: int,
                     cursor: str | None) -> tuple[list[Ticket], str | None]:
         """Published tickets created in [start, end], newest first; `filters` are attribute -> allowed
-        values (a filter on the index query, never a Scan; pages may come back short)."""
+        values (a filter on the index query, never a Scan; pages may come back short). The status is
+        checked on the heads read: the index does not carry it, so a transition does not rewrite it."""
+        filters = dict(filters)
+        statuses = set(filters.pop("status", ()))
         names: dict[str, str] = {}
         values: dict[str, Any] = {":feed": PUBLIC_FEED, ":start": start, ":end": end}
         clauses = []
@@ -252,7 +306,8 @@ class TicketRepository:
         if clauses:
             query["FilterExpression"] = " AND ".join(clauses)
             query["ExpressionAttributeNames"] = names
-        return self._page(Ticket, limit=limit, cursor=cursor, **query)
+        tickets, next_cursor = self._page(Ticket, limit=limit, cursor=cursor, **query)
+        return [ticket for ticket in tickets if not statuses or ticket.status.value in statuses], next_cursor
 
     def set_attachment_public(self, code: str, attachment_id: str, public: bool) -> Attachment:
         try:
@@ -280,7 +335,7 @@ class TicketRepository:
             }
             while True:
                 page = self._db.query(**request)
-                found.extend(Ticket.model_validate(codec.from_item(raw)) for raw in page.get("Items", []))
+                found.extend(self.heads(page.get("Items", [])))
                 if not page.get("LastEvaluatedKey"):
                     break
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -306,7 +361,11 @@ class TicketRepository:
                 raise Unprocessable("invalid cursor",
                                     details=[{"field": "cursor", "message": "not for this list"}]) from None
             raise
-        items = [model.model_validate(codec.from_item(raw)) for raw in found.get("Items", [])]
+        raw_items = found.get("Items", [])
+        if model is Ticket and "IndexName" in query:
+            items: list[Any] = self.heads(raw_items)
+        else:
+            items = [model.model_validate(codec.from_item(raw)) for raw in raw_items]
         return items, encode_cursor(found.get("LastEvaluatedKey"))
 
     # ------------------------------------------------------------------ writes

@@ -17,7 +17,6 @@ from aduan.dal import config_store, template_store
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.feedback_store import FeedbackStore
-from aduan.dal.ticket_documents import head_document
 from aduan.dal.tickets import TicketRepository
 from aduan.observability import logger, metrics
 from aduan.services.feedback import FeedbackService
@@ -34,7 +33,7 @@ def notifier() -> NotifierService:
     return NotifierService(
         tickets=TicketRepository(table), contacts=ContactRepository(table), deliveries=DeliveryRepository(table),
         city=city, config=lambda: template_store.load_templates(table),
-        port=outbound_port, head=lambda code: head_document(table, code), people=me_service().contacts,
+        port=outbound_port, people=me_service().contacts,
         feedback=FeedbackService(TicketRepository(table), FeedbackStore(table), city))
 
 

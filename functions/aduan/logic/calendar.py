@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A calendar with no working time in ten years is a configuration error, not a reason to loop forever.
@@ -44,7 +46,9 @@ def _minutes(text: str) -> int:
 
 
 @lru_cache(maxsize=16)
-def _public_holidays(country: str, subdivision: str | None) -> holidays.HolidayBase:
+def _public_holidays(country: str, subdivision: str | None) -> HolidayBase:
+    import holidays  # ~100 modules: paid by the first working-time sum, not by every handler's cold start
+
     # The object fills in each year the first time a date of that year is looked up.
     return holidays.country_holidays(country, subdiv=subdivision)
 

@@ -66,7 +66,7 @@ def status_words(status: str | None, language: Language) -> str:
     return label_en if language == "en" else label_id
 
 
-def variables(event: Happening, ticket: Ticket, extras: dict[str, Any], city: CityConfig,
+def variables(event: Happening, ticket: Ticket, city: CityConfig,
               config: NotificationConfig, recipient: Recipient) -> dict[str, str]:
     language = recipient.language
     zone = city.settings.timezone
@@ -79,7 +79,7 @@ def variables(event: Happening, ticket: Ticket, extras: dict[str, Any], city: Ci
         "status": status_words(event.to_status or ticket.status.value, language),
         "category": category.name(language) if category else none,
         "agency": agency.short_name if agency else none,
-        "due": format_due(event.due_at or extras.get("expected_datetime"), zone, language),
+        "due": format_due(event.due_at or ticket.expected_datetime, zone, language),
         "response": ticket.resolution or event.note or none,
         "note": event.note or none,
         "link": f"{config.settings.link_base_url.rstrip('/')}/{ticket.tracking_code}",
@@ -100,7 +100,7 @@ def variables(event: Happening, ticket: Ticket, extras: dict[str, Any], city: Ci
     return values
 
 
-def messages(event: Happening, ticket: Ticket, extras: dict[str, Any], facts: Facts, city: CityConfig,
+def messages(event: Happening, ticket: Ticket, facts: Facts, city: CityConfig,
              config: NotificationConfig) -> list[OutboundMessage]:
     templates = {audience: config.find(event.event_type, event.to_status, audience)
                  for audience in ("citizen", "officer", "supervisor")}
@@ -109,7 +109,7 @@ def messages(event: Happening, ticket: Ticket, extras: dict[str, Any], facts: Fa
     for recipient in select(facts, audiences):  # type: ignore[arg-type]
         template = templates[recipient.audience]
         assert template is not None
-        values = variables(event, ticket, extras, city, config, recipient)
+        values = variables(event, ticket, city, config, recipient)
         subject, text = template.render(recipient.language, values)
         address = recipient.address
         data: dict[str, Any] = {"event_type": event.event_type}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.status_machine import Status
@@ -279,6 +280,13 @@ def expected_datetime(clocks: TicketClocks) -> str | None:
     """Open311's expected_datetime: when resolution is due while the resolution clock runs."""
     resolution = clocks.clocks.get(Stage.RESOLUTION)
     return resolution.due_at if resolution and resolution.state != ClockState.STOPPED else None
+
+
+def head_fields(clocks: TicketClocks) -> dict[str, Any]:
+    """What a ticket shows of its clocks: expected datetime, overdue, the earliest open due time."""
+    running = open_clocks(clocks)
+    return {"expected_datetime": expected_datetime(clocks), "overdue": overdue(clocks),
+            "sla_due_at": running[0].due_at if running else None}
 
 
 def overdue(clocks: TicketClocks) -> bool:

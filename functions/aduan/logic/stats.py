@@ -5,7 +5,10 @@ An event touches *cells*. A flow cell counts what happened on one local day for 
 dimension within a scope: scope `city` has the dimensions `all`, `agency`, `category`, `channel`,
 `area`; scope `agency:<id>` has `category`, `channel`, `area` (so an agency sees its own breakdown).
 A backlog cell counts open tickets now, by status, for one value and one creation day (the age is
-worked out when read). Backlog moves with the latest known state of each ticket: a ticket's state
+worked out when read). Cells are what reports read; what is *stored* is the finest grain they are sums
+of (one *fact* per day and combination of all four dimensions, one *open* count per combination and
+creation day), so an event writes one or two small items however many cells it touches.
+Backlog moves with the latest known state of each ticket: a ticket's state
 is replaced only by an event with a higher ticket version, so events may arrive in any order and
 more than once (the caller deduplicates by event id) and the result is the same.
 """
@@ -17,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from aduan.logic.clock import from_storage
 from aduan.logic.periods import local_day
@@ -56,14 +59,30 @@ class TicketState:
         return {"agency": self.agency, "category": self.category, "channel": self.channel, "area": self.area}
 
 
+K = TypeVar("K")
+# (agency, category, channel, area): the dimension values of a fact or an open count.
+Combo = tuple[str, str, str, str]
+
+
+def combo_of(dims: Mapping[str, str]) -> Combo:
+    return dims["agency"], dims["category"], dims["channel"], dims["area"]
+
+
+def dims_of(combo: Combo) -> dict[str, str]:
+    return dict(zip(DIMENSIONS, combo, strict=True))
+
+
 @dataclass
 class Delta:
     """The effect of one event: counter increments per flow cell and per backlog cell, and the
-    ticket's new state (None: unchanged)."""
+    ticket's new state (None: unchanged). `facts` and `open` hold the same increments at the stored
+    grain: (day, combo) and (combo, created day)."""
 
     flow: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)  # scope, dim, day, value
     backlog: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)  # scope, dim, value, day
     state: TicketState | None = None
+    facts: dict[tuple[str, Combo], Counter[str]] = field(default_factory=dict)
+    open: dict[tuple[Combo, str], Counter[str]] = field(default_factory=dict)
 
 
 def cells(dims: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -117,12 +136,17 @@ def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: 
         counters[f"rating_{int(detail['data']['score'])}"] += 1
     if counters:
         day = local_day(detail["occurred_at"], zone)
-        for scope, dim, value in cells(new.dims()):
-            delta.flow[(scope, dim, day, value)] = Counter(counters)
+        _count_flow(delta, day, new.dims(), counters)
     if previous is None or new.version > previous.version:
         _move_backlog(delta, previous, new)
         delta.state = new
     return delta
+
+
+def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Counter[str]) -> None:
+    for scope, dim, value in cells(dims):
+        delta.flow[(scope, dim, day, value)] = Counter(counters)
+    delta.facts[(day, combo_of(dims))] = Counter(counters)
 
 
 def _move_backlog(delta: Delta, old: TicketState | None, new: TicketState) -> None:
@@ -132,10 +156,21 @@ def _move_backlog(delta: Delta, old: TicketState | None, new: TicketState) -> No
         for scope, dim, value in cells(state.dims()):
             key = (scope, dim, value, state.created_day)
             delta.backlog.setdefault(key, Counter())[f"n_{state.status}"] += sign
-    for key in list(delta.backlog):
-        delta.backlog[key] = Counter({k: v for k, v in delta.backlog[key].items() if v})
-        if not delta.backlog[key]:
-            del delta.backlog[key]
+        delta.open.setdefault((combo_of(state.dims()), state.created_day), Counter())[f"n_{state.status}"] += sign
+    _drop_zeros(delta.backlog)
+    _drop_zeros(delta.open)
+
+
+def _drop_zeros(found: dict[K, Counter[str]]) -> None:
+    for key in list(found):
+        found[key] = Counter({k: v for k, v in found[key].items() if v})
+        if not found[key]:
+            del found[key]
+
+
+def _merge(into: dict[K, Counter[str]], found: Mapping[K, Counter[str]]) -> None:
+    for key, counters in found.items():
+        into.setdefault(key, Counter()).update(counters)
 
 
 def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, zone: str) -> Delta:
@@ -148,7 +183,9 @@ def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, z
     dims = {"agency": _value(detail.get("agency_id")), "category": _value(detail.get("category_id")),
             "channel": known.channel if known else NONE, "area": known.area if known else NONE}
     day = local_day(str(moment or detail.get("occurred_at")), zone)
-    return Delta(flow={(scope, dim, day, value): Counter({name: 1}) for scope, dim, value in cells(dims)})
+    delta = Delta()
+    _count_flow(delta, day, dims, Counter({name: 1}))
+    return delta
 
 
 def sla_dedupe_key(kind: str, detail: Mapping[str, Any], envelope_id: str) -> str:
@@ -168,14 +205,19 @@ class Aggregate:
     flow: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)
     backlog: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)
     states: dict[str, TicketState] = field(default_factory=dict)
+    facts: dict[tuple[str, Combo], Counter[str]] = field(default_factory=dict)
+    open: dict[tuple[Combo, str], Counter[str]] = field(default_factory=dict)
+    seen: dict[str, set[str]] = field(default_factory=dict)  # ticket id -> the keys of the events counted
 
-    def add(self, ticket_id: str | None, delta: Delta) -> None:
-        for key, counters in delta.flow.items():
-            self.flow.setdefault(key, Counter()).update(counters)
-        for key, counters in delta.backlog.items():
-            self.backlog.setdefault(key, Counter()).update(counters)
+    def add(self, ticket_id: str | None, delta: Delta, key: str | None = None) -> None:
+        _merge(self.flow, delta.flow)
+        _merge(self.backlog, delta.backlog)
+        _merge(self.facts, delta.facts)
+        _merge(self.open, delta.open)
         if ticket_id and delta.state is not None:
             self.states[ticket_id] = delta.state
+        if ticket_id and key:
+            self.seen.setdefault(ticket_id, set()).add(key)
 
 
 def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> Aggregate:
@@ -190,9 +232,12 @@ def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> A
         if kind not in DOMAIN_TYPES:
             continue
         ticket_id = str(detail["ticket_id"])
-        aggregate.add(ticket_id, domain_event(detail, aggregate.states.get(ticket_id), zone))
+        aggregate.add(ticket_id, domain_event(detail, aggregate.states.get(ticket_id), zone), str(detail["event_id"]))
     for kind, detail in sla:
-        aggregate.add(None, sla_event(kind, detail, aggregate.states.get(str(detail.get("ticket_id"))), zone))
+        ticket_id = str(detail.get("ticket_id"))
+        delta = sla_event(kind, detail, aggregate.states.get(ticket_id), zone)
+        aggregate.add(None, delta)
+        aggregate.seen.setdefault(ticket_id, set()).add(sla_dedupe_key(kind, detail, ""))
     return aggregate
 
 

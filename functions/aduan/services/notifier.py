@@ -23,7 +23,7 @@ from aduan.models.config import CityConfig
 from aduan.models.contact import Contact
 from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
-from aduan.models.ticket import Channel, Ticket
+from aduan.models.ticket import Channel
 from aduan.services.feedback import FeedbackService
 
 DELIVERY_STATUS = "DeliveryStatusReported"
@@ -57,7 +57,6 @@ class NotifierService:
     city: Callable[[], CityConfig]
     config: Callable[[], NotificationConfig]
     port: Callable[[], OutboundPort]
-    head: Callable[[str], dict[str, Any] | None]
     # App/web citizens (a user-pool sub, no channel contact): their devices, verified email and phone.
     people: Callable[[str], list[Contact]] | None = None
     feedback: FeedbackService | None = None
@@ -69,13 +68,12 @@ class NotifierService:
         event = happening(envelope)
         if event is None:
             return []
-        document = self.head(event.tracking_code)
-        if document is None:
+        ticket = self.tickets.get(event.tracking_code)  # with its SLA fields (expected datetime)
+        if ticket is None:
             return []  # the ticket is gone (or never was): nothing to say
-        ticket = Ticket.model_validate(document)
         city, config = self.city(), self.config()
         agency = city.agency(event.agency_id or ticket.assigned_agency_id or "")
-        followers = tuple(str(ref) for ref in document.get("follower_refs") or ())
+        followers = tuple(ticket.follower_refs)
         wants_citizen = config.find(event.event_type, event.to_status, "citizen") is not None
         facts = Facts(
             event_type=event.event_type, to_status=event.to_status, internal=event.internal,
@@ -88,7 +86,7 @@ class NotifierService:
             default_language=city.settings.default_language,
             contacts=self._contacts([ticket.reporter.ref, *followers]) if wants_citizen else {},
         )
-        built = messages(event, ticket, document, facts, city, config)
+        built = messages(event, ticket, facts, city, config)
         if self.feedback is not None:
             built += self.feedback.ask(built, ticket)  # resolved: "is it fixed?" on the reporter's channel
         port = self.port()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from aduan.dal.sla_store import RevConflict, SlaStore, record_item
-from aduan.dal.tickets import TicketRepository
+from aduan.dal.tickets import TicketRepository, ticket_queue_key
 from aduan.logic import access, ids, lifecycle, sla
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Conflict
@@ -68,12 +68,6 @@ def step_from_event(detail: dict[str, Any]) -> sla.LifecycleStep:
     )
 
 
-def head_fields(clocks: TicketClocks) -> dict[str, Any]:
-    open_clocks = sla.open_clocks(clocks)
-    return {"expected_datetime": sla.expected_datetime(clocks), "overdue": sla.overdue(clocks),
-            "sla_due_at": open_clocks[0].due_at if open_clocks else None}
-
-
 def _entry(ticket: Ticket, event_type: EventType, moment: datetime, note: str, data: dict[str, Any],
            internal: bool = True) -> TimelineEntry:
     return TimelineEntry(event_id=ids.new_id(moment), event_type=event_type, occurred_at=to_storage(moment),
@@ -123,10 +117,9 @@ class SlaService:
                 records.append(record_item(clock, clocks, minutes))
             try:
                 self.store.commit(clocks, expected_rev, ticket=ticket if entries else None, entries=entries,
-                                  records=records)
+                                  records=records, queue=ticket_queue_key(ticket))
             except RevConflict:
                 continue
-            self._sync_head(code, clocks)
             return True
         raise RevConflict(code)
 
@@ -146,15 +139,6 @@ class SlaService:
                         agency, newest.category_id, newest.priority)
             if cursor is None:
                 return [steps[version] for version in sorted(steps)]
-
-    def _sync_head(self, code: str, clocks: TicketClocks) -> None:
-        fields = head_fields(clocks)
-        for _ in range(ATTEMPTS):
-            ticket = self.tickets.get(code)
-            if ticket is None or all(getattr(ticket, name) == value for name, value in fields.items()):
-                return
-            if self.store.sync_head(ticket, fields):
-                return
 
     # ------------------------------------------------------------------ sweeper
     def sweep(self, now: datetime, has_time: Callable[[], bool] = lambda: True) -> SweepResult:
@@ -183,7 +167,8 @@ class SlaService:
             try:
                 change = self._consequences(ticket, clocks, firings, now)
                 self.store.commit(clocks, expected_rev, ticket=change.ticket,
-                                  expected_version=change.expected_version, entries=change.entries)
+                                  expected_version=change.expected_version, entries=change.entries,
+                                  queue=ticket_queue_key(change.ticket))
             except RevConflict:
                 result.conflicts += 1
                 clocks = self.store.clocks(indexed.tracking_code)
@@ -208,7 +193,7 @@ class SlaService:
                     update["priority"] = sla.BUMPED[update.get("priority", ticket.priority)]
         new_ticket = ticket
         if update and not closing:
-            new_ticket = ticket.model_copy(update={**update, **head_fields(clocks), "version": ticket.version + 1,
+            new_ticket = ticket.model_copy(update={**update, **sla.head_fields(clocks), "version": ticket.version + 1,
                                                    "updated_at": to_storage(now)})
         for firing in firings:
             if firing.kind == "auto_close":
@@ -250,5 +235,5 @@ class SlaService:
             change = lifecycle.apply(ticket, command, access.SYSTEM, policy, now)
         except Conflict:
             return lifecycle.Change(ticket, entries, None)
-        closed = change.ticket.model_copy(update=head_fields(clocks))
+        closed = change.ticket.model_copy(update=sla.head_fields(clocks))
         return lifecycle.Change(closed, [*change.entries, *entries], change.expected_version)

@@ -43,11 +43,9 @@ class StatsService:
             if kind not in stats.SLA_TYPES:
                 return False
             key = stats.sla_dedupe_key(kind, detail, envelope_id)
-            known = self.repository.state(str(detail.get("ticket_id")))
-            delta = stats.sla_event(kind, detail, known, zone)
-            moment = str(detail.get("stopped_at") or detail.get("occurred_at") or clock.to_storage(clock.now()))
-            log = (moment[:7], f"{moment}#{key}", {"kind": kind, "detail": dict(detail)})
-            return self.repository.apply(key, delta, None, None, sla_log=log)
+            ticket_id = str(detail.get("ticket_id"))
+            known = self.repository.state(ticket_id)
+            return self.repository.apply(key, stats.sla_event(kind, detail, known, zone), ticket_id, None)
         if kind not in stats.DOMAIN_TYPES:
             return False
         ticket_id = str(detail["ticket_id"])

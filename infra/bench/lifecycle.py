@@ -1,0 +1,294 @@
+"""A complaint's whole life, priced: every API step and every worker the events reach.
+
+One web complaint (and one filed from WhatsApp) is filed, verified, assigned, accepted, started, resolved,
+rated and closed. After each step the outbox is drained as on AWS: the stream's new `EV#` records go
+through the event relay's own `bus_entry`, each bus event goes to the functions whose rules in
+template.yaml match it (routing, SLA tracker, statistics, notifier), what those write to the outbox is
+relayed in turn, and the delivery queue is drained by the sender. Every AWS call on the way is recorded
+and priced (infra/bench/capacity.py), and attributed to the step and the function that made it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import redirect_stdout
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.bench.harness import BUS, aws, bench_context, enable_stream, outbox_records, rest_event
+from infra.bench.operations import COMPLAINT, TRANSITIONS
+from infra.bench.recorder import Call, Recorder
+from infra.sam import load_template, ref_target
+
+STEPS: list[tuple[str, str, dict[str, Any]]] = [
+    *TRANSITIONS, ("citizen", "rate", {"score": 5, "comment": "Cepat, terima kasih"}), ("citizen", "close", {})]
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+WCU_LIMIT, RCU_LIMIT, COST_LIMIT = 120, 40, 150.0  # per complaint; dollars per million complaints
+# List prices (USD, us-east-1, on-demand, as published on the AWS pricing pages in 2025); Jakarta
+# (ap-southeast-3) is about 15-25% dearer. Lambda time is an assumption: 512 MB for 100 ms per invocation.
+PRICES = {
+    "dynamodb_write_unit": 0.625 / 1e6, "dynamodb_read_unit": 0.125 / 1e6,
+    "lambda_invocation": 0.20 / 1e6, "lambda_gb_second": 0.0000166667, "sqs_request": 0.40 / 1e6,
+    "eventbridge_event": 1.00 / 1e6, "ses_email": 0.10 / 1e3, "s3_put": 0.005 / 1e3, "s3_get": 0.0004 / 1e3,
+}
+LAMBDA_GB_SECONDS = 0.5 * 0.1
+EVENTS_PUBLISHED = "events:entries"  # bus events the relay published (priced per event, not per call)
+
+
+@dataclass
+class Spent:
+    wcu: float = 0.0
+    rcu: float = 0.0
+    calls: int = 0
+    dynamodb_calls: int = 0
+    invocations: int = 0
+    by_service: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
+
+    def add(self, calls: list[Call], invocations: int = 1) -> None:
+        self.invocations += invocations
+        for call in calls:
+            self.calls += 1
+            self.by_service[f"{call.service}:{call.operation}"] += 1
+            if call.cost is not None:
+                self.dynamodb_calls += 1
+                self.wcu += call.cost.total_wcu
+                self.rcu += call.cost.rcu
+
+    def merge(self, other: Spent) -> None:
+        self.wcu += other.wcu
+        self.rcu += other.rcu
+        self.calls += other.calls
+        self.dynamodb_calls += other.dynamodb_calls
+        self.invocations += other.invocations
+        self.by_service.update(other.by_service)
+
+
+def dollars_per_million(spent: Spent) -> dict[str, float]:
+    """What a million complaints living like this one cost at list prices, by service."""
+    calls = spent.by_service
+    sqs = sum(n for name, n in calls.items() if name.startswith("sqs:"))
+    # Every bus event delivered to a queue is one SQS send + one receive + one delete besides our own calls.
+    parts = {
+        "dynamodb": spent.wcu * PRICES["dynamodb_write_unit"] + spent.rcu * PRICES["dynamodb_read_unit"],
+        "lambda": spent.invocations * (PRICES["lambda_invocation"] + LAMBDA_GB_SECONDS * PRICES["lambda_gb_second"]),
+        "sqs": (sqs + 3 * spent.invocations) * PRICES["sqs_request"],
+        "eventbridge": calls[EVENTS_PUBLISHED] * PRICES["eventbridge_event"],  # per custom event published
+        "ses": calls["sesv2:SendEmail"] * PRICES["ses_email"],
+        "s3": calls["s3:PutObject"] * PRICES["s3_put"] + calls["s3:GetObject"] * PRICES["s3_get"],
+    }
+    return {name: round(value * 1e6, 2) for name, value in parts.items()}
+
+
+@dataclass
+class Life:
+    channel: str
+    by_step: dict[str, dict[str, Spent]] = field(default_factory=dict)  # step -> function -> spent
+
+    def total(self) -> Spent:
+        whole = Spent()
+        for functions in self.by_step.values():
+            for spent in functions.values():
+                whole.merge(spent)
+        return whole
+
+    def by_function(self) -> dict[str, Spent]:
+        found: dict[str, Spent] = defaultdict(Spent)
+        for functions in self.by_step.values():
+            for name, spent in functions.items():
+                found[name].merge(spent)
+        return dict(found)
+
+
+def _logical(reference: Any) -> str:
+    return ref_target(reference) or str(reference)
+
+
+def subscriptions() -> list[tuple[dict[str, Any], str]]:
+    """(event pattern, handler path) for every bus rule whose target queue feeds a function."""
+    resources = load_template()["Resources"]
+    handler_of_queue: dict[str, str] = {}
+    for resource in resources.values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event["Type"] == "SQS":
+                handler_of_queue[_logical(event["Properties"]["Queue"])] = resource["Properties"]["Handler"]
+    found = []
+    for resource in resources.values():
+        if resource["Type"] != "AWS::Events::Rule" or "EventPattern" not in resource["Properties"]:
+            continue
+        for target in resource["Properties"].get("Targets", []):
+            queue = _logical(target["Arn"])
+            if queue in handler_of_queue:
+                found.append((resource["Properties"]["EventPattern"], handler_of_queue[queue]))
+    return found
+
+
+def _handler(path: str) -> Handler:
+    module, _, name = path.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module), name)
+    return handler
+
+
+class Pump:
+    """Drains the outbox and the delivery queue through the workers, recording who spent what."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        from infra.local.patterns import matches
+
+        self.recorder, self.matches = recorder, matches
+        self.rules = subscriptions()
+        self.seen: set[str] = set()
+
+    def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any]) -> None:
+        self.recorder.take()
+        answer = handler(event, bench_context())
+        spent.setdefault(name, Spent()).add(self.recorder.take())
+        if isinstance(answer, dict) and answer.get("batchItemFailures"):
+            raise RuntimeError(f"{name} failed a record: {answer}")
+
+    def _new_records(self) -> list[dict[str, Any]]:
+        fresh = [record for record in outbox_records() if record["eventID"] not in self.seen]
+        self.seen.update(record["eventID"] for record in fresh)
+        return fresh
+
+    def drain(self, spent: dict[str, Spent]) -> None:
+        from aduan.dal import codec
+        from aduan.logic.domain_events import bus_entry
+        from infra.bench import notifications as wiring
+
+        for _ in range(20):
+            records = self._new_records()
+            messages = wiring.queued_messages()
+            if not records and not messages:
+                return
+            if records:
+                self._run(spent, "event_relay", _handler("aduan.handlers.event_relay.handler"), {"Records": records})
+                spent["event_relay"].by_service[EVENTS_PUBLISHED] += len(records)
+            for record in records:
+                entry = bus_entry(codec.from_item(record["dynamodb"]["NewImage"]), BUS)
+                event = {"version": "0", "id": f"bench-{record['eventID']}", "detail-type": entry["DetailType"],
+                         "source": entry["Source"], "account": "123456789012", "time": entry["Time"],
+                         "region": "ap-southeast-3", "resources": [], "detail": json.loads(entry["Detail"])}
+                for pattern, path in self.rules:
+                    if self.matches(pattern, event):
+                        name = path.split(".")[-2]
+                        self._run(spent, name, _handler(path), wiring.sqs_event([json.dumps(event)]))
+            for body in messages:
+                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]))
+        raise RuntimeError("the outbox did not settle after 20 rounds")
+
+
+def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, body: Any, who: str) -> Any:
+    from aduan.handlers.api import handler
+
+    recorder.take()
+    answer = handler(rest_event(method, path, body, who), bench_context())
+    spent.setdefault("api", Spent()).add(recorder.take(), invocations=0 if method == "GET" else 1)
+    if answer["statusCode"] >= 300:
+        raise RuntimeError(f"{method} {path}: HTTP {answer['statusCode']} {answer.get('body')}")
+    return json.loads(answer["body"])
+
+
+def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
+    life = Life(channel)
+    who = "whatsapp" if channel == "whatsapp" else "citizen"
+    spent: dict[str, Spent] = {}
+    filed = _api(recorder, spent, "POST", "/v1/complaints", COMPLAINT, who)
+    pump.drain(spent)
+    life.by_step["file"] = spent
+    code = filed["tracking_code"]
+    for actor, action, fields in STEPS:
+        spent = {}
+        actor = who if actor == "citizen" else actor
+        if action == "rate":
+            _api(recorder, spent, "POST", f"/v1/complaints/{code}/rating", fields, actor)
+        else:
+            version = _api(recorder, {}, "GET", f"/v1/complaints/{code}", None, actor)["version"]
+            _api(recorder, spent, "POST", f"/v1/complaints/{code}/transitions",
+                 {"action": action, "expected_version": version, **fields}, actor)
+        pump.drain(spent)
+        life.by_step[action] = spent
+    return life
+
+
+def measure() -> list[Life]:
+    """A web and a WhatsApp complaint's lives, each through every worker."""
+    from infra.bench import notifications as wiring
+
+    recorder = Recorder()
+    with recorder.installed(), aws(), open(os.devnull, "w") as sink, warnings.catch_warnings(), \
+            redirect_stdout(sink), wiring.wired():
+        warnings.simplefilter("ignore")
+        wiring.whatsapp_answers_in_process()
+        enable_stream()
+        pump = Pump(recorder)
+        pump.drain({})
+        # The city config is loaded once per container (5 minutes' cache): not a cost of one complaint.
+        _api(recorder, {}, "GET", "/v1/categories", None, "citizen")
+        return [_live(recorder, pump, channel) for channel in ("web", "whatsapp")]
+
+
+def document(lives: list[Life]) -> dict[str, Any]:
+    def figures(spent: Spent) -> dict[str, Any]:
+        return {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls,
+                "invocations": spent.invocations}
+
+    found: dict[str, Any] = {"assumptions": {"prices_usd": PRICES, "lambda_gb_seconds_per_invocation":
+                                              LAMBDA_GB_SECONDS, "note": PRICE_NOTE}}
+    for life in lives:
+        total = life.total()
+        cost = dollars_per_million(total)
+        found[life.channel] = {
+            "total": figures(total), "cost_per_million_usd": {**cost, "total": round(sum(cost.values()), 2)},
+            "by_function": {name: figures(spent) for name, spent in sorted(life.by_function().items())},
+            "by_step": {step: {name: figures(spent) for name, spent in functions.items()}
+                        for step, functions in life.by_step.items()},
+        }
+    return found
+
+
+PRICE_NOTE = ("List prices, us-east-1 on-demand (Jakarta is dearer); Lambda 512 MB x 100 ms per invocation; "
+              "each queue delivery counted as send + receive + delete; GET requests that only look up the "
+              "version before a transition are priced but not counted as invocations.")
+
+
+def targets(found: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Pass/fail of the lifecycle figures, per channel."""
+    checks = []
+    for channel in ("web", "whatsapp"):
+        life = found.get(channel)
+        if not life:
+            continue
+        for name, value, limit in (("write units", life["total"]["wcu"], WCU_LIMIT),
+                                   ("read units", life["total"]["rcu"], RCU_LIMIT),
+                                   ("USD per million complaints", life["cost_per_million_usd"]["total"], COST_LIMIT)):
+            checks.append({"target": f"lifecycle ({channel}) {name} <= {limit}", "value": value, "limit": limit,
+                           "passed": value <= limit, "note": "API and every worker, infra/bench/lifecycle.py"})
+    return checks
+
+
+def render(found: dict[str, Any]) -> Iterator[str]:
+    for channel in ("web", "whatsapp"):
+        life = found[channel]
+        total, cost = life["total"], life["cost_per_million_usd"]
+        yield (f"{channel}: {total['wcu']:.0f} WCU, {total['rcu']:.1f} RCU, {total['calls']} AWS calls, "
+               f"${cost['total']:.0f} per million complaints ({', '.join(f'{k} {v:.0f}' for k, v in cost.items())})")
+        for name, spent in life["by_function"].items():
+            yield f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls"
+        for step, functions in life["by_step"].items():
+            row = ", ".join(f"{name} {spent['wcu']:.0f}" for name, spent in functions.items())
+            yield f"  step {step:<8} {row}"
+    for check in targets(found):
+        yield f"{'PASS' if check['passed'] else 'FAIL'} {check['target']}: {check['value']}"
+
+
+if __name__ == "__main__":
+    print("\n".join(render(document(measure()))))
