@@ -123,14 +123,15 @@ def test_escalation_ladder_each_rung_on_its_own_timer(world: World) -> None:
     assert world.sweep()["fired"] == {"breach": 1}
     world.advance(days=3)  # agency head: 2 working days after the breach
     assert world.sweep()["fired"] == {"escalation": 1}
-    world.advance(days=5)  # inspectorate: 3 working days later
+    world.advance(days=5)  # city secretary and inspector: 3 working days later
     assert world.sweep()["fired"] == {"escalation": 1}
-    world.advance(days=30)
+    world.advance(days=30)  # the mayor's office: 5 working days later, the last rung
+    assert world.sweep()["fired"] == {"escalation": 1}
     assert world.sweep()["fired"] == {}
     rungs = [(e["data"]["rung"], e["data"]["role"]) for e in world.sla_events(code, "SlaEscalated")]
-    assert rungs == [(2, "agency_head"), (3, "inspectorate")]
+    assert rungs == [(2, "agency_head"), (3, "supervisor"), (4, "mayor_office")]
     timeline = world.api("GET", f"/v1/complaints/{code}/timeline", who="verifier").body["items"]
-    assert sum(1 for item in timeline if item["type"] == "SlaEscalated") == 2
+    assert sum(1 for item in timeline if item["type"] == "SlaEscalated") == 3
 
 
 def test_verify_late_stops_the_clock_not_met_and_ends_the_ladder(world: World) -> None:
