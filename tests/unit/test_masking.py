@@ -62,8 +62,8 @@ def test_the_agencys_email_about_an_anonymous_complaint_carries_no_contact_detai
                       stage=None, agency_id="dpu", data={})
     complaint = ticket(True).model_copy(update={"title": "Lubang, telp 0812-3456-7890 / adi@mail.id"})
     officer = Recipient("officer", Address(Channel.EMAIL, "dpu@semarangkota.go.id"), "id")
-    values = variables(event, complaint, {}, city, templates, officer)
+    values = variables(event, complaint, city, templates, officer)
     assert "0812" not in values["title"] + values["note"] and "adi@mail.id" not in values["title"]
     assert values["reporter"] == "Anonim"
-    named = variables(event, ticket(False).model_copy(update={"title": complaint.title}), {}, city, templates, officer)
+    named = variables(event, ticket(False).model_copy(update={"title": complaint.title}), city, templates, officer)
     assert "0812-3456-7890" in named["title"]  # a named reporter's agency may call back
