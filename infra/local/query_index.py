@@ -83,7 +83,9 @@ def _index_partition(table: Any, index_name: str, hash_key: Any, conditions: Any
     items = []
     for key in list(keys):
         item = _current(table, key)
-        if item is not None and item.attrs.get(attribute) == wanted:
+        value = None if item is None else item.attrs.get(attribute)
+        # `value is not None` first: moto's DynamoType.__eq__ cannot compare with None (the item left the index).
+        if value is not None and value == wanted:
             items.append(item)
         else:
             del keys[key]  # deleted, or moved to another value since
