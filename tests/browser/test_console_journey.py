@@ -41,7 +41,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
 # A 1x1 PNG: the agency's photo evidence.
 LABELS = {"verify": "Verifikasi", "assign": "Disposisi", "accept": "Terima", "start": "Mulai kerjakan",
-          "resolve": "Selesaikan"}
+          "resolve": "Selesaikan", "approve_answer": "Setujui jawaban"}
 PHOTO = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIA"
                          "X8jx0gAAAABJRU5ErkJggg==")
 
@@ -227,8 +227,14 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     act(page, "resolve", lambda form: (form.get_by_label("Jawaban instansi *").fill("Lubang sudah ditambal"),
                                        form.get_by_label("Foto bukti").set_input_files(str(photo))))
     expect(page.locator(".photos img")).to_have_count(1)
-    expect(page.locator(".meta .badge")).to_have_text(re.compile("Selesai"))
+    # Semarang's desk reviews an agency's answer before the citizen sees it.
+    expect(page.locator(".meta .badge")).to_have_text(re.compile("Jawaban diperiksa verifikator"))
     screens.take("05-agency-resolved")
+    sign_out(page)
+    sign_in(page, base, "verifier")
+    page.goto(f"{base}/#/c/{code}")
+    act(page, "approve_answer")
+    expect(page.locator(".meta .badge")).to_have_text(re.compile("Selesai"))
     sign_out(page)
 
     # The citizen follows the link the notification carried.
@@ -240,6 +246,12 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     page.goto(url.group(0))
     expect(page.get_by_text("Lubang sudah ditambal")).to_be_visible()
     expect(page.locator(".status-words")).to_contain_text("Selesai")
+    # The public steps of the timeline: an ordered list under its heading, oldest first, in words.
+    steps = page.get_by_role("region", name="Langkah penanganan").get_by_role("listitem")
+    expect(steps.first).to_contain_text("Diterima")
+    expect(steps.filter(has_text="Didisposisikan ke DPU")).to_have_count(1)
+    expect(steps.last).to_contain_text("Selesai ditindaklanjuti oleh DPU")
+    expect(steps.last).to_contain_text("Lubang sudah ditambal")
     screens.take("06-public-tracking")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Track a complaint")).to_be_visible()

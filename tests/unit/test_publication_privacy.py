@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aduan.logic import open311, publication
-from aduan.logic.status_machine import Status
+from aduan.logic.status_machine import EventType, Status
 from aduan.models.config import load_config_dir
-from aduan.models.ticket import Actor, Attachment, Channel, Location, Rating, Reporter, Ticket
+from aduan.models.ticket import Actor, Attachment, Channel, Location, Rating, Reporter, Ticket, TimelineEntry
 
 CONFIG = load_config_dir(Path(__file__).resolve().parents[2] / "infra" / "config" / "semarang")
 # Consonants absent from the mask "[disamarkan]": a masked text cannot spell a name by accident, and no
@@ -53,6 +53,24 @@ def tickets(draw: st.DrawFn) -> tuple[Ticket, list[str]]:
     return ticket, identity
 
 
+@st.composite
+def timelines(draw: st.DrawFn, ticket: Ticket, identity: list[str]) -> list[TimelineEntry]:
+    """Entries by the reporter and by named officers, with identity in notes and data, some internal."""
+    entries = []
+    for n, target in enumerate(draw(st.lists(st.sampled_from(list(Status)), min_size=1, max_size=8))):
+        who = draw(st.sampled_from([("citizen", ticket.reporter.ref), ("verifier", "officer-rahasia"),
+                                    ("agency_officer", "officer-rahasia")]))
+        secret = draw(st.sampled_from(identity))
+        entries.append(TimelineEntry(
+            event_id=f"01JC00000000000000000000{n:02d}", event_type=draw(st.sampled_from(list(EventType))),
+            occurred_at=STAMP, ticket_id=ticket.id, tracking_code=ticket.tracking_code,
+            actor=Actor(role=who[0], id=who[1]), from_status=draw(st.sampled_from([None, *Status])),
+            to_status=target, note=f"catatan {secret}", internal=draw(st.booleans()), ticket_version=n + 1,
+            data={"agency_id": draw(st.sampled_from(["dpu", "dlh", secret])), "reporter_ref": ticket.reporter.ref,
+                  "reason": secret}))
+    return entries
+
+
 def _attachments(ticket: Ticket, public: bool) -> list[Attachment]:
     return [Attachment(id="01JC0000000000000000000001", ticket_id=ticket.id, tracking_code=ticket.tracking_code,
                        key="attachments/x/y", filename="rumah-budi.jpg", content_type="image/jpeg", max_bytes=10,
@@ -60,14 +78,16 @@ def _attachments(ticket: Ticket, public: bool) -> list[Attachment]:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tickets(), st.booleans())
+@given(tickets(), st.booleans(), st.data())
 def test_public_views_never_leak_identity_or_confidential_content(case: tuple[Ticket, list[str]],
-                                                                 photo_public: bool) -> None:
+                                                                 photo_public: bool, data: st.DataObject) -> None:
     ticket, identity = case
     attachments = _attachments(ticket, photo_public)
+    entries = data.draw(timelines(ticket, identity))
+    steps = publication.public_steps(entries, ticket, "Asia/Jakarta", {"dpu": "DPU", "dlh": "DLH"})
     views = [
-        publication.public_complaint(ticket, attachments, "Asia/Jakarta", 2, {"01JC0000000000000000000001": "u"})
-        .model_dump(mode="json"),
+        publication.public_complaint(ticket, attachments, "Asia/Jakarta", 2, {"01JC0000000000000000000001": "u"},
+                                     steps).model_dump(mode="json"),
         open311.service_request(ticket, CONFIG, 2, None),
     ]
     for view in views:
@@ -75,6 +95,7 @@ def test_public_views_never_leak_identity_or_confidential_content(case: tuple[Ti
         for secret in identity:
             assert secret.lower() not in raw, (secret, raw)
         assert "rumah-budi" not in raw and "attachments/x/y" not in raw
+        assert "officer-rahasia" not in raw and "catatan" not in raw
     public_view, open311_view = views
     if ticket.confidential:
         assert not publication.listed(ticket) and not publication.trackable(ticket)
@@ -85,3 +106,6 @@ def test_public_views_never_leak_identity_or_confidential_content(case: tuple[Ti
         assert public_view["location"]["address"] is None and public_view["location"]["lat"] == -6.99
         assert open311_view["address"] is None and open311_view["long"] == 110.41
     assert bool(public_view["photos"]) == (photo_public and publication.listed(ticket))
+    assert len(steps) == sum(1 for e in entries if not e.internal and e.to_status != e.from_status)
+    if not publication.listed(ticket):
+        assert all(step.agency_id is None and step.answer is None for step in steps)

@@ -12,6 +12,7 @@ const FIELDS = {
   assign: [['agency_id', true], ['note', false]], accept: [['note', false]], start: [['note', false]],
   not_our_authority: [['reason', true]], resolve: [['response', true], ['photo', false]],
   reopen: [['reason', true]], close: [['note', false]],
+  approve_answer: [['note', false]], return_answer: [['note', true]],  // the desk's review of an answer
 };
 
 const base = (code) => `/v1/complaints/${encodeURIComponent(code)}`;

@@ -26,14 +26,11 @@ export async function trackingScreen(root, code) {
   }
 }
 
-// Status in words, the public steps (reported, deadline, answered), the agency and its answer.
+// Status in words, the facts, the public steps of the timeline (oldest first, each in words with the agency's
+// answer on the latest resolution), the text and photos once verified.
 function complaintCard(item, ref) {
-  const steps = [
-    [t('filed_at'), item.created_at],
-    [t('deadline'), item.expected_at],
-    [t('resolved_at'), item.resolved_at],
-    [t('close'), item.closed_at],
-  ].filter(([, at]) => at);
+  const steps = item.steps || [];
+  const answered = steps.some((step) => step.answer);
   return h('article', { class: 'card public' },
     h('h2', {}, `${item.tracking_code}${item.title ? ' · ' + item.title : ''}`),
     h('p', { class: `status-words st-${item.status}` }, label(item.status_label, item.status)),
@@ -41,10 +38,16 @@ function complaintCard(item, ref) {
       h('dt', {}, t('category')), h('dd', {}, ref.category[item.category_id] || item.category_id || '—'),
       h('dt', {}, t('agency_id')), h('dd', {}, ref.agency[item.assigned_agency_id] || item.assigned_agency_id || '—'),
       h('dt', {}, t('area')), h('dd', {}, ref.area[item.location?.area_code] || item.location?.area_name || '—'),
+      h('dt', {}, t('filed_at')), h('dd', {}, when(item.created_at)),
+      item.expected_at ? [h('dt', {}, t('deadline')), h('dd', {}, when(item.expected_at))] : null,
       h('dt', {}, t('updated')), h('dd', {}, when(item.updated_at))),
-    h('ol', { class: 'timeline' }, steps.map(([name, at]) => h('li', {}, h('strong', {}, name), ' ', when(at)))),
+    steps.length ? h('section', { class: 'steps', 'aria-labelledby': 'steps-title' },
+      h('h3', { id: 'steps-title' }, t('steps')),
+      h('ol', { class: 'timeline' }, steps.map((step) => h('li', { 'data-status': step.status },
+        h('time', { datetime: step.at }, when(step.at)), ' ', h('strong', {}, label(step.label, step.status)),
+        step.answer ? h('div', { class: 'answer' }, h('h4', {}, t('answer')), h('p', { class: 'wrap' }, step.answer)) : null)))) : null,
     item.text ? h('p', { class: 'wrap' }, item.text) : null,
-    item.resolution ? h('div', { class: 'answer' }, h('h3', {}, t('answer')), h('p', { class: 'wrap' }, item.resolution)) : null,
+    item.resolution && !answered ? h('div', { class: 'answer' }, h('h3', {}, t('answer')), h('p', { class: 'wrap' }, item.resolution)) : null,
     item.photos?.length ? h('div', { class: 'photos' }, item.photos.filter((p) => p.url).map((p) => h('img', { src: p.url, alt: t('photo'), loading: 'lazy' }))) : null,
     item.rating_score ? h('p', {}, `${t('rating')}: ${'★'.repeat(item.rating_score)}`) : null);
 }

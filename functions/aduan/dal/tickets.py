@@ -181,6 +181,25 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return key
 
 
+def _split_partition(items: Sequence[dict[str, Any]]
+                     ) -> tuple[Ticket | None, list[Attachment], dict[str, Any] | None, list[TimelineEntry]]:
+    """A ticket partition's raw items sorted out: head (with its SLA fields), attachments, SLA clocks and
+    timeline entries (in sort-key order, i.e. oldest first)."""
+    head, attachments, clocks, entries = None, [], None, []
+    for raw in items:
+        document = codec.from_item(raw)
+        if document["sk"] == HEAD:
+            head = document
+        elif document["sk"].startswith(ATTACHMENT_PREFIX):
+            attachments.append(Attachment.model_validate(document))
+        elif document["sk"] == SLA_CLOCKS:
+            clocks = document
+        elif document["sk"].startswith(EVENT_PREFIX):
+            entries.append(TimelineEntry.model_validate(document))
+    ticket = Ticket.model_validate({**head, **sla_fields(clocks)}) if head else None
+    return ticket, attachments, clocks, entries
+
+
 class TicketRepository:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
@@ -206,17 +225,18 @@ class TicketRepository:
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}),
             ConsistentRead=True,
         )
-        head, attachments, clocks = None, [], None
-        for raw in found.get("Items", []):
-            document = codec.from_item(raw)
-            if document["sk"] == HEAD:
-                head = document
-            elif document["sk"].startswith(ATTACHMENT_PREFIX):
-                attachments.append(Attachment.model_validate(document))
-            elif document["sk"] == SLA_CLOCKS:
-                clocks = document
-        ticket = Ticket.model_validate({**head, **sla_fields(clocks)}) if head else None
+        ticket, attachments, clocks, _ = _split_partition(found.get("Items", []))
         return ticket, attachments, clocks
+
+    def get_with_timeline(self, code: str) -> tuple[Ticket | None, list[Attachment], list[TimelineEntry]]:
+        """Head, attachments and the whole timeline (oldest first) in one Query of the ticket's partition;
+        a partition over 1 MB (hundreds of entries) continues on further pages of that Query."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self.table, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code)}), ConsistentRead=True)
+        items = [raw for page in pages for raw in page.get("Items", [])]
+        ticket, attachments, _, entries = _split_partition(items)
+        return ticket, attachments, entries
 
     def timeline(self, code: str, limit: int, cursor: str | None) -> tuple[list[TimelineEntry], str | None]:
         return self._page(

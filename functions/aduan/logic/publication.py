@@ -4,7 +4,10 @@
 - the reporter's identity never appears: no reporter field, and names, phone numbers, e-mail
   addresses and NIK-like numbers are masked in the text;
 - anonymous complaints lose their street address and have their coordinates rounded;
-- photos appear only when an officer marked them public.
+- photos appear only when an officer marked them public;
+- the public steps of the timeline are its changes of status in words, never an internal step, a note,
+  an officer or the reporter; a published complaint's steps also name the agency it went to and carry
+  the agency's (masked) answer on the latest resolution.
 """
 
 from __future__ import annotations
@@ -13,12 +16,20 @@ from aduan.logic.clock import for_display
 from aduan.logic.masking import mask_contacts, mask_names
 from aduan.logic.status_machine import LABELS, Status
 from aduan.models.api import StatusLabel
-from aduan.models.public import PublicComplaint, PublicLocation, PublicPhoto
-from aduan.models.ticket import Attachment, Ticket
+from aduan.models.public import PublicComplaint, PublicLocation, PublicPhoto, PublicStep
+from aduan.models.ticket import Attachment, Ticket, TimelineEntry
 
 # Statuses a complaint reaches only through the desk's verification.
 VERIFIED_STATUSES = frozenset({Status.VERIFIED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS,
                                Status.RETURNED, Status.RESOLVED, Status.REOPENED, Status.CLOSED})
+
+
+# Steps that name the agency (from the entry's data), in words with `{agency}` for its short name.
+AGENCY_STEP_WORDS: dict[Status, tuple[str, str]] = {
+    Status.ASSIGNED: ("Didisposisikan ke {agency}", "Assigned to {agency}"),
+    Status.FORWARDED: ("Diteruskan ke {agency}", "Forwarded to {agency}"),
+    Status.RESOLVED: ("Selesai ditindaklanjuti oleh {agency}", "Resolved by {agency}"),
+}
 
 
 def verified(ticket: Ticket) -> bool:
@@ -55,8 +66,42 @@ def _location(ticket: Ticket, decimals: int) -> PublicLocation | None:
     )
 
 
+def public_steps(entries: list[TimelineEntry], ticket: Ticket, zone: str, agency_names: dict[str, str]
+                 ) -> list[PublicStep]:
+    """The timeline's public changes of status, oldest first. Internal entries (work between the desk
+    and agency units, answers under review) and entries that move no status (comments, triage, SLA,
+    notifications) are left out; no note, actor or data is copied except the agency named by an
+    assignment, forward or resolution. Before verification a step is a status and a time only."""
+    shown = listed(ticket)
+    moves = [(entry, status) for entry in entries if (status := _public_move(entry)) is not None]
+    last_resolved = max((i for i, (_, status) in enumerate(moves) if status == Status.RESOLVED), default=None)
+    steps = []
+    for index, (entry, status) in enumerate(moves):
+        label_id, label_en = LABELS[status]
+        agency_id = entry.data.get("agency_id") if shown and status in AGENCY_STEP_WORDS else None
+        agency_name = agency_names.get(agency_id) if isinstance(agency_id, str) else None
+        if agency_name:
+            words_id, words_en = AGENCY_STEP_WORDS[status]
+            label_id, label_en = words_id.format(agency=agency_name), words_en.format(agency=agency_name)
+        answer = ticket.resolution if shown and index == last_resolved and ticket.resolution else None
+        steps.append(PublicStep(
+            at=for_display(entry.occurred_at, zone), status=status.value,
+            label=StatusLabel(id=label_id, en=label_en),
+            agency_id=agency_id if agency_name else None, agency_name=agency_name,
+            answer=mask_identity(answer, ticket) if answer else None,
+        ))
+    return steps
+
+
+def _public_move(entry: TimelineEntry) -> Status | None:
+    """The status a public entry moved the complaint to (None: internal, or no move)."""
+    moved = not entry.internal and entry.to_status != entry.from_status
+    return entry.to_status if moved else None
+
+
 def public_complaint(ticket: Ticket, attachments: list[Attachment], zone: str, decimals: int,
-                     photo_url: dict[str, str] | None = None) -> PublicComplaint:
+                     photo_url: dict[str, str] | None = None, steps: list[PublicStep] | None = None
+                     ) -> PublicComplaint:
     shown = listed(ticket)
     label_id, label_en = LABELS[ticket.status]
     photos = [PublicPhoto(id=a.id, content_type=a.content_type, url=(photo_url or {}).get(a.id))
@@ -79,6 +124,7 @@ def public_complaint(ticket: Ticket, attachments: list[Attachment], zone: str, d
         closed_at=for_display(ticket.closed_at, zone),
         expected_at=for_display(expected_datetime(ticket), zone),
         photos=photos,
+        steps=steps or [],
     )
 
 

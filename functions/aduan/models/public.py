@@ -21,6 +21,18 @@ class PublicPhoto(BaseModel):
     url: str | None = None
 
 
+class PublicStep(BaseModel):
+    """One public step of a complaint's timeline: a change of status, in words, in the city's zone."""
+
+    at: str | None = Field(description="When, in the city's zone (ISO 8601 with offset)")
+    status: str = Field(description="The status the complaint reached")
+    label: StatusLabel = Field(description="The step in words, Bahasa Indonesia and English")
+    agency_id: str | None = Field(default=None, description="The agency named in the step, if any")
+    agency_name: str | None = Field(default=None, description="Its short name")
+    answer: str | None = Field(default=None, description="The agency's answer (latest resolution only), "
+                                                         "personal data masked")
+
+
 class PublicComplaint(BaseModel):
     tracking_code: str
     title: str | None = Field(default=None, description="Shown once the desk has verified the complaint")
@@ -39,3 +51,6 @@ class PublicComplaint(BaseModel):
     closed_at: str | None = None
     expected_at: str | None = Field(default=None, description="Resolution due (SLA), if set")
     photos: list[PublicPhoto] = Field(default_factory=list)
+    steps: list[PublicStep] = Field(default_factory=list, description=(
+        "Public steps of the timeline, oldest first (only when one complaint is read by its tracking "
+        "code; empty in the feed): no identity, no officer, no internal step or note"))

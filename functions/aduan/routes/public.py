@@ -37,7 +37,11 @@ def public_complaints(
     return public_service().feed(query, limit, cursor)
 
 
-@router.get("/v1/public/complaints/<tracking_code>", tags=["public"], summary="A published complaint")
+@router.get("/v1/public/complaints/<tracking_code>", tags=["public"],
+            summary="A complaint by its tracking code, with the public steps of its timeline (no sign-in)",
+            description="Status in words, dates in the city's zone and the public steps (status changes, the "
+                        "agency it went to, the agency's answer); never the reporter, an officer, a note or an "
+                        "internal step. Text, location and photos only once verified; confidential: 404.")
 def public_complaint(tracking_code: CodePath) -> PublicComplaint:
     return public_service().complaint(tracking_code)
 

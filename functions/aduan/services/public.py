@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +15,7 @@ from aduan.logic.status_machine import Status
 from aduan.models.api import AttachmentView, Page
 from aduan.models.config import CityConfig
 from aduan.models.public import PublicComplaint
-from aduan.models.ticket import Attachment, Ticket
+from aduan.models.ticket import Attachment, Ticket, TimelineEntry
 from aduan.models.transparency import TransparencyConfig
 from aduan.services.private_media import PrivateMedia
 
@@ -42,27 +42,28 @@ class PublicService:
     def _zone(self) -> str:
         return self.config().settings.timezone
 
-    def view(self, ticket: Ticket, with_photos: bool = False) -> PublicComplaint:
-        attachments: list[Attachment] = []
-        urls: dict[str, str] = {}
-        if with_photos:
-            _, attachments = self.repository.get_with_attachments(ticket.tracking_code)
-            media = PrivateMedia(self.bucket)  # the public only ever gets the copy without EXIF/GPS
-            found = {photo.id: media.url(photo, ticket, None)
-                     for photo in publication.public_photos(ticket, attachments)}
-            urls = {photo_id: url for photo_id, url in found.items() if url}
+    def view(self, ticket: Ticket, attachments: Sequence[Attachment] = (),
+             entries: Sequence[TimelineEntry] = ()) -> PublicComplaint:
+        """The public view; photos and steps only when the caller read the attachments and timeline."""
+        media = PrivateMedia(self.bucket)  # the public only ever gets the copy without EXIF/GPS
+        found = {photo.id: media.url(photo, ticket, None)
+                 for photo in publication.public_photos(ticket, list(attachments))}
+        urls = {photo_id: url for photo_id, url in found.items() if url}
         decimals = self.transparency().public.anonymous_coordinate_decimals
-        return publication.public_complaint(ticket, attachments, self._zone, decimals, urls)
+        agency_names = {agency.id: agency.short_name for agency in self.config().agencies}
+        steps = publication.public_steps(list(entries), ticket, self._zone, agency_names)
+        return publication.public_complaint(ticket, list(attachments), self._zone, decimals, urls, steps)
 
-    def find(self, text: str) -> Ticket:
-        code = ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
-        ticket = self.repository.get(code) if code else None
-        if ticket is None or not publication.trackable(ticket):
-            raise NotFound(f"no public complaint {text!r}")
-        return ticket
+    def _code(self, text: str) -> str | None:
+        return ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
 
     def complaint(self, text: str) -> PublicComplaint:
-        return self.view(self.find(text), with_photos=True)
+        """One complaint by its tracking code, with its photos and public steps: one Query of its partition."""
+        code = self._code(text)
+        ticket, attachments, entries = self.repository.get_with_timeline(code) if code else (None, [], [])
+        if ticket is None or not publication.trackable(ticket):
+            raise NotFound(f"no public complaint {text!r}")
+        return self.view(ticket, attachments, entries)
 
     def period(self, date_from: str | None, date_to: str | None, max_days: int | None = None
                ) -> tuple[str, str]:
@@ -97,7 +98,7 @@ class PublicService:
                          ) -> AttachmentView:
         """An officer decides whether a photo may be shown in the public feed."""
         access.require_desk(principal)
-        code = ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
+        code = self._code(text)
         if code is None or self.repository.get(code) is None:
             raise NotFound(f"no complaint {text!r}")
         record = self.repository.set_attachment_public(code, attachment_id, public)
