@@ -75,6 +75,10 @@ def test_reassignment_before_answering_is_not_an_on_time_response(world: World) 
         assert (first["met"], first["breached"], first["handed_on_unanswered"]) == (0, 0, 1)
         assert first["compliance"] is None and rows[held_only]["sla_compliance"] is None
     assert rows["dpu"]["sla"]["first_response"]["breached"] == 1 and rows["dpu"]["sla_compliance"] == 0.0
+    totals = world.api("GET", "/v1/stats", who="supervisor", query={**PERIOD, "group_by": "category"}).body["totals"]
+    assert totals["by_type"] == {"pengaduan": {**dict.fromkeys(totals["by_type"]["pengaduan"], 0),
+                                               "received": 1, "verified": 1, "assigned": 3}}
+    assert rows["dinkes"]["by_type"]["pengaduan"]["assigned"] == 1
 
     league = world.api("GET", "/v1/stats/league", who="supervisor", query=PERIOD).body["agencies"]
     ranked = [row["agency_id"] for row in league]

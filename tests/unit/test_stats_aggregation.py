@@ -192,3 +192,15 @@ def test_a_first_response_clock_stopped_by_reassignment_is_neither_met_nor_breac
     # The desk's own stage is not the agency's to meet, whatever agency the ticket had when it stopped.
     desk = pure.sla_event("SlaClockStopped", {**stop, "stage": "disposition"}, None, "Asia/Jakarta")
     assert ("city", "agency", "2026-11-23", "-") in desk.flow
+
+
+def test_counts_by_complaint_type_ride_on_the_same_fact() -> None:
+    from aduan.logic import stats as pure
+
+    detail = {"event_id": "E1", "event_type": "TicketCreated", "ticket_id": "T", "to_status": "received",
+              "occurred_at": "2026-11-23T03:00:00.000000Z",
+              "ticket": {"version": 1, "status": "received", "complaint_type": "aspirasi", "channel": "web"}}
+    delta = pure.domain_event(detail, None, "Asia/Jakarta")
+    assert len(delta.facts) == 1  # one item to write, as before
+    row = pure.summary(next(iter(delta.facts.values())), {}, date(2026, 11, 23))
+    assert row["by_type"] == {"aspirasi": {**dict.fromkeys(pure.FLOW_COUNTERS, 0), "received": 1}}

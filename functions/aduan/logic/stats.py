@@ -37,6 +37,7 @@ HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 336, 504, 720)
 AGE_BUCKETS = ((0, 2, "0-2d"), (3, 7, "3-7d"), (8, 14, "8-14d"), (15, 30, "15-30d"), (31, 10**6, "31d+"))
 NOT_BACKLOG = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.RESOLVED})
 FLOW_COUNTERS = ("received", "verified", "rejected", "duplicate", "assigned", "resolved", "closed", "reopened")
+TYPE_PREFIX = "type_"  # type_<complaint type>_<flow counter>: pengaduan, aspirasi, permintaan_informasi
 # The bus events the statistics consume (StatsRule in template.yaml routes exactly these).
 DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
                 "TicketClosed", "TicketReopened", "RatingGiven")
@@ -136,6 +137,10 @@ def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: 
         counters[f"ttr_{bucket(_hours(created_at, detail['occurred_at']))}"] += 1
     if kind == "RatingGiven" and (detail.get("data") or {}).get("score"):
         counters[f"rating_{int(detail['data']['score'])}"] += 1
+    kind_of_report = (detail.get("ticket") or {}).get("complaint_type")
+    if kind_of_report:  # by complaint type: more counters on the same fact, not another item to write
+        counters.update({f"{TYPE_PREFIX}{kind_of_report}_{name}": n for name, n in list(counters.items())
+                         if name in FLOW_COUNTERS})
     if counters:
         day = local_day(detail["occurred_at"], zone)
         _count_flow(delta, day, new.dims(), counters)
@@ -308,6 +313,7 @@ def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date
     met_all = sum(int(v["met"]) for v in sla.values())
     stopped_all = met_all + sum(int(v["breached"]) for v in sla.values())
     row["sla"] = sla
+    row["by_type"] = _by_type(flow)
     row["sla_compliance"] = round(met_all / stopped_all, 4) if stopped_all else None
     for prefix, name in (("frt", "first_response_hours"), ("ttr", "resolution_hours")):
         histogram = {i: flow.get(f"{prefix}_{i}", 0) for i in range(len(HOUR_BUCKETS) + 1)}
@@ -328,6 +334,18 @@ def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date
     row["backlog"] = {"total": sum(by_status.values()), "by_status": dict(sorted(by_status.items())),
                       "by_age": {label: by_age.get(label, 0) for _, _, label in AGE_BUCKETS}}
     return row
+
+
+def _by_type(flow: Counter[str]) -> dict[str, dict[str, int]]:
+    """Flow counters per complaint type (LAPOR!'s pengaduan, aspirasi, permintaan informasi)."""
+    found: dict[str, dict[str, int]] = {}
+    for name, n in flow.items():
+        if n and name.startswith(TYPE_PREFIX):
+            for counter in FLOW_COUNTERS:
+                if name.endswith(f"_{counter}"):
+                    kind = name[len(TYPE_PREFIX):-len(counter) - 1]
+                    found.setdefault(kind, dict.fromkeys(FLOW_COUNTERS, 0))[counter] = n
+    return dict(sorted(found.items()))
 
 
 def _finite(value: float | None) -> float | str | None:
