@@ -170,3 +170,37 @@ def test_the_stats_rule_routes_exactly_the_counted_events() -> None:
     pattern = load_template()["Resources"]["StatsRule"]["Properties"]["EventPattern"]
     assert sorted(pattern["detail-type"]) == sorted(stats.DOMAIN_TYPES + stats.SLA_TYPES)
     assert sorted(pattern["source"]) == ["aduan.sla", domain_events.SOURCE]
+
+
+def test_a_first_response_clock_stopped_by_reassignment_is_neither_met_nor_breached() -> None:
+    from aduan.logic import stats as pure
+
+    stop = {"ticket_id": "T", "stage": "first_response", "agency_id": "dinkes", "met": True,
+            "stopped_at": "2026-11-23T03:00:00.000000Z", "occurred_at": "2026-11-23T03:00:00.000000Z"}
+    lifecycle = [{"event_type": "TicketAssigned", "occurred_at": "2026-11-23T02:00:00.000000Z", "action": "assign"},
+                 {"event_type": "SlaClockStopped", "occurred_at": stop["stopped_at"], "action": None},
+                 {"event_type": "TicketAssigned", "occurred_at": stop["stopped_at"], "action": "assign"}]
+    assert pure.action_at(lifecycle, stop["stopped_at"]) == "assign"
+    assert pure.handed_on("SlaClockStopped", stop, "assign")
+    assert not pure.handed_on("SlaClockStopped", stop, "accept")  # the holder answered: its verdict stands
+    assert not pure.handed_on("SlaClockStopped", {**stop, "stage": "resolution"}, "assign")
+    delta = pure.sla_event("SlaClockStopped", stop, None, "Asia/Jakarta", handed_over=True)
+    counters = delta.flow[("city", "agency", "2026-11-23", "dinkes")]
+    assert counters == {"sla_handed_on_first_response": 1}
+    row = pure.summary(counters, {}, date(2026, 11, 23))
+    assert row["sla"]["first_response"]["handed_on_unanswered"] == 1 and row["sla_compliance"] is None
+    # The desk's own stage is not the agency's to meet, whatever agency the ticket had when it stopped.
+    desk = pure.sla_event("SlaClockStopped", {**stop, "stage": "disposition"}, None, "Asia/Jakarta")
+    assert ("city", "agency", "2026-11-23", "-") in desk.flow
+
+
+def test_counts_by_complaint_type_ride_on_the_same_fact() -> None:
+    from aduan.logic import stats as pure
+
+    detail = {"event_id": "E1", "event_type": "TicketCreated", "ticket_id": "T", "to_status": "received",
+              "occurred_at": "2026-11-23T03:00:00.000000Z",
+              "ticket": {"version": 1, "status": "received", "complaint_type": "aspirasi", "channel": "web"}}
+    delta = pure.domain_event(detail, None, "Asia/Jakarta")
+    assert len(delta.facts) == 1  # one item to write, as before
+    row = pure.summary(next(iter(delta.facts.values())), {}, date(2026, 11, 23))
+    assert row["by_type"] == {"aspirasi": {**dict.fromkeys(pure.FLOW_COUNTERS, 0), "received": 1}}

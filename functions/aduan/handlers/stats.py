@@ -18,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from aduan import settings
 from aduan.dal.config_store import load_config
 from aduan.dal.stats import StatsRepository
+from aduan.dal.tickets import TicketRepository
 from aduan.observability import logger, metrics, tracer
 from aduan.services.stats import StatsService
 
@@ -27,7 +28,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 @cache
 def service() -> StatsService:
     table = settings.table_name()
-    return StatsService(repository=StatsRepository(table), config=lambda: load_config(table))
+    return StatsService(repository=StatsRepository(table), config=lambda: load_config(table),
+                        timeline=TicketRepository(table).timeline_records)
 
 
 def count(record: SQSRecord) -> None:

@@ -28,6 +28,8 @@ DESK = "desk"
 ANSWERS = frozenset({Action.ACCEPT.value, Action.START.value, Action.RESOLVE.value, Action.DISPOSE.value,
                      Action.RETURN_UP.value, Action.NOT_OUR_AUTHORITY.value})
 HANDOVERS = frozenset({Action.ASSIGN.value, Action.DISPOSE.value, Action.RETURN_UP.value})
+# A handover that is not an answer: the desk taking the complaint from an agency that had not answered.
+UNANSWERED_HANDOVERS = HANDOVERS - ANSWERS
 UNHELD = frozenset({Status.NEED_INFO, Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.DUPLICATE})
 
 

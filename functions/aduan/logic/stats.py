@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from aduan.logic.attribution import UNANSWERED_HANDOVERS
 from aduan.logic.clock import from_storage
 from aduan.logic.periods import local_day
 from aduan.logic.status_machine import Status
@@ -29,12 +30,14 @@ from aduan.logic.status_machine import Status
 NONE = "-"
 DIMENSIONS = ("agency", "category", "channel", "area")
 CITY = "city"
+AGENCY_STAGES = ("first_response", "resolution")
 STAGES = ("verification", "disposition", "first_response", "resolution", "citizen_reply")
 # Upper bounds (hours) of the duration histograms; the last bucket is open-ended.
 HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 336, 504, 720)
 AGE_BUCKETS = ((0, 2, "0-2d"), (3, 7, "3-7d"), (8, 14, "8-14d"), (15, 30, "15-30d"), (31, 10**6, "31d+"))
 NOT_BACKLOG = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.RESOLVED})
 FLOW_COUNTERS = ("received", "verified", "rejected", "duplicate", "assigned", "resolved", "closed", "reopened")
+TYPE_PREFIX = "type_"  # type_<complaint type>_<flow counter>: pengaduan, aspirasi, permintaan_informasi
 # The bus events the statistics consume (StatsRule in template.yaml routes exactly these).
 DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
                 "TicketClosed", "TicketReopened", "RatingGiven")
@@ -134,6 +137,10 @@ def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: 
         counters[f"ttr_{bucket(_hours(created_at, detail['occurred_at']))}"] += 1
     if kind == "RatingGiven" and (detail.get("data") or {}).get("score"):
         counters[f"rating_{int(detail['data']['score'])}"] += 1
+    kind_of_report = (detail.get("ticket") or {}).get("complaint_type")
+    if kind_of_report:  # by complaint type: more counters on the same fact, not another item to write
+        counters.update({f"{TYPE_PREFIX}{kind_of_report}_{name}": n for name, n in list(counters.items())
+                         if name in FLOW_COUNTERS})
     if counters:
         day = local_day(detail["occurred_at"], zone)
         _count_flow(delta, day, new.dims(), counters)
@@ -173,15 +180,42 @@ def _merge(into: dict[K, Counter[str]], found: Mapping[K, Counter[str]]) -> None
         into.setdefault(key, Counter()).update(counters)
 
 
-def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, zone: str) -> Delta:
-    """SlaClockStopped (met or breached, per stage) and SlaBreached (an overdue alert) from aduan.sla."""
+def first_response_stop(kind: str, detail: Mapping[str, Any]) -> bool:
+    return kind == "SlaClockStopped" and detail.get("stage") == "first_response"
+
+
+def handed_on(kind: str, detail: Mapping[str, Any], action_at_stop: str | None) -> bool:
+    """A first-response clock stopped by the desk reassigning the complaint, not by the holder answering
+    (docs/organisation.md#evaluation): the holder lost it before answering, it did not respond on time."""
+    return first_response_stop(kind, detail) and action_at_stop in UNANSWERED_HANDOVERS
+
+
+def action_at(records: Iterable[Mapping[str, Any]], moment: str) -> str | None:
+    """The action of the lifecycle entry at `moment` (the step that stopped an SLA clock)."""
+    for record in records:
+        lifecycle = not str(record.get("event_type", "")).startswith("Sla")
+        if record.get("occurred_at") == moment and lifecycle and record.get("action"):
+            return str(record["action"])
+    return None
+
+
+def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, zone: str,
+              handed_over: bool = False) -> Delta:
+    """SlaClockStopped (met or breached, per stage; `handed_over`: neither, see `handed_on`) and
+    SlaBreached (an overdue alert) from aduan.sla."""
     stage = str(detail.get("stage") or NONE)
     if kind == "SlaClockStopped":
-        name, moment = f"sla_{'met' if detail.get('met') else 'breached'}_{stage}", detail.get("stopped_at")
+        verdict = "handed_on" if handed_over else "met" if detail.get("met") else "breached"
+        name, moment = f"sla_{verdict}_{stage}", detail.get("stopped_at")
     else:
         name, moment = f"overdue_{stage}", detail.get("occurred_at")
-    dims = {"agency": _value(detail.get("agency_id")), "category": _value(detail.get("category_id")),
-            "channel": known.channel if known else NONE, "area": known.area if known else NONE}
+    # Only the agency stages are an agency's to meet; the desk's (verification, disposition, answer review),
+    # the reporter's and an external body's clocks carry the agency the ticket had, not one that held it.
+    agency = detail.get("agency_id") if stage in AGENCY_STAGES else None
+    snap = detail.get("ticket") or {}  # the ticket when the clock stopped: the same whatever the arrival order
+    dims = {"agency": _value(agency), "category": _value(detail.get("category_id")),
+            "channel": _value(snap.get("channel")) if snap else known.channel if known else NONE,
+            "area": _value(snap.get("area_code")) if snap else known.area if known else NONE}
     day = local_day(str(moment or detail.get("occurred_at")), zone)
     delta = Delta()
     _count_flow(delta, day, dims, Counter({name: 1}))
@@ -224,6 +258,7 @@ def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> A
     """(source, detail-type, detail) in any order, without duplicates -> the aggregate."""
     aggregate = Aggregate()
     sla: list[tuple[str, Mapping[str, Any]]] = []
+    lifecycle: dict[str, list[Mapping[str, Any]]] = {}  # ticket id -> its domain events, to see what stopped a clock
     for source, kind, detail in events:
         if source == "aduan.sla":
             if kind in SLA_TYPES:
@@ -232,10 +267,12 @@ def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> A
         if kind not in DOMAIN_TYPES:
             continue
         ticket_id = str(detail["ticket_id"])
+        lifecycle.setdefault(ticket_id, []).append(detail)
         aggregate.add(ticket_id, domain_event(detail, aggregate.states.get(ticket_id), zone), str(detail["event_id"]))
     for kind, detail in sla:
         ticket_id = str(detail.get("ticket_id"))
-        delta = sla_event(kind, detail, aggregate.states.get(ticket_id), zone)
+        stopper = action_at(lifecycle.get(ticket_id, []), str(detail.get("stopped_at")))
+        delta = sla_event(kind, detail, aggregate.states.get(ticket_id), zone, handed_on(kind, detail, stopper))
         aggregate.add(None, delta)
         aggregate.seen.setdefault(ticket_id, set()).add(sla_dedupe_key(kind, detail, ""))
     return aggregate
@@ -267,12 +304,16 @@ def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date
     sla: dict[str, dict[str, Any]] = {}
     for stage in STAGES:
         met, breached = flow.get(f"sla_met_{stage}", 0), flow.get(f"sla_breached_{stage}", 0)
-        if met or breached or flow.get(f"overdue_{stage}", 0):
+        lost = flow.get(f"sla_handed_on_{stage}", 0)  # reassigned before answering: no verdict, not on time
+        if met or breached or lost or flow.get(f"overdue_{stage}", 0):
             sla[stage] = {"met": met, "breached": breached, "overdue_alerts": flow.get(f"overdue_{stage}", 0),
                           "compliance": round(met / (met + breached), 4) if met + breached else None}
+            if lost:
+                sla[stage]["handed_on_unanswered"] = lost
     met_all = sum(int(v["met"]) for v in sla.values())
     stopped_all = met_all + sum(int(v["breached"]) for v in sla.values())
     row["sla"] = sla
+    row["by_type"] = _by_type(flow)
     row["sla_compliance"] = round(met_all / stopped_all, 4) if stopped_all else None
     for prefix, name in (("frt", "first_response_hours"), ("ttr", "resolution_hours")):
         histogram = {i: flow.get(f"{prefix}_{i}", 0) for i in range(len(HOUR_BUCKETS) + 1)}
@@ -293,6 +334,18 @@ def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date
     row["backlog"] = {"total": sum(by_status.values()), "by_status": dict(sorted(by_status.items())),
                       "by_age": {label: by_age.get(label, 0) for _, _, label in AGE_BUCKETS}}
     return row
+
+
+def _by_type(flow: Counter[str]) -> dict[str, dict[str, int]]:
+    """Flow counters per complaint type (LAPOR!'s pengaduan, aspirasi, permintaan informasi)."""
+    found: dict[str, dict[str, int]] = {}
+    for name, n in flow.items():
+        if n and name.startswith(TYPE_PREFIX):
+            for counter in FLOW_COUNTERS:
+                if name.endswith(f"_{counter}"):
+                    kind = name[len(TYPE_PREFIX):-len(counter) - 1]
+                    found.setdefault(kind, dict.fromkeys(FLOW_COUNTERS, 0))[counter] = n
+    return dict(sorted(found.items()))
 
 
 def _finite(value: float | None) -> float | str | None:

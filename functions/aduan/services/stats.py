@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,12 +21,15 @@ GROUPS = ("agency", "category", "channel", "area")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 TRENDING_MIN = 3
+UNASSIGNED = "Belum di OPD (meja P3M) / not at an agency (desk)"
 
 
 @dataclass
 class StatsService:
     repository: StatsRepository
     config: Callable[[], CityConfig]
+    # A ticket's stored timeline by tracking code: what stopped a first-response clock (one Query, read only).
+    timeline: Callable[[str], Iterable[Mapping[str, Any]]] | None = None
 
     @property
     def _zone(self) -> str:
@@ -45,7 +48,8 @@ class StatsService:
             key = stats.sla_dedupe_key(kind, detail, envelope_id)
             ticket_id = str(detail.get("ticket_id"))
             known = self.repository.state(ticket_id)
-            return self.repository.apply(key, stats.sla_event(kind, detail, known, zone), ticket_id, None)
+            delta = stats.sla_event(kind, detail, known, zone, self._handed_on(kind, detail))
+            return self.repository.apply(key, delta, ticket_id, None)
         if kind not in stats.DOMAIN_TYPES:
             return False
         ticket_id = str(detail["ticket_id"])
@@ -53,6 +57,12 @@ class StatsService:
         delta = stats.domain_event(detail, previous, zone)
         return self.repository.apply(str(detail["event_id"]), delta, ticket_id,
                                      previous.version if previous else None)
+
+    def _handed_on(self, kind: str, detail: Mapping[str, Any]) -> bool:
+        if self.timeline is None or not stats.first_response_stop(kind, detail):
+            return False  # only a first-response stop can be a handover: read the timeline just for those
+        records = self.timeline(str(detail.get("tracking_code")))
+        return stats.handed_on(kind, detail, stats.action_at(records, str(detail.get("stopped_at"))))
 
     # ------------------------------------------------------------------ reading
     def period(self, date_from: str | None, date_to: str | None) -> tuple[date, date]:
@@ -125,13 +135,15 @@ class StatsService:
         table = []
         for value, row in self.rows(stats.CITY, "agency", start, end).items():
             agency = config.agency(value)
-            table.append({"agency_id": value, "name": agency.short_name if agency else value,
+            name = agency.short_name if agency else UNASSIGNED if value == stats.NONE else value
+            table.append({"agency_id": value, "name": name,
                           "sla_compliance": row["sla_compliance"], "sla_clocks": _clocks(row),
                           "backlog": row["backlog"]["total"],
                           "resolved": row["resolved"], "assigned": row["assigned"],
                           "resolution_median_hours": row["resolution_hours"]["median"]})
-        table.sort(key=lambda r: (r["sla_compliance"] is None, -(r["sla_compliance"] or 0), r["backlog"],
-                                  r["agency_id"]))
+        # Not (yet) at an agency (the desk's own clocks) is shown, but never ranked above an agency.
+        table.sort(key=lambda r: (r["agency_id"] == stats.NONE, r["sla_compliance"] is None,
+                                  -(r["sla_compliance"] or 0), r["backlog"], r["agency_id"]))
         for rank, entry in enumerate(table, start=1):
             entry["rank"] = rank
         return table
