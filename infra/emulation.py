@@ -16,7 +16,14 @@ ACCOUNT = "123456789012"
 
 
 def reset_caches() -> None:
-    """Forget cached clients and services, so the next call builds them against the current endpoint."""
+    """Forget cached clients and services, so the next call builds them against the current endpoint.
+
+    Every `functools.cache` factory in an imported `aduan` module is cleared (a hand list of them missed new
+    ones: a service cached by an earlier test kept pointing at another stack's tables), then the stores
+    that keep their own caches.
+    """
+    import sys
+
     from aduan.dal import (
         channel_secrets,
         clients,
@@ -26,42 +33,20 @@ def reset_caches() -> None:
         template_store,
         transparency_store,
     )
-    from aduan.dal.idempotency_store import persistence_layer
-    from aduan.handlers import notifier, routing, sender, sla_sweeper, sla_tracker
-    from aduan.handlers import stats as stats_handler
-    from aduan.routes.context import (
-        abuse_guard,
-        desk_service,
-        export_service,
-        open311_service,
-        public_service,
-        stats_service,
-        ticket_service,
-    )
-    from aduan.services import idempotency
 
+    for name, module in list(sys.modules.items()):
+        if name != "aduan" and not name.startswith("aduan."):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
     clients.reset()
     external_secrets.reset()
     config_store.clear_cache()
-    persistence_layer.cache_clear()
-    idempotency._filer.cache_clear()
-    ticket_service.cache_clear()
-    public_service.cache_clear()
-    open311_service.cache_clear()
-    stats_service.cache_clear()
-    export_service.cache_clear()
-    stats_handler.service.cache_clear()
     transparency_store.clear_cache()
     sla_store.clear_cache()
-    sla_tracker.service.cache_clear()
-    sla_sweeper.service.cache_clear()
     template_store.clear_cache()
     channel_secrets.reset()
-    notifier.notifier.cache_clear()
-    sender.delivery.cache_clear()
-    desk_service.cache_clear()
-    abuse_guard.cache_clear()
-    routing.routing_service.cache_clear()
 
 
 def environment(tables: dict[str, str], bucket: str, bus: str) -> dict[str, str]:

@@ -66,6 +66,14 @@ def test_profile_follows_the_user_pools_verified_flags(citizen: Api) -> None:
     assert citizen("GET", "/v1/me", who="verifier").status == 404  # officers have no notification profile
 
 
+def test_null_switches_leave_the_profile_unchanged_and_null_contacts_clear_it(citizen: Api) -> None:
+    """Found by the fuzz pass: `notify_by_sms: null` used to answer 500."""
+    citizen("PUT", "/v1/me", {"phone": "+6281234500002", "notify_by_sms": True}, who="ani")
+    kept = citizen("PUT", "/v1/me", {"notify_by_sms": None, "language": None, "phone": None}, who="ani")
+    assert kept.status == 200, kept.body
+    assert kept.body["notify_by_sms"] is True and kept.body["language"] == "id" and kept.body["phone"] is None
+
+
 def test_devices_are_sns_platform_endpoints(citizen: Api) -> None:
     added = citizen("POST", "/v1/me/devices", {"platform": "fcm", "token": TOKEN}, who="ani")
     assert added.status == 201, added.body

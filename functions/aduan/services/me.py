@@ -50,6 +50,9 @@ def device_contact_id(sub: str, device: str) -> str:
     return f"{CONTACT_PREFIX}{sub}:device:{device}"
 
 
+CLEARABLE = frozenset({"name", "email", "phone"})  # profile fields a PUT may set to null
+
+
 @dataclass
 class MeService:
     people: PeopleRepository
@@ -61,7 +64,9 @@ class MeService:
 
     def update(self, principal: Principal, claims: Mapping[str, Any], change: MeUpdate) -> MeView:
         profile, devices = self._load(principal, claims)
-        given = change.model_dump(exclude_unset=True)
+        # null clears what may be empty (name, email, phone); for a language or a switch it means "unchanged".
+        given = {key: value for key, value in change.model_dump(exclude_unset=True).items()
+                 if value is not None or key in CLEARABLE}
         if given.get("email") is not None:
             given["email"] = given["email"].strip().lower()
         profile = profile.model_copy(update={**given, "updated_at": clock.to_storage(clock.now())})
