@@ -331,3 +331,25 @@ def test_a_sender_over_the_hourly_limit_gets_the_limit_reply(channels: Channels,
     assert tickets_of(api, CONTACT) == []
     [reply] = channels.outbox()
     assert reply["kind"] == "intake_refused" and "menit" in reply["text"]
+
+
+def test_the_intake_worker_files_a_whatsapp_complaint_in_few_aws_calls(channels: Channels, api: Api) -> None:
+    """Issue #11: the worker's AWS calls for one new complaint (reads, the one transaction, the reply)."""
+    from botocore.client import BaseClient
+
+    answer = channels.post("whatsapp", WA)
+    assert answer.status == 200
+    queued = channels.queued()
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(operation)
+        return original(client, operation, params)
+
+    with mock.patch.object(BaseClient, "_make_api_call", counted):
+        assert channels.work(queued) == {"batchItemFailures": []}
+    calls.remove("DeleteMessage")  # the harness acknowledging the message, as Lambda does
+    print("intake worker calls:", calls)
+    assert [ticket["channel"] for ticket in tickets_of(api, CONTACT)] == ["whatsapp"]
+    assert len(calls) <= 13, calls  # before issue #11: 13 for a first message (the contact is new)

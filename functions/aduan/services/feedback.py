@@ -107,9 +107,7 @@ class FeedbackService:
                 channel: Channel, now: datetime) -> tuple[lifecycle.Change, str]:
         if answer.kind == "rating" and answer.score is not None:
             return lifecycle.rate(ticket, answer.score, None, principal, now), "rated"
-        config = self.config()
-        policy = lifecycle.Policy(reopen_window_days=config.settings.reopen_window_days,
-                                  agency_ids=frozenset(a.id for a in config.agencies if a.kind != "desk"))
+        policy = lifecycle.Policy.of(self.config())
         if answer.kind == "fixed":
             command = lifecycle.Command(Action.CLOSE, ticket.version)
             return lifecycle.apply(ticket, command, principal, policy, now), "fixed"

@@ -26,7 +26,7 @@ from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
-from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
+from aduan.dal.tickets import GuardTaken, TicketRepository
 from aduan.logic import clock, complaint_types, ids, lifecycle, non_complaints
 from aduan.logic.access import Principal
 from aduan.logic.conversation import (
@@ -54,8 +54,8 @@ from aduan.services.abuse import AbuseGuard
 from aduan.services.feedback import FeedbackService
 from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
+from aduan.services.tickets import file_new
 
-CODE_ATTEMPTS = 5
 # The sender honours opted_out for every message except the STOP confirmation itself (by this kind).
 REPLY_KINDS = {"opted_out": "stop_confirmation"}
 OPEN_LOOKUP = 10
@@ -162,19 +162,17 @@ class IntakeService:
             complaint_type=complaint_types.from_words(body_for(plan.messages), config.settings.type_keywords),
         )
         prefix = config.settings.tracking_prefix
-        change = lifecycle.open_ticket(draft, _principal(contact), prefix, now)
-        for _ in range(CODE_ATTEMPTS):
+
+        def ledger(change: lifecycle.Change) -> dict[str, Any]:  # the outcome names the code finally drawn
             code = change.ticket.tracking_code
             outcome.update(code=code, ticket_id=change.ticket.id, replies=[], held=_others(plan, message),
                            conversation=_conversation(code, clock.to_storage(now)))
             name = f", {contact.display_name}" if contact.display_name else ""
             self._reply(outcome, "filed", code=code, name=name, window=int(GROUPING_WINDOW.total_seconds() // 60))
-            try:
-                self.tickets.save(change, guard=ledger_item(message.id, outcome, _expiry(now)))
-                return outcome
-            except CodeTaken:
-                change = lifecycle.with_new_code(change, prefix)
-        raise RuntimeError("could not allocate a tracking code")
+            return ledger_item(message.id, outcome, _expiry(now))
+
+        file_new(self.tickets, lifecycle.open_ticket(draft, _principal(contact), prefix, now), prefix, guard=ledger)
+        return outcome
 
     def _add(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: dict[str, Any],
              conversation: Conversation, now: datetime) -> dict[str, Any]:
