@@ -50,6 +50,7 @@ class Spent:
     dynamodb_calls: int = 0
     invocations: int = 0
     by_service: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
+    units_by_table: Counter[str] = field(default_factory=Counter)  # "Operation table" -> write + read units
 
     def add(self, calls: list[Call], invocations: int = 1) -> None:
         self.invocations += invocations
@@ -60,6 +61,7 @@ class Spent:
                 self.dynamodb_calls += 1
                 self.wcu += call.cost.total_wcu
                 self.rcu += call.cost.rcu
+                self.units_by_table[f"{call.operation} {call.target}"] += call.cost.total_wcu + call.cost.rcu
 
     def merge(self, other: Spent) -> None:
         self.wcu += other.wcu
@@ -68,6 +70,7 @@ class Spent:
         self.dynamodb_calls += other.dynamodb_calls
         self.invocations += other.invocations
         self.by_service.update(other.by_service)
+        self.units_by_table.update(other.units_by_table)
 
 
 def dollars_per_million(spent: Spent) -> dict[str, float]:
