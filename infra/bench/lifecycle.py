@@ -50,7 +50,7 @@ class Spent:
     dynamodb_calls: int = 0
     invocations: int = 0
     by_service: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
-    units_by_table: Counter[str] = field(default_factory=Counter)  # "Operation table" -> write + read units
+    units_by_table: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # "Op table" -> units
 
     def add(self, calls: list[Call], invocations: int = 1) -> None:
         self.invocations += invocations
@@ -70,7 +70,8 @@ class Spent:
         self.dynamodb_calls += other.dynamodb_calls
         self.invocations += other.invocations
         self.by_service.update(other.by_service)
-        self.units_by_table.update(other.units_by_table)
+        for name, units in other.units_by_table.items():
+            self.units_by_table[name] += units
 
 
 def dollars_per_million(spent: Spent) -> dict[str, float]:
