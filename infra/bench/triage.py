@@ -48,7 +48,7 @@ def _fill_city(count: int, rng: random.Random) -> None:
     from aduan.dal.config_store import load_config
     from aduan.dal.tickets import CodeTaken, TicketRepository
     from aduan.logic import clock, ids
-    from aduan.models.ticket import Channel, Location, Reporter, Ticket
+    from aduan.models.ticket import Change, Channel, Location, Reporter, Ticket
 
     config = load_config(settings.table_name())
     categories = [category.id for category in config.categories]
@@ -61,7 +61,7 @@ def _fill_city(count: int, rng: random.Random) -> None:
                         created_at=stamp, updated_at=stamp, status_since=stamp)
         for _ in range(5):
             try:
-                repository.save(ticket, [], None, new=True)
+                repository.save(Change(ticket, [], None, new=True))
                 break
             except CodeTaken:  # a random code already drawn: draw again
                 ticket = ticket.model_copy(update={"tracking_code": ids.new_tracking_code("ADU")})

@@ -21,18 +21,18 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
-from aduan.dal.tickets import SLA_CLOCKS, batch_get, entry_item, head_item, ticket_pk
+from aduan.dal.tickets import SLA_CLOCKS, batch_get, change_writes, ticket_pk, transact
 from aduan.logic import clock, sla
 from aduan.models.sla import ClockState, TicketClocks
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
-from aduan.models.ticket import Ticket, TimelineEntry
+from aduan.models.ticket import Change
 
 SHARDS = 4  # spreads the due index over a few partitions; a sweep queries each once
 POLICY_PK = "SLAPOLICY"
@@ -195,10 +195,9 @@ class SlaStore:
                 return total
             request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
 
-    def commit(self, clocks: TicketClocks, expected_rev: int, *, ticket: Ticket | None = None,
-               expected_version: int | None = None, entries: Sequence[TimelineEntry] = (),
+    def commit(self, clocks: TicketClocks, expected_rev: int, *, change: Change | None = None,
                queue: str | None = None) -> None:
-        """The clocks (rev + 1), and with them the ticket head and timeline entries, or nothing.
+        """The clocks (rev + 1), and with them the ticket change (head and timeline entries), or nothing.
         `queue`: the ticket's queue key now (the due-queue index lists the clocks under it)."""
         condition = "attribute_not_exists(pk)" if expected_rev == 0 else "rev = :rev"
         values = {} if expected_rev == 0 else {":rev": codec.value(expected_rev)}
@@ -207,21 +206,9 @@ class SlaStore:
                                "ConditionExpression": condition}
         if values:
             put["ExpressionAttributeValues"] = values
-        writes: list[dict[str, Any]] = [{"Put": put}]
-        if ticket is not None and expected_version is not None:
-            writes.append({"Put": {"TableName": self.table, "Item": head_item(ticket),
-                                   "ConditionExpression": "version = :v",
-                                   "ExpressionAttributeValues": {":v": codec.value(expected_version)}}})
-        for index, entry in enumerate(entries):
-            if ticket is None:
-                raise ValueError("timeline entries need the ticket for their snapshot")
-            writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
-                                   "ConditionExpression": "attribute_not_exists(sk)"}})
+        writes: list[dict[str, Any]] = [{"Put": put}, *(change_writes(self.table, change) if change else ())]
         try:
-            if len(writes) == 1:
-                self._db.put_item(**writes[0]["Put"])
-            else:
-                self._db.transact_write_items(TransactItems=writes)
+            transact(self._db, writes)
         except ClientError as error:
             clocks.rev = expected_rev
             if error.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
