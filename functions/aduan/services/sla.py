@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aduan.dal.sla_store import RevConflict, SlaStore, record_item
+from aduan.dal.sla_store import RevConflict, SlaStore
 from aduan.dal.tickets import TicketRepository, ticket_queue_key
 from aduan.logic import access, ids, lifecycle, sla
 from aduan.logic.clock import from_storage, to_storage
@@ -105,7 +105,7 @@ class SlaService:
             stopped: list[StageClock] = []
             for step in self._steps_between(code, clocks.applied_version, newest):
                 stopped += sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
-            entries, records = [], []
+            entries = []
             for clock in stopped:
                 policy = self.store.policy(clock.policy)
                 minutes = int(sla.elapsed(clock, policy, newest.occurred_at).total_seconds() // 60)
@@ -115,10 +115,9 @@ class SlaService:
                 verdict = ("tepat waktu", "on time") if clock.met else ("terlambat", "late")
                 entries.append(_entry(ticket, EventType.SLA_CLOCK_STOPPED, from_storage(clock.stopped_at or ""),
                                       f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data))
-                records.append(record_item(clock, clocks, minutes))
             try:
                 change = lifecycle.Change(ticket, entries, None) if entries else None
-                self.store.commit(clocks, expected_rev, change=change, records=records, queue=ticket_queue_key(ticket))
+                self.store.commit(clocks, expected_rev, change=change, queue=ticket_queue_key(ticket))
             except RevConflict:
                 continue
             return True
