@@ -17,7 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from aduan.logic.domain_events import SLA_FIELDS, is_sla, source_of
 from aduan.logic.status_machine import Status
-from aduan.models.ticket import Actor, ComplaintType, Priority, Ticket
+from aduan.models.ticket import Actor, ComplaintType, Priority, StepFacts, Ticket
 
 
 class TicketSnapshot(BaseModel):
@@ -51,7 +51,7 @@ class TicketSnapshot(BaseModel):
                    reporter_ref=ticket.reporter.ref, created_at=ticket.created_at, version=ticket.version)
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(StepFacts):
     """A ticket event as every consumer reads it. Lenient where senders differ: moto's EventBridge delivery
     lacks `account`, tests and other sources may leave out the id or the snapshot (the defaults say "unknown")."""
 
@@ -64,12 +64,6 @@ class DomainEvent(BaseModel):
     ticket_id: str = ""
     tracking_code: str = ""
     actor: Actor | None = None
-    from_status: Status | None = None
-    to_status: Status | None = None
-    action: str | None = None
-    note: str | None = None
-    internal: bool = False
-    data: dict[str, Any] = Field(default_factory=dict)
     ticket_version: int = 0
     ticket: TicketSnapshot | None = Field(default=None, validation_alias=AliasChoices("ticket", "ticket_snapshot"))
     # SLA events: the clock concerned (from the entry's `data` when not at the top of the detail)
