@@ -91,7 +91,7 @@ class IntakeService:
                 outcome = IntakeOutcome.model_validate(found["outcome"])
         else:
             outcome = IntakeOutcome.model_validate(ledger["outcome"])
-        self._follow_up(message, contact, outcome)
+        self._follow_up(message, contact, outcome, new=known.contact is None)
         self.state.finish(message.id)
         metrics.add_metric(name=f"Intake_{outcome.move}", unit=MetricUnit.Count, value=1)
         return outcome.move
@@ -233,20 +233,22 @@ class IntakeService:
             return found
         identity = contact_id(message.channel, message.sender)
         stamp = clock.to_storage(clock.now())
-        created = Contact(id=identity, channel=message.channel, address=message.sender,
-                          display_name=message.sender_name, provider=message.provider,
-                          created_at=stamp, updated_at=stamp)
-        self.contacts.put(created)
-        return created
+        # Stored by the follow-up, with what this message says about the sender (one write, not two).
+        return Contact(id=identity, channel=message.channel, address=message.sender,
+                       display_name=message.sender_name, provider=message.provider,
+                       created_at=stamp, updated_at=stamp)
 
-    def _follow_up(self, message: InboundMessage, contact: Contact, outcome: IntakeOutcome) -> None:
+    def _follow_up(self, message: InboundMessage, contact: Contact, outcome: IntakeOutcome, new: bool) -> None:
         fields: dict[str, Any] = {"language": outcome.language, "last_inbound_at": message.received_at,
                                   "provider": message.provider, "updated_at": clock.to_storage(clock.now())}
         if message.sender_name:
             fields["display_name"] = message.sender_name
         if outcome.opted_out is not None:
             fields["opted_out"] = outcome.opted_out
-        self.contacts.update(contact.id, **fields)
+        if new:
+            self.contacts.put(contact.model_copy(update=fields))
+        else:
+            self.contacts.update(contact.id, **fields)
         if outcome.conversation is not None:
             self.state.save_conversation(contact.id, outcome.conversation)
         if self.media is not None and outcome.ticket_id and outcome.code:
