@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from aduan.logic.status_machine import EventType, Role, Status
 
@@ -153,6 +153,9 @@ class Ticket(BaseModel):
     expected_datetime: str | None = None
     overdue: bool = False
     sla_due_at: str | None = None
+    # The bulky fields as they were read from the `#BODY` item (dal/tickets.py): a change that leaves
+    # them as they were does not write that item again. Copies keep it; a ticket not read has none.
+    _stored_body: str | None = PrivateAttr(default=None)
 
 
 class Actor(BaseModel):
