@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from aduan.models.lapor import LaporSettings
 from aduan.models.organisation import SUB_UNIT_PARENTS, Forwarding, Neighbour
 from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
 from aduan.models.ticket import ComplaintType
@@ -71,6 +72,8 @@ class CitySettings(_Frozen):
     desk_review_answers: bool = False
     type_keywords: dict[str, ComplaintType] = Field(default_factory=lambda: dict(DEFAULT_TYPE_KEYWORDS))
     neighbours: list[Neighbour] = Field(default_factory=list)
+    # SP4N-LAPOR!: the bridge pulls reports disposed to the city and pushes updates back (docs/lapor.md).
+    lapor: LaporSettings | None = None
 
     @field_validator("type_keywords")
     @classmethod
