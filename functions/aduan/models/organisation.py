@@ -43,6 +43,10 @@ class Forwarding(BaseModel):
     secret: str | None = Field(default=None, pattern=SECRET_NAME)
     timeout_seconds: float = Field(default=10.0, gt=0, le=25)
 
+    def published(self) -> Forwarding:
+        """What GET /v1/agencies shows: that and how long the body answers, not where its systems are."""
+        return self.model_copy(update={"url": None, "secret": None})
+
     @field_validator("url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
