@@ -110,3 +110,15 @@ def test_a_page_lapor_cannot_give_is_a_retry_next_run_not_a_crash() -> None:
 ])
 def test_aduan_statuses_in_lapor_words(status: str | None, word: str) -> None:
     assert lapor_status(status) == word
+
+
+def test_a_body_reached_through_lapor_needs_lapor_configured() -> None:
+    from aduan.models.config import CityConfig, load_config_dir
+    from infra.seed import DEFAULT_CITY_DIR
+
+    document = load_config_dir(DEFAULT_CITY_DIR).model_dump(mode="json")
+    next(a for a in document["agencies"] if a["id"] == "bbpjn-jateng-diy")["forward"] = {"channel": "lapor"}
+    with pytest.raises(ValidationError, match="'bbpjn-jateng-diy' is forwarded to through SP4N-LAPOR!"):
+        CityConfig.model_validate(document)
+    document["settings"]["lapor"] = {"base_url": "https://lapor.example/api"}
+    assert CityConfig.model_validate(document).settings.lapor is not None

@@ -254,6 +254,10 @@ class CityConfig(_Frozen):
             agency_id = category.default_agency_id
             if agency_id and agency_id not in self._agencies:
                 problems.append(f"category {category.id!r} names unknown agency {agency_id!r}")
+        lapor = self.settings.lapor
+        problems += [f"agency {agency.id!r} is forwarded to through SP4N-LAPOR!, which settings.json `lapor` "
+                     "does not configure" for agency in self.agencies
+                     if agency.forward and agency.forward.channel == "lapor" and not (lapor and lapor.enabled)]
         desks = [agency.id for agency in self.agencies if agency.kind == "desk"]
         if len(desks) != 1:
             problems.append(f"exactly one agency must be of kind 'desk', found {len(desks)} {desks}")
