@@ -29,7 +29,7 @@ def _message(channel: Channel, data: dict[str, object]) -> OutboundMessage:
     ({"channel": "webhook", "url": "https://pdam.example/hook"}, "needs `url` and `secret`"),
     ({"channel": "webhook", "secret": "forward-pdam"}, "needs `url` and `secret`"),
     ({"channel": "webhook", "url": "http://pdam.example/hook", "secret": "forward-pdam"}, "must be an https://"),
-    ({"channel": "webhook", "url": "https://pdam.example/hook", "secret": "/aduan/prod/x"}, "pattern"),
+    ({"channel": "webhook", "url": "https://pdam.example/hook", "secret": "pdam-key"}, "pattern"),
     ({"channel": "fax"}, "channel"),
 ])
 def test_a_forward_that_cannot_reach_its_body_is_refused_at_load(setting: dict[str, str], wrong: str) -> None:

@@ -15,8 +15,11 @@ SUB_UNIT_PARENTS: dict[str, frozenset[str]] = {
 }
 
 
-# A secret's name: the last part of an SSM parameter path under CHANNEL_SECRETS_PREFIX.
+# A secret's name: the last part of an SSM parameter path under CHANNEL_SECRETS_PREFIX. A forward's own
+# key is named forward-<…>, so it never collides with a channel provider's secrets and the deploy
+# script (infra/deploy/channel_secrets.py) knows what it must hold.
 SECRET_NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+FORWARD_SECRET = r"^forward-[a-z0-9][a-z0-9_-]{0,54}$"
 # Local fakes listen on loopback over plain HTTP; anything else must be HTTPS.
 _LOOPBACK = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/")
 
@@ -40,7 +43,7 @@ class Forwarding(BaseModel):
     signed_callback: bool = False
     url: str | None = Field(default=None, max_length=2000, description="webhook: where the forward is POSTed")
     # webhook: the SSM SecureString <CHANNEL_SECRETS_PREFIX><secret>, JSON {"signing_key": …}
-    secret: str | None = Field(default=None, pattern=SECRET_NAME)
+    secret: str | None = Field(default=None, pattern=FORWARD_SECRET)
     timeout_seconds: float = Field(default=10.0, gt=0, le=25)
 
     def published(self) -> Forwarding:
