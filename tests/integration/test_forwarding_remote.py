@@ -153,6 +153,10 @@ def _bridge(remote: dict[str, Any]) -> LaporBridge:
 def test_lapor_reports_are_filed_once_and_the_citys_work_is_pushed_back(remote: dict[str, Any]) -> None:
     api, notifier, fake = remote["api"], remote["notifier"], remote["fake"]
     bridge = _bridge(remote)
+    fake.fail_next = 1  # LAPOR! is down: nothing filed, nothing lost, the cursor stays
+    down = bridge.run()
+    assert down.error is not None and "503" in down.error and down.filed == []
+    assert LaporState(TABLE).cursor() is None
     first = bridge.run()
     assert len(first.filed) == 2 and first.error is None
     assert bridge.run().filed == []  # nothing new after the cursor

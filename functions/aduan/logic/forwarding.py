@@ -92,7 +92,7 @@ def forward_message(event: Happening, ticket: Ticket, agency: Agency, city: City
     else:
         settings = city.settings.lapor
         if settings is None or not settings.enabled:
-            return None  # nothing to reach LAPOR! with; the desk sees no delivery on the timeline
+            return None  # not reachable; a config naming such a body is refused at load (models/config.py)
         channel, recipient = Channel.LAPOR, f"aduan:{ticket.tracking_code}"
         complaint = document["complaint"]
         data = lapor_data(settings, "submit", recipient, {
