@@ -200,3 +200,14 @@ def test_a_complaint_forwarded_to_lapor_is_submitted_there_once(remote: dict[str
     [filed] = fake.calls("/lapor/reports")
     assert filed.json()["external_ref"] == code and filed.json()["request"] == "Jalan nasional berlubang"
     assert "Sari" not in filed.body.decode()
+
+    taken = api.act("verifier", code, "assign", 3, agency_id="dpu", reason="BBPJN: ruas ini jalan kota")
+    assert taken.status == 200
+    updates = [m for m in notifier.handle(events(code)[-1]) if m.channel == Channel.LAPOR]
+    assert [m.kind for m in updates] == ["external_update"]
+    assert _deliver_all(remote["http_delivery"], updates) == ["sent"]
+    [told] = fake.calls(f"/lapor/reports/external/{code}/status")
+    assert told.json()["status"] == "ditarik" and "ruas ini jalan kota" in told.json()["note"]
+    version = api("GET", f"/v1/complaints/{code}", who="verifier").body["version"]
+    api.act("dpu", code, "accept", version)
+    assert not [m for m in notifier.handle(events(code)[-1]) if m.channel == Channel.LAPOR]  # no longer LAPOR!'s

@@ -105,6 +105,31 @@ def forward_message(event: Happening, ticket: Ticket, agency: Agency, city: City
         ticket_id=ticket.id, tracking_code=ticket.tracking_code, data={"event_type": event.event_type, **data})
 
 
+def lapor_forward_update(event: Happening, ticket: Ticket, city: CityConfig) -> OutboundMessage | None:
+    """After a complaint was submitted to LAPOR!, LAPOR! hears where it went: the desk took it back
+    (the reason as note), recorded the answer, closed it. None for anything else."""
+    settings = city.settings.lapor
+    if settings is None or not settings.enabled or event.internal or not event.to_status \
+            or event.event_type == "TicketForwarded":
+        return None
+    holders = (ticket.assigned_agency_id, event.data.get("previous_agency_id"))  # now, and before a take-back
+    involved = [city.agency(str(holder)) for holder in holders if holder]
+    body = next((a for a in involved if a and a.forward and a.forward.channel == "lapor"), None)
+    if body is None:
+        return None
+    report = f"aduan:{ticket.tracking_code}"
+    taken_back = body.id != ticket.assigned_agency_id
+    note = (f"Ditarik kembali oleh {city.settings.city_name} / taken back: {event.data.get('reason') or '-'}"
+            if taken_back else f"Status {ticket.tracking_code}: {event.to_status}")
+    data = lapor_data(settings, "status", report, {
+        "status": "ditarik" if taken_back else lapor_status(event.to_status), "aduan_status": event.to_status,
+        "note": note, "tracking_code": ticket.tracking_code, "occurred_at": ticket.updated_at})
+    return OutboundMessage(
+        id=message_id(event.cause_id, report, Channel.LAPOR), cause_id=event.cause_id, kind="external_update",
+        channel=Channel.LAPOR, recipient=report, audience="officer", text=note, subject=note,
+        ticket_id=ticket.id, tracking_code=ticket.tracking_code, data={"event_type": event.event_type, **data})
+
+
 def lapor_data(settings: LaporSettings, operation: str, report: str, document: dict[str, Any]) -> dict[str, Any]:
     return {"secret": settings.token_secret,
             "lapor": {"operation": operation, "report": report, "document": document,

@@ -93,6 +93,7 @@ class NotifierService:
         built = self._through_lapor(messages(event, ticket, facts, city, config), event, ticket, city)
         if forward is not None and agency is not None:
             built += [found for found in [forwarding.forward_message(event, ticket, agency, city)] if found]
+        built += [found for found in [forwarding.lapor_forward_update(event, ticket, city)] if found]
         if self.feedback is not None:
             built += self.feedback.ask(built, ticket)  # resolved: "is it fixed?" on the reporter's channel
         port = self.port()
