@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from aduan.adapters.senders.base import Credentials, Reply, SendContext
 from aduan.adapters.senders.lapor import LaporApi, LaporSender, LaporUnavailable
 from aduan.adapters.senders.webhook import WebhookSender
-from aduan.logic.forwarding import lapor_status, problem
+from aduan.logic.forward_messages import lapor_status
+from aduan.logic.forwarding import problem
 from aduan.models.lapor import LaporSettings
 from aduan.models.organisation import Forwarding
 from aduan.models.outbound import OutboundMessage

@@ -34,7 +34,7 @@ class LaporPort(Protocol):
         """The next page of reports disposed to the city after `cursor` (None: from the beginning)."""
 
     def push_status(self, report: str, status: str, document: dict[str, Any]) -> SendResult:
-        """Tell LAPOR! that report `report` moved (`status` in its words: logic/forwarding.lapor_status)."""
+        """Tell LAPOR! that report `report` moved (`status` in its words: logic/forward_messages.lapor_status)."""
 
     def push_answer(self, report: str, document: dict[str, Any]) -> SendResult:
         """Give LAPOR! the answer to report `report` (its reporter reads it there)."""

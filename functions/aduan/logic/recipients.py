@@ -20,7 +20,7 @@ from aduan.models.outbound import Audience
 from aduan.models.ticket import Channel
 
 # Channels we have a sender for. (X is intake-only.)
-# LAPOR!: the reporter's updates are pushed to their LAPOR! report (logic/forwarding.lapor_update).
+# LAPOR!: the reporter's updates are pushed to their LAPOR! report (logic/forward_messages.lapor_update).
 SENDABLE = frozenset({Channel.WHATSAPP, Channel.TELEGRAM, Channel.SMS, Channel.EMAIL, Channel.INSTAGRAM,
                       Channel.MESSENGER, Channel.APP, Channel.LAPOR})
 # Channel intake answers a complaint filed from these channels with its tracking code at once, so the

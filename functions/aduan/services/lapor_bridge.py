@@ -5,7 +5,7 @@ Each complaint is saved together with its guard item `LAPOR#<id>` (dal/lapor_sta
 pulled twice (a page re-read after a crash, LAPOR! sending it again) is filed once. The cursor is saved
 after its whole page is filed: a run that dies mid-page re-reads that page next time. The reporter is a
 `lapor:<id>` contact, so what the city tells them travels back to their LAPOR! report through the
-notifier and the sender (logic/forwarding.lapor_update); nothing is pushed from here.
+notifier and the sender (logic/forward_messages.lapor_update); nothing is pushed from here.
 """
 
 from __future__ import annotations

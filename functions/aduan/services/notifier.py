@@ -15,7 +15,7 @@ from typing import Any
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.tickets import TicketRepository
-from aduan.logic import clock, delivery_log, forwarding
+from aduan.logic import clock, delivery_log, forward_messages
 from aduan.logic.notifications import Happening, messages
 from aduan.logic.organisation import escalation_emails
 from aduan.logic.recipients import Facts
@@ -92,8 +92,8 @@ class NotifierService:
         )
         built = self._through_lapor(messages(event, ticket, facts, city, config), event, ticket, city)
         if forward is not None and agency is not None:
-            built += [found for found in [forwarding.forward_message(event, ticket, agency, city)] if found]
-        built += [found for found in [forwarding.lapor_forward_update(event, ticket, city)] if found]
+            built += [found for found in [forward_messages.forward_message(event, ticket, agency, city)] if found]
+        built += [found for found in [forward_messages.lapor_forward_update(event, ticket, city)] if found]
         if self.feedback is not None:
             built += self.feedback.ask(built, ticket)  # resolved: "is it fixed?" on the reporter's channel
         port = self.port()
@@ -115,7 +115,7 @@ class NotifierService:
         if settings is None or not settings.enabled:
             return others
         moment = clock.to_storage(clock.now())
-        return others + [forwarding.lapor_update(message, event, ticket, settings, moment)
+        return others + [forward_messages.lapor_update(message, event, ticket, settings, moment)
                          for message in built if message.channel == Channel.LAPOR]
 
     def _contacts(self, refs: list[str]) -> dict[str, list[Contact]]:

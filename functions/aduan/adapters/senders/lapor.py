@@ -1,6 +1,6 @@
 """SP4N-LAPOR!'s assumed integration API (adapters/lapor.py describes it), and pushes to it as outbound
 messages: a status change, an answer, or a complaint the city forwards to it. The notifier puts the
-operation and its document in `data.lapor` (logic/forwarding.py)."""
+operation and its document in `data.lapor` (logic/forward_messages.py)."""
 
 from __future__ import annotations
 
