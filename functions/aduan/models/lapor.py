@@ -25,7 +25,7 @@ class LaporSettings(BaseModel):
     base_url: str = Field(max_length=2000, description="the integration API root given to the city")
     # The SSM SecureString <CHANNEL_SECRETS_PREFIX><token_secret>, JSON {"token": …}: the Bearer token.
     token_secret: str = Field(default="lapor", pattern=SECRET_NAME)
-    timeout_seconds: float = Field(default=10.0, gt=0, le=25)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=15)  # the sender function has 30 s in all
     page_size: int = Field(default=50, ge=1, le=200)
     max_pages: int = Field(default=5, ge=1, le=50, description="pages pulled per scheduled run")
 

@@ -44,7 +44,7 @@ class Forwarding(BaseModel):
     url: str | None = Field(default=None, max_length=2000, description="webhook: where the forward is POSTed")
     # webhook: the SSM SecureString <CHANNEL_SECRETS_PREFIX><secret>, JSON {"signing_key": …}
     secret: str | None = Field(default=None, pattern=FORWARD_SECRET)
-    timeout_seconds: float = Field(default=10.0, gt=0, le=25)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=15)  # the sender function has 30 s in all
 
     def published(self) -> Forwarding:
         """What GET /v1/agencies shows: that and how long the body answers, not where its systems are."""
