@@ -19,13 +19,14 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
+from aduan.logic import lifecycle
 from aduan.logic.errors import Conflict, NotFound, Unprocessable
 from aduan.logic.geo import geohash
 from aduan.logic.publication import listed
@@ -42,6 +43,7 @@ EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
+CODE_ATTEMPTS = 5  # tracking codes drawn for one new ticket before giving up
 MAX_BATCH_GET = 100  # keys per BatchGetItem
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
 QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
@@ -448,6 +450,19 @@ class TicketRepository:
             if guard is not None and reasons[-1:] == ["ConditionalCheckFailed"]:
                 raise GuardTaken(guard["pk"]) from error
             self._raise_conflict(error, changes[0].ticket, changes[0].new)
+
+    def save_new(self, change: Change, prefix: str, guard: Callable[[Change], dict[str, Any]] | None = None
+                 ) -> Change:
+        """Store a new ticket (every channel files through here), drawing another tracking code while the
+        one drawn is taken; `guard` builds the item that joins the transaction for the code finally used.
+        Returns the change as stored."""
+        for _ in range(CODE_ATTEMPTS):
+            try:
+                self.save(change, guard=guard(change) if guard else None)
+                return change
+            except CodeTaken:
+                change = lifecycle.with_new_code(change, prefix)
+        raise Conflict("could not allocate a tracking code; try again", code="code_exhausted")
 
     @staticmethod
     def _raise_conflict(error: ClientError, ticket: Ticket, new: bool) -> None:

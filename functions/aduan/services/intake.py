@@ -55,7 +55,6 @@ from aduan.services.abuse import AbuseGuard
 from aduan.services.feedback import FeedbackService
 from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
-from aduan.services.tickets import file_new
 
 # The sender honours opted_out for every message except the STOP confirmation itself (by this kind).
 REPLY_KINDS = {"opted_out": "stop_confirmation"}
@@ -176,7 +175,7 @@ class IntakeService:
             self._reply(outcome, "filed", code=code, name=name, window=int(GROUPING_WINDOW.total_seconds() // 60))
             return ledger_item(message.id, outcome, _expiry(now))
 
-        file_new(self.tickets, lifecycle.open_ticket(draft, _principal(contact), prefix, now), prefix, guard=ledger)
+        self.tickets.save_new(lifecycle.open_ticket(draft, _principal(contact), prefix, now), prefix, guard=ledger)
         return outcome
 
     def _add(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: IntakeOutcome,
