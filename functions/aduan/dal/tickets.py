@@ -185,12 +185,13 @@ def transact(db: Any, writes: Sequence[dict[str, Any]]) -> None:
         db.transact_write_items(TransactItems=list(writes))
 
 
-def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]], consistent: bool = False
+              ) -> list[dict[str, Any]]:
     """The items with these keys (absent ones left out, in no particular order): one BatchGetItem per
     100 keys, unprocessed keys asked again with backoff."""
     found: list[dict[str, Any]] = []
     for start in range(0, len(keys), MAX_BATCH_GET):
-        pending: Any = {table: {"Keys": list(keys[start:start + MAX_BATCH_GET])}}
+        pending: Any = {table: {"Keys": list(keys[start:start + MAX_BATCH_GET]), "ConsistentRead": consistent}}
         for attempt in range(8):
             answer = db.batch_get_item(RequestItems=pending)
             found.extend(codec.from_item(raw) for raw in answer.get("Responses", {}).get(table, []))

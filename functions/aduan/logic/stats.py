@@ -24,9 +24,10 @@ from typing import Any, TypeVar
 
 from aduan.logic.attribution import UNANSWERED_HANDOVERS
 from aduan.logic.clock import from_storage
+from aduan.logic.domain_events import SLA_SOURCE
 from aduan.logic.periods import local_day
 from aduan.logic.status_machine import Status
-from aduan.models.events import SLA_SOURCE, DomainEvent
+from aduan.models.events import DomainEvent
 
 NONE = "-"
 DIMENSIONS = ("agency", "category", "channel", "area")

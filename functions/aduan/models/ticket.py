@@ -163,7 +163,19 @@ class Actor(BaseModel):
     id: str
 
 
-class TimelineEntry(BaseModel):
+class StepFacts(BaseModel):
+    """What a step in a ticket's life says happened, besides what, when, to which ticket and by whom
+    (shared by the stored timeline entry and the domain event its consumers read, models/events.py)."""
+
+    from_status: Status | None = None
+    to_status: Status | None = None
+    action: str | None = None
+    note: str | None = None
+    internal: bool = False
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimelineEntry(StepFacts):
     """One immutable step in a ticket's life; also the outbox record of its domain event."""
 
     event_id: str
@@ -172,12 +184,6 @@ class TimelineEntry(BaseModel):
     ticket_id: str
     tracking_code: str
     actor: Actor
-    from_status: Status | None = None
-    to_status: Status | None = None
-    action: str | None = None
-    note: str | None = None
-    internal: bool = False
-    data: dict[str, Any] = Field(default_factory=dict)
     ticket_version: int
 
 
