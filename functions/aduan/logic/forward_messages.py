@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aduan.logic.masking import mask_contacts
 from aduan.models.config import Agency, CityConfig
+from aduan.models.events import DomainEvent
 from aduan.models.lapor import LaporSettings
 from aduan.models.outbound import OutboundMessage, message_id
 from aduan.models.ticket import Channel, Ticket

@@ -92,13 +92,14 @@ class LaporBridge:
             reporter=reporter, location=location, anonymous=report.anonymous, confidential=report.confidential,
             complaint_type=report.complaint_type)
         prefix = city.settings.tracking_prefix
+        stamp = clock.to_storage(moment)
         try:
-            change = self.tickets.save_new(
+            stored = self.tickets.save_new(
                 lifecycle.open_ticket(draft, BRIDGE, prefix, moment), prefix,
-                guard=lambda change: report_guard(report.id, change.ticket.tracking_code, clock.to_storage(moment)))
+                guard=lambda drawn: report_guard(report.id, drawn.ticket.tracking_code, stamp))
         except GuardTaken:
             return None  # another run filed it first
-        return change.ticket.tracking_code
+        return stored.ticket.tracking_code
 
     def _reporter(self, report: LaporReport) -> Reporter:
         """The LAPOR! report is the reporter's address: updates to them are pushes to it."""
