@@ -13,6 +13,7 @@ import base64
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -33,6 +34,7 @@ _ATTRIBUTE_NAMES = (
     "MessageDeduplicationId",
     "AWSTraceHeader",
 )
+_GATHER_STEP = 0.25  # seconds between receives while a batch is gathered
 
 
 def sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -90,11 +92,11 @@ class _QueueClient:
             "Attributes"
         ]["QueueArn"]
 
-    def receive(self, count: int) -> list[dict[str, Any]]:
+    def receive(self, count: int, wait: int | None = None) -> list[dict[str, Any]]:
         response = self.sqs.receive_message(
             QueueUrl=self.url,
             MaxNumberOfMessages=max(1, min(count, 10)),
-            WaitTimeSeconds=self.settings.sqs_wait_seconds,
+            WaitTimeSeconds=self.settings.sqs_wait_seconds if wait is None else wait,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
@@ -129,10 +131,11 @@ class SqsPoller(Poller):
         self.spec = spec
         self._runtime = runtime
         self._region = region
+        self._settings = settings
         self._queue = _QueueClient(clients, spec.queue_url, settings)
 
     def poll_once(self) -> None:
-        messages = self._queue.receive(self.spec.batch_size)
+        messages = self._gather()
         if not messages:
             return
         records = [sqs_record(message, self.spec.source_arn, self._region) for message in messages]
@@ -145,6 +148,17 @@ class SqsPoller(Poller):
         failed_ids = self._deliver(passing)
         self._queue.delete([r["receiptHandle"] for r in passing if r["messageId"] not in failed_ids])
         self._queue.retry_later([r["receiptHandle"] for r in passing if r["messageId"] in failed_ids])
+
+    def _gather(self) -> list[dict[str, Any]]:
+        """A batch: what one long poll gets, topped up until it is full or the batching window is over."""
+        messages = self._queue.receive(self.spec.batch_size)
+        deadline = time.monotonic() + self._settings.batching_window(self.spec.batching_window)
+        while messages and len(messages) < self.spec.batch_size:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.stop_event.wait(min(left, _GATHER_STEP)):
+                break
+            messages += self._queue.receive(self.spec.batch_size - len(messages), wait=0)
+        return messages
 
     def _deliver(self, records: list[dict[str, Any]]) -> set[str]:
         """Message ids that failed."""

@@ -1,0 +1,121 @@
+"""Event source mappings gather a batch until it is full or MaximumBatchingWindowInSeconds is over, as Lambda
+does (capped locally by PollerSettings.batching_window_max)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from infra.local.poller import PollerSettings
+from infra.local.sqs_poller import SqsPoller
+from infra.local.stream_poller import StreamPoller, _Shard
+from infra.local.wiring import MappingSpec
+from tests.unit.test_local_batches import moto_record
+
+QUEUE_ARN = "arn:aws:sqs:ap-southeast-3:123456789012:work"
+STREAM_ARN = "arn:aws:dynamodb:ap-southeast-3:123456789012:table/t/stream/2026"
+
+
+class Runtime:
+    def __init__(self) -> None:
+        self.batches: list[list[dict[str, Any]]] = []
+
+    def invoke(self, function: str, event: dict[str, Any]) -> None:
+        self.batches.append(event["Records"])
+
+
+class Sqs:
+    """Before each ReceiveMessage call the next arrival joins the queue; a call takes what it may."""
+
+    def __init__(self, arrivals: list[int]) -> None:
+        self.arrivals = arrivals
+        self.waits: list[int] = []
+        self.deleted: list[str] = []
+        self.sent = 0
+        self.waiting = 0
+
+    def get_queue_attributes(self, **_: Any) -> dict[str, Any]:
+        return {"Attributes": {"QueueArn": QUEUE_ARN}}
+
+    def receive_message(self, MaxNumberOfMessages: int, WaitTimeSeconds: int, **_: Any) -> dict[str, Any]:
+        self.waits.append(WaitTimeSeconds)
+        self.waiting += self.arrivals.pop(0) if self.arrivals else 0
+        count = min(self.waiting, MaxNumberOfMessages)
+        self.waiting -= count
+        messages = [{"MessageId": f"m{self.sent + n}", "ReceiptHandle": f"r{self.sent + n}", "Body": "{}"}
+                    for n in range(count)]
+        self.sent += count
+        return {"Messages": messages}
+
+    def delete_message_batch(self, Entries: list[dict[str, str]], **_: Any) -> None:
+        self.deleted += [entry["ReceiptHandle"] for entry in Entries]
+
+
+def sqs_poller(arrivals: list[int], window: float, settings: PollerSettings) -> tuple[SqsPoller, Sqs, Runtime]:
+    sqs, runtime = Sqs(arrivals), Runtime()
+    spec = MappingSpec("Mapping", "Worker", QUEUE_ARN, "sqs", 10, queue_url="http://q", batching_window=window)
+    return SqsPoller(spec, runtime, lambda _: sqs, "ap-southeast-3", settings), sqs, runtime  # type: ignore[arg-type]
+
+
+def test_sqs_batch_is_topped_up_until_full() -> None:
+    poller, sqs, runtime = sqs_poller([3, 0, 4, 5], window=1.0, settings=PollerSettings())
+    poller.poll_once()
+    assert [len(batch) for batch in runtime.batches] == [10]
+    assert sqs.waits[0] == 1 and set(sqs.waits[1:]) == {0}  # one long poll, then quick top-ups
+    assert len(sqs.deleted) == 10
+    poller.poll_once()  # the fifth arrival's last two messages start the next batch
+    assert [len(batch) for batch in runtime.batches] == [10, 2]
+
+
+def test_sqs_batch_goes_when_the_window_is_over() -> None:
+    poller, _, runtime = sqs_poller([3], window=0.5, settings=PollerSettings())
+    started = time.monotonic()
+    poller.poll_once()
+    assert 0.45 <= time.monotonic() - started < 1.5
+    assert [len(batch) for batch in runtime.batches] == [3]
+
+
+def test_sqs_without_a_window_delivers_what_one_receive_got() -> None:
+    poller, sqs, runtime = sqs_poller([3, 4], window=0.0, settings=PollerSettings())
+    poller.poll_once()
+    assert [len(batch) for batch in runtime.batches] == [3] and len(sqs.waits) == 1
+
+
+def test_the_local_cap_shortens_a_long_window() -> None:
+    settings = PollerSettings(batching_window_max=0.3)
+    assert settings.batching_window(5.0) == 0.3 and settings.batching_window(0.0) == 0.0
+    poller, _, runtime = sqs_poller([2], window=5.0, settings=settings)
+    started = time.monotonic()
+    poller.poll_once()
+    assert time.monotonic() - started < 1.0 and [len(batch) for batch in runtime.batches] == [2]
+
+
+class Streams:
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.position = 0
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:
+        found = self.records[self.position:self.position + Limit]
+        self.position += len(found)
+        return {"Records": found, "NextShardIterator": ShardIterator}
+
+
+def test_stream_batch_waits_for_the_window_unless_full() -> None:
+    streams, runtime = Streams(), Runtime()
+    spec = MappingSpec("Relay", "Relay", STREAM_ARN, "dynamodb", 4, batching_window=0.4)
+    poller = StreamPoller(spec, runtime, lambda _: streams, "ap-southeast-3",  # type: ignore[arg-type]
+                          PollerSettings(), on_failure=lambda _: None)
+    shard = _Shard("shard-1", "iterator")
+    streams.records = [moto_record(1, "INSERT", "EV#1"), moto_record(2, "INSERT", "EV#2")]
+    assert poller._process(shard) is False and runtime.batches == []  # two of four: still gathering
+    streams.records += [moto_record(3, "MODIFY", "EV#1"), moto_record(4, "MODIFY", "EV#2"),
+                        moto_record(5, "MODIFY", "EV#3")]
+    assert poller._process(shard) is True  # topped up to four: full, goes at once
+    assert [[r["dynamodb"]["SequenceNumber"] for r in batch] for batch in runtime.batches] == [["1", "2", "3", "4"]]
+    assert poller._process(shard) is False  # the leftover record waits for company or its window
+    streams.records.append(moto_record(6, "MODIFY", "EV#4"))
+    time.sleep(0.45)
+    assert poller._process(shard) is True
+    assert [[r["dynamodb"]["SequenceNumber"] for r in batch] for batch in runtime.batches][1] == ["5", "6"]
+    assert poller._process(shard) is False and shard.gathering_since is None
