@@ -21,6 +21,7 @@ from infra.local.batch_response import WholeBatchFailed, failed_items
 from infra.local.patterns import matches_any
 from infra.local.poller import Poller, PollerSettings
 from infra.local.runtime import FunctionError, LambdaRuntime
+from infra.local.sqs_visibility import set_by_function
 from infra.local.wiring import AsyncTarget, MappingSpec
 
 LOG = logging.getLogger(__name__)
@@ -146,8 +147,10 @@ class SqsPoller(Poller):
         if not passing:
             return
         failed_ids = self._deliver(passing)
+        postponed = set_by_function(r["receiptHandle"] for r in passing)
         self._queue.delete([r["receiptHandle"] for r in passing if r["messageId"] not in failed_ids])
-        self._queue.retry_later([r["receiptHandle"] for r in passing if r["messageId"] in failed_ids])
+        self._queue.retry_later([r["receiptHandle"] for r in passing
+                                 if r["messageId"] in failed_ids and r["receiptHandle"] not in postponed])
 
     def _gather(self) -> list[dict[str, Any]]:
         """A batch: what one long poll gets, topped up until it is full or the batching window is over."""
@@ -200,7 +203,8 @@ class AsyncInvokePoller(Poller):
             except FunctionError:
                 attempts = int((message.get("Attributes") or {}).get("ApproximateReceiveCount", "1"))
                 if attempts < self._settings.async_attempts:
-                    self._queue.retry_later([message["ReceiptHandle"]])
+                    if not set_by_function([message["ReceiptHandle"]]):
+                        self._queue.retry_later([message["ReceiptHandle"]])
                     continue
                 LOG.error(
                     "%s: event from rule %s dropped after %d attempts",

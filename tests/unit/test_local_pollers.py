@@ -1,13 +1,19 @@
-"""Event source mappings gather a batch until it is full or MaximumBatchingWindowInSeconds is over, as Lambda
-does (capped locally by PollerSettings.batching_window_max)."""
+"""Local SQS and stream pollers: a batch is gathered until it is full or MaximumBatchingWindowInSeconds is over,
+as Lambda does (capped locally by PollerSettings.batching_window_max), and a failed message the function
+postponed itself is left as the function set it."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import boto3
+from moto import mock_aws
+
 from infra.local.poller import PollerSettings
+from infra.local.runtime import FunctionError
 from infra.local.sqs_poller import SqsPoller
+from infra.local.sqs_visibility import install_visibility_notes, set_by_function
 from infra.local.stream_poller import StreamPoller, _Shard
 from infra.local.wiring import MappingSpec
 from tests.unit.test_local_batches import moto_record
@@ -119,3 +125,43 @@ def test_stream_batch_waits_for_the_window_unless_full() -> None:
     assert poller._process(shard) is True
     assert [[r["dynamodb"]["SequenceNumber"] for r in batch] for batch in runtime.batches][1] == ["5", "6"]
     assert poller._process(shard) is False and shard.gathering_since is None
+
+
+class FailingRuntime(Runtime):
+    """Fails every record; postpones the first through ChangeMessageVisibility, as the sender does."""
+
+    def invoke(self, function: str, event: dict[str, Any]) -> None:
+        super().invoke(function, event)
+        with mock_aws():
+            sqs = boto3.client("sqs", region_name="ap-southeast-3")
+            url = sqs.create_queue(QueueName="postponed")["QueueUrl"]
+            sqs.send_message(QueueUrl=url, MessageBody="{}")
+            handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=30)
+        event["Records"][0]["receiptHandle"] = handle  # what the poller will be asked to retry
+        raise FunctionError("Worker", "transient")
+
+
+def test_a_message_the_function_postponed_is_not_retried_early() -> None:
+    install_visibility_notes()
+    poller, _, _ = sqs_poller([2], window=0.0, settings=PollerSettings())
+    poller._runtime = FailingRuntime()  # type: ignore[assignment]
+    retried: list[str] = []
+    poller._queue.retry_later = retried.extend  # type: ignore[method-assign]
+    poller.poll_once()
+    assert retried == ["r1"]  # r0 stays as the function set it (30 s); r1 comes back after the local delay
+    assert set_by_function(["r0", "r1"]) == set()  # the batch's notes are gone
+
+
+def test_visibility_notes_are_taken_once() -> None:
+    install_visibility_notes()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="ap-southeast-3")
+        url = sqs.create_queue(QueueName="work")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="a")
+        sqs.send_message(QueueUrl=url, MessageBody="b")
+        handles = [m["ReceiptHandle"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]]
+        sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+            {"Id": "0", "ReceiptHandle": handles[0], "VisibilityTimeout": 20}])
+        assert set_by_function(handles) == {handles[0]}
+        assert set_by_function(handles) == set()
