@@ -147,7 +147,7 @@ def test_a_message_the_function_postponed_is_not_retried_early() -> None:
     poller, _, _ = sqs_poller([2], window=0.0, settings=PollerSettings())
     poller._runtime = FailingRuntime()  # type: ignore[assignment]
     retried: list[str] = []
-    poller._queue.retry_later = retried.extend  # type: ignore[method-assign]
+    poller._queue.retry_later = retried.extend  # type: ignore[method-assign,assignment]
     poller.poll_once()
     assert retried == ["r1"]  # r0 stays as the function set it (30 s); r1 comes back after the local delay
     assert set_by_function(["r0", "r1"]) == set()  # the batch's notes are gone
