@@ -153,14 +153,18 @@ class SqsPoller(Poller):
                                  if r["messageId"] in failed_ids and r["receiptHandle"] not in postponed])
 
     def _gather(self) -> list[dict[str, Any]]:
-        """A batch: what one long poll gets, topped up until it is full or the batching window is over."""
+        """A batch: what one long poll gets, topped up until it is full, the batching window is over, or
+        nothing more arrived for a step (a lone message is not held for the whole window locally)."""
         messages = self._queue.receive(self.spec.batch_size)
         deadline = time.monotonic() + self._settings.batching_window(self.spec.batching_window)
         while messages and len(messages) < self.spec.batch_size:
             left = deadline - time.monotonic()
             if left <= 0 or self.stop_event.wait(min(left, _GATHER_STEP)):
                 break
-            messages += self._queue.receive(self.spec.batch_size - len(messages), wait=0)
+            more = self._queue.receive(self.spec.batch_size - len(messages), wait=0)
+            if not more:
+                break
+            messages += more
         return messages
 
     def _deliver(self, records: list[dict[str, Any]]) -> set[str]:

@@ -124,17 +124,19 @@ class StreamPoller(Poller):
 
     def _process(self, shard: _Shard) -> bool:
         """Deliver one batch from the shard; False when there was nothing to do (yet)."""
-        if shard.attempts == 0 and len(shard.pending) < self.spec.batch_size:
+        had = len(shard.pending)
+        if shard.attempts == 0 and had < self.spec.batch_size:
             self._read(shard)  # a retried batch is retried as it was, not topped up
         if not shard.pending:
             shard.gathering_since = None
             return False
+        arriving = len(shard.pending) > had
         if shard.gathering_since is None:
             shard.gathering_since = time.monotonic()
         window = self._settings.batching_window(self.spec.batching_window)
-        if (shard.attempts == 0 and len(shard.pending) < self.spec.batch_size
+        if (shard.attempts == 0 and arriving and len(shard.pending) < self.spec.batch_size
                 and time.monotonic() < shard.gathering_since + window):
-            return False  # still gathering: the batch is neither full nor its window over
+            return False  # records are still arriving: gather until full, quiet for a round, or the window ends
         batch = shard.pending[: self.spec.batch_size]
         first_failed = self._deliver(batch)
         if first_failed is None:

@@ -64,7 +64,7 @@ def sqs_poller(arrivals: list[int], window: float, settings: PollerSettings) -> 
 
 
 def test_sqs_batch_is_topped_up_until_full() -> None:
-    poller, sqs, runtime = sqs_poller([3, 0, 4, 5], window=1.0, settings=PollerSettings())
+    poller, sqs, runtime = sqs_poller([3, 4, 5], window=1.0, settings=PollerSettings())
     poller.poll_once()
     assert [len(batch) for batch in runtime.batches] == [10]
     assert sqs.waits[0] == 1 and set(sqs.waits[1:]) == {0}  # one long poll, then quick top-ups
@@ -74,11 +74,19 @@ def test_sqs_batch_is_topped_up_until_full() -> None:
 
 
 def test_sqs_batch_goes_when_the_window_is_over() -> None:
-    poller, _, runtime = sqs_poller([3], window=0.5, settings=PollerSettings())
+    poller, _, runtime = sqs_poller([1] * 10, window=0.6, settings=PollerSettings())
+    started = time.monotonic()
+    poller.poll_once()  # one message per step keeps the batch gathering until the window ends
+    assert 0.55 <= time.monotonic() - started < 1.5
+    assert len(runtime.batches) == 1 and 2 <= len(runtime.batches[0]) <= 4  # a receive every 0.25 s at most
+
+
+def test_sqs_batch_goes_when_nothing_more_arrives() -> None:
+    poller, sqs, runtime = sqs_poller([3, 0, 4], window=1.0, settings=PollerSettings())
     started = time.monotonic()
     poller.poll_once()
-    assert 0.45 <= time.monotonic() - started < 1.5
-    assert [len(batch) for batch in runtime.batches] == [3]
+    assert time.monotonic() - started < 0.5 and [len(batch) for batch in runtime.batches] == [3]
+    assert len(sqs.waits) == 2
 
 
 def test_sqs_without_a_window_delivers_what_one_receive_got() -> None:
@@ -90,10 +98,10 @@ def test_sqs_without_a_window_delivers_what_one_receive_got() -> None:
 def test_the_local_cap_shortens_a_long_window() -> None:
     settings = PollerSettings(batching_window_max=0.3)
     assert settings.batching_window(5.0) == 0.3 and settings.batching_window(0.0) == 0.0
-    poller, _, runtime = sqs_poller([2], window=5.0, settings=settings)
+    poller, _, runtime = sqs_poller([1] * 10, window=5.0, settings=settings)
     started = time.monotonic()
     poller.poll_once()
-    assert time.monotonic() - started < 1.0 and [len(batch) for batch in runtime.batches] == [2]
+    assert time.monotonic() - started < 1.0 and len(runtime.batches[0]) <= 3
 
 
 class Streams:
@@ -107,25 +115,29 @@ class Streams:
         return {"Records": found, "NextShardIterator": ShardIterator}
 
 
-def test_stream_batch_waits_for_the_window_unless_full() -> None:
+def test_stream_batch_gathers_while_records_arrive() -> None:
     streams, runtime = Streams(), Runtime()
     spec = MappingSpec("Relay", "Relay", STREAM_ARN, "dynamodb", 4, batching_window=0.4)
     poller = StreamPoller(spec, runtime, lambda _: streams, "ap-southeast-3",  # type: ignore[arg-type]
                           PollerSettings(), on_failure=lambda _: None)
     shard = _Shard("shard-1", "iterator")
     streams.records = [moto_record(1, "INSERT", "EV#1"), moto_record(2, "INSERT", "EV#2")]
-    assert poller._process(shard) is False and runtime.batches == []  # two of four: still gathering
+    assert poller._process(shard) is False and runtime.batches == []  # two of four arrived: gathering
     streams.records += [moto_record(3, "MODIFY", "EV#1"), moto_record(4, "MODIFY", "EV#2"),
                         moto_record(5, "MODIFY", "EV#3")]
     assert poller._process(shard) is True  # topped up to four: full, goes at once
     assert [[r["dynamodb"]["SequenceNumber"] for r in batch] for batch in runtime.batches] == [["1", "2", "3", "4"]]
-    assert poller._process(shard) is False  # the leftover record waits for company or its window
+    assert poller._process(shard) is True  # nothing more arrived for the leftover: it goes
     streams.records.append(moto_record(6, "MODIFY", "EV#4"))
+    assert poller._process(shard) is False  # a new arrival: gathering again
+    streams.records.append(moto_record(7, "MODIFY", "EV#5"))
+    assert poller._process(shard) is False  # still arriving
     time.sleep(0.45)
-    assert poller._process(shard) is True
-    assert [[r["dynamodb"]["SequenceNumber"] for r in batch] for batch in runtime.batches][1] == ["5", "6"]
+    streams.records.append(moto_record(8, "MODIFY", "EV#6"))
+    assert poller._process(shard) is True  # still arriving, but the window is over
+    assert [[r["dynamodb"]["SequenceNumber"] for r in batch] for batch in runtime.batches][1:] == [
+        ["5"], ["6", "7", "8"]]
     assert poller._process(shard) is False and shard.gathering_since is None
-
 
 class FailingRuntime(Runtime):
     """Fails every record; postpones the first through ChangeMessageVisibility, as the sender does."""
