@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from aduan.models.base import Model
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PriorityName = Literal["urgent", "high", "normal", "low"]
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -8,14 +8,15 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from aduan.models.base import Model
 from aduan.models.config import SLUG, ConfigError
 
 AttributeType = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
