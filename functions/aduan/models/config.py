@@ -223,7 +223,7 @@ class CityConfig(_Frozen):
     agencies: list[Agency]
     categories: list[Category]
     areas: list[Area]
-    routing: RoutingConfig = RoutingConfig()
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
 
     _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)

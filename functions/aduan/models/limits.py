@@ -35,8 +35,8 @@ class QuotaLimits(Model):
 
 class Limits(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    request: RequestLimits = RequestLimits()
-    citizen: QuotaLimits = QuotaLimits()
+    request: RequestLimits = Field(default_factory=RequestLimits)
+    citizen: QuotaLimits = Field(default_factory=QuotaLimits)
     page_size_max: int = Field(default=100, ge=1, le=1000, description="Largest `limit` of a list")
 
 

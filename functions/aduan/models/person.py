@@ -79,6 +79,3 @@ class DeviceRegistration(Model):
     model_config = ConfigDict(extra="forbid")
     platform: Platform
     token: str = Field(min_length=8, max_length=4096, description="the FCM registration token or APNs device token")
-
-
-MeView.model_rebuild()

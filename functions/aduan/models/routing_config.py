@@ -78,9 +78,9 @@ class AbuseLimits(_Frozen):
 class RoutingConfig(_Frozen):
     rules: list[RoutingRule] = Field(default_factory=list)
     priority_keywords: list[PriorityRule] = Field(default_factory=list)
-    classifier: ClassifierSettings = ClassifierSettings()
-    duplicates: DuplicatePolicy = DuplicatePolicy()
-    abuse: AbuseLimits = AbuseLimits()
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    duplicates: DuplicatePolicy = Field(default_factory=DuplicatePolicy)
+    abuse: AbuseLimits = Field(default_factory=AbuseLimits)
 
     def ordered_rules(self) -> list[RoutingRule]:
         return sorted(self.rules, key=lambda rule: (rule.order, rule.id))

@@ -70,7 +70,7 @@ class PublicRules(_Frozen):
 
 
 class TransparencyConfig(_Frozen):
-    public: PublicRules = PublicRules()
+    public: PublicRules = Field(default_factory=PublicRules)
     open311: Open311Settings
 
     def client_for_key(self, api_key: str) -> Open311Client | None:
