@@ -106,6 +106,18 @@ class _QueueClient:
             entries = [{"Id": str(i), "ReceiptHandle": r} for i, r in enumerate(receipts[start : start + 10])]
             self.sqs.delete_message_batch(QueueUrl=self.url, Entries=entries)
 
+    def visible_at(self, receipts: Sequence[str]) -> dict[str, float]:
+        """When each message (by receipt handle) becomes visible again: moto's own record (SQS has no API
+        for it). Read after receiving and after a failure, it tells whether the function itself changed a
+        message's visibility (a backoff of its own: the sender's `postpone`)."""
+        from moto.sqs.models import sqs_backends
+
+        account, name = self.url.rstrip("/").split("/")[-2:]
+        queue = sqs_backends[account][self.sqs.meta.region_name].queues.get(name)
+        wanted = set(receipts)
+        messages = list(queue._messages) if queue is not None else []
+        return {m.receipt_handle: m.visible_at for m in messages if m.receipt_handle in wanted}
+
     def retry_later(self, receipts: Sequence[str]) -> None:
         for start in range(0, len(receipts), 10):
             entries = [
@@ -142,9 +154,14 @@ class SqsPoller(Poller):
             self._queue.delete(filtered_out)
         if not passing:
             return
+        received = self._queue.visible_at([r["receiptHandle"] for r in passing])
         failed_ids = self._deliver(passing)
         self._queue.delete([r["receiptHandle"] for r in passing if r["messageId"] not in failed_ids])
-        self._queue.retry_later([r["receiptHandle"] for r in passing if r["messageId"] in failed_ids])
+        failed = [r["receiptHandle"] for r in passing if r["messageId"] in failed_ids]
+        # Lambda leaves a failed message's visibility alone; local mode shortens the queue's timeout, but
+        # not a backoff the function set itself (it would turn "in 90 s" into the DLQ after a few seconds).
+        postponed = self._queue.visible_at(failed)
+        self._queue.retry_later([r for r in failed if postponed.get(r) == received.get(r)])
 
     def _deliver(self, records: list[dict[str, Any]]) -> set[str]:
         """Message ids that failed."""
