@@ -17,6 +17,7 @@ from typing import Any
 
 from infra.local.errors import LocalStackError
 from infra.local.query_index import install_partition_reads
+from infra.local.request_tokens import TransactionTokens
 from infra.local.transactions import install_undo_journal
 
 _previous_port = 0
@@ -90,6 +91,7 @@ class MotoServer:
         self.port = port
         self._server: object | None = None
         self.writes = WriteCounter()
+        self.tokens = TransactionTokens()
 
     @property
     def url(self) -> str:
@@ -120,7 +122,7 @@ class MotoServer:
         self._server = server
         inner = getattr(server, "_server", None)
         if inner is not None:
-            inner.app = self.writes.wrap(serialise_dynamodb(inner.app))
+            inner.app = self.writes.wrap(serialise_dynamodb(self.tokens.wrap(inner.app)))
         self.port = _previous_port = server.get_host_and_port()[1]
         self.reset()
 

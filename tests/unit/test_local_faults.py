@@ -165,3 +165,35 @@ def test_a_failed_message_keeps_the_backoff_its_function_gave_it() -> None:
         poller.poll_once()  # one batch of both (moto returns up to 10 at once)
         again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
         assert [m["Body"] for m in again] == ["failed"]  # visible at once; "postponed" waits its 120 s
+
+
+def test_a_repeated_transaction_token_is_answered_without_a_second_write() -> None:
+    """DynamoDB's ClientRequestToken, which moto ignores: botocore resends the same token when it retries."""
+    import io
+    import json
+
+    from infra.local.request_tokens import TARGET, TransactionTokens
+
+    applied: list[bytes] = []
+
+    def moto(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        applied.append(environ["wsgi.input"].read())
+        start_response("200 OK", [])
+        return [b"{}"]
+
+    app = TransactionTokens().wrap(moto)
+
+    def send(document: dict[str, Any], target: str = TARGET) -> str:
+        body = json.dumps(document).encode()
+        answered: list[str] = []
+        app({"HTTP_X_AMZ_TARGET": target, "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)},
+            lambda status, headers, *rest: answered.append(status))
+        return answered[0]
+
+    items = {"TransactItems": [{"Put": {"TableName": "t", "Item": {"pk": {"S": "a"}}}}]}
+    assert send({**items, "ClientRequestToken": "tok-1"}) == "200 OK"
+    assert send({**items, "ClientRequestToken": "tok-1"}) == "200 OK"  # the retry: answered, not applied
+    assert len(applied) == 1 and json.loads(applied[0])["ClientRequestToken"] == "tok-1"  # moto got it whole
+    assert send({"TransactItems": [], "ClientRequestToken": "tok-1"}).startswith("400")  # other parameters
+    assert send({**items, "ClientRequestToken": "tok-2"}) == "200 OK" and len(applied) == 2
+    assert send(items) == "200 OK" and send(items, "DynamoDB_20120810.PutItem") == "200 OK" and len(applied) == 4
