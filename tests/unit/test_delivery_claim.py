@@ -25,9 +25,7 @@ MESSAGE = OutboundMessage(id="msg-1", cause_id="ev-1", kind="TicketAssigned", ch
 
 @pytest.fixture
 def deliveries() -> Iterator[DeliveryRepository]:
-    environment = {"AWS_DEFAULT_REGION": emulation.REGION, "AWS_ACCESS_KEY_ID": "testing",
-                   "AWS_SECRET_ACCESS_KEY": "testing"}
-    with mock.patch.dict(os.environ, environment), mock_aws():
+    with mock.patch.dict(os.environ, emulation.credentials()), mock_aws():
         os.environ.pop("AWS_ENDPOINT_URL", None)
         clients.reset()
         emulation.create_table("TicketsTable", TABLE, stream=False)
