@@ -290,6 +290,11 @@ class LocalStack:
         return self._moto.url
 
     @property
+    def transaction_repeats(self) -> int:
+        """TransactWriteItems repeats (same ClientRequestToken) answered without writing (request_tokens.py)."""
+        return self._moto.tokens.repeats
+
+    @property
     def physical_names(self) -> dict[str, str]:
         """Logical id -> what Ref gives (table/bus/function name, queue URL, topic ARN...)."""
         return {resource.logical_id: resource.ref for resource in self.registry if resource.emulated}

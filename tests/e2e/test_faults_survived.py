@@ -23,10 +23,13 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -240,6 +243,49 @@ def check_complaint(client: Client, complaint: Complaint, verifier: str) -> None
     assert kinds["TicketCreated"] == 1 and kinds["RatingGiven"] == 1 and kinds["TicketClosed"] == 1, kinds
 
 
+@contextmanager
+def patient_clients() -> Iterator[None]:
+    from botocore.config import Config
+
+    from aduan.dal import clients
+
+    patient = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=10, read_timeout=120)
+    with mock.patch.object(clients, "_CONFIG", patient):
+        clients.reset()
+        try:
+            yield
+        finally:
+            clients.reset()
+
+
+def check_statistics(table: str) -> None:
+    """What the statistics worker counted, event by event, is what a rebuild from the timelines gives."""
+    from infra.stats_rebuild import rebuild
+
+    incremental = statistics_cells(table)
+    outcome = rebuild(table)
+    assert outcome.tickets == COMPLAINTS
+    assert statistics_cells(table) == incremental
+
+
+def check_outbox(stack: LocalStack, complaints: list[Complaint]) -> None:
+    """Each message once (its id is the exactly-once key), and every message the lifecycle calls for."""
+    from infra.bench.drained import outbox
+
+    messages = [request for _, request in outbox(stack)]
+    ids = Counter(message["message_id"] for message in messages)
+    assert [message_id for message_id, n in ids.items() if n > 1] == [], "a message was sent twice"
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for message in messages:
+        by_code.setdefault(str(message.get("tracking_code")), []).append(message)
+    for complaint in complaints:
+        mine = by_code.get(str(complaint.code), [])
+        to_reporter = Counter(m["kind"] for m in mine if m["audience"] == "citizen")
+        expected = WHATSAPP_KINDS if complaint.channel == "whatsapp" else Counter()
+        assert to_reporter == expected, (complaint.code, to_reporter)
+        assert any(m["audience"] == "officer" and m["kind"] == "TicketAssigned" for m in mine), complaint.code
+
+
 def test_faults_survived(stack: LocalStack) -> None:
     assert stack.faults is not None
     started = time.monotonic()
@@ -261,43 +307,22 @@ def test_faults_survived(stack: LocalStack) -> None:
     worked = time.monotonic() - started
     assert drained(stack, timeout=120 + COMPLAINTS), "queues or the stream never emptied"
     figures = stack.faults.report()  # the checks below are not faulted (no function is running them)
-
-    for complaint in complaints:
-        check_complaint(client, complaint, tokens["verifier"])
-
-    table = stack.physical_names["TicketsTable"]
-    incremental = statistics_cells(table)
-    from infra.stats_rebuild import rebuild
-
-    outcome = rebuild(table)
-    assert outcome.tickets == COMPLAINTS
-    assert statistics_cells(table) == incremental
-
-    from infra.bench.drained import outbox
-
-    messages = [request for _, request in outbox(stack)]
-    ids = Counter(message["message_id"] for message in messages)
-    assert [message_id for message_id, n in ids.items() if n > 1] == [], "a message was sent twice"
-    by_code: dict[str, list[dict[str, Any]]] = {}
-    for message in messages:
-        by_code.setdefault(str(message.get("tracking_code")), []).append(message)
-    for complaint in complaints:
-        mine = by_code.get(str(complaint.code), [])
-        to_reporter = Counter(m["kind"] for m in mine if m["audience"] == "citizen")
-        expected = WHATSAPP_KINDS if complaint.channel == "whatsapp" else Counter()
-        assert to_reporter == expected, (complaint.code, to_reporter)
-        assert any(m["audience"] == "officer" and m["kind"] == "TicketAssigned" for m in mine), complaint.code
-
     letters = dead_letters(stack)
-    assert {queue: bodies for queue, bodies in letters.items() if bodies} == {}
-
     figures.update({"complaints": COMPLAINTS, "seconds_worked": round(worked, 1),
-                    "seconds_total": round(time.monotonic() - started, 1), "client_retries": dict(client.retried),
-                    "messages": len(messages), "dead_letters": {q: len(b) for q, b in letters.items()},
-                    "stats_rebuild": vars(outcome)})
+                    "seconds_drained": round(time.monotonic() - started, 1), "client_retries": dict(client.retried),
+                    "dead_letters": {queue: len(bodies) for queue, bodies in letters.items()},
+                    "transaction_repeats_answered": stack.transaction_repeats})
     print("\nfaults survived:", json.dumps(figures, sort_keys=True))
     if report := os.environ.get("FAULTS_REPORT"):
         with open(report, "w", encoding="utf-8") as handle:
             json.dump(figures, handle, indent=2, sort_keys=True)
+    assert {queue: bodies for queue, bodies in letters.items() if bodies} == {}
+
+    # The checks read a large table on a busy machine: past the product clients' 5 s read timeout.
+    with patient_clients():
+        for complaint in complaints:
+            check_complaint(client, complaint, tokens["verifier"])
+        check_statistics(stack.physical_names["TicketsTable"])
+        check_outbox(stack, complaints)
     assert figures["faults_total"] > 0 and (PLAN.crash == 0 or sum(figures["crashes"].values()) > 0)
 
