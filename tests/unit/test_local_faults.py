@@ -136,37 +136,6 @@ def test_a_crash_around_put_events_fails_the_whole_invocation(service: Responder
     assert caught == [] and service.hits[0] >= 1
 
 
-def test_a_failed_message_keeps_the_backoff_its_function_gave_it() -> None:
-    """Local mode makes failed messages visible again after a second, but a message the function postponed
-    itself (the sender's backoff) keeps that backoff, as in Lambda: else it reaches the DLQ in seconds."""
-    from moto import mock_aws
-
-    from infra.local.poller import PollerSettings
-    from infra.local.sqs_poller import SqsPoller
-    from infra.local.wiring import MappingSpec
-
-    with mock_aws():
-        sqs = boto3.client("sqs", region_name="ap-southeast-3")
-        url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
-        for body in ("postponed", "failed"):
-            sqs.send_message(QueueUrl=url, MessageBody=body)
-
-        def worker(event: Any, context: Any) -> dict[str, Any]:
-            for record in event["Records"]:
-                if record["body"] == "postponed":
-                    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=record["receiptHandle"],
-                                                  VisibilityTimeout=120)
-            return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
-
-        arn = "arn:aws:sqs:ap-southeast-3:123456789012:work"
-        spec = MappingSpec("Work", "Worker", arn, "sqs", 10, queue_url=url, report_batch_item_failures=True)
-        poller = SqsPoller(spec, runtime(worker), lambda service: sqs, "ap-southeast-3",
-                           PollerSettings(retry_delay_seconds=0, sqs_wait_seconds=0))
-        poller.poll_once()  # one batch of both (moto returns up to 10 at once)
-        again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-        assert [m["Body"] for m in again] == ["failed"]  # visible at once; "postponed" waits its 120 s
-
-
 def test_a_repeated_transaction_token_is_answered_without_a_second_write() -> None:
     """DynamoDB's ClientRequestToken, which moto ignores: botocore resends the same token when it retries."""
     import io

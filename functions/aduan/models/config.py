@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from aduan.models.base import Model
+from aduan.models.lapor import LaporSettings
 from aduan.models.organisation import SUB_UNIT_PARENTS, Forwarding, Neighbour
 from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
 from aduan.models.ticket import ComplaintType
@@ -56,7 +58,7 @@ class ConfigError(ValueError):
     """The city configuration is missing or invalid; the message names the file (or item) at fault."""
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -71,6 +73,8 @@ class CitySettings(_Frozen):
     desk_review_answers: bool = False
     type_keywords: dict[str, ComplaintType] = Field(default_factory=lambda: dict(DEFAULT_TYPE_KEYWORDS))
     neighbours: list[Neighbour] = Field(default_factory=list)
+    # SP4N-LAPOR!: the bridge pulls reports disposed to the city and pushes updates back (docs/lapor.md).
+    lapor: LaporSettings | None = None
 
     @field_validator("type_keywords")
     @classmethod
@@ -222,7 +226,7 @@ class CityConfig(_Frozen):
     agencies: list[Agency]
     categories: list[Category]
     areas: list[Area]
-    routing: RoutingConfig = RoutingConfig()
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
 
     _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
@@ -251,6 +255,10 @@ class CityConfig(_Frozen):
             agency_id = category.default_agency_id
             if agency_id and agency_id not in self._agencies:
                 problems.append(f"category {category.id!r} names unknown agency {agency_id!r}")
+        lapor = self.settings.lapor
+        problems += [f"agency {agency.id!r} is forwarded to through SP4N-LAPOR!, which settings.json `lapor` "
+                     "does not configure" for agency in self.agencies
+                     if agency.forward and agency.forward.channel == "lapor" and not (lapor and lapor.enabled)]
         desks = [agency.id for agency in self.agencies if agency.kind == "desk"]
         if len(desks) != 1:
             problems.append(f"exactly one agency must be of kind 'desk', found {len(desks)} {desks}")
@@ -374,13 +382,16 @@ def _duplicates(what: str, values: list[str]) -> Iterator[str]:
         seen.add(value)
 
 
-_ADAPTERS: dict[str, TypeAdapter[Any]] = {
-    "settings": TypeAdapter(CitySettings),
-    "agencies": TypeAdapter(list[Agency]),
-    "categories": TypeAdapter(list[Category]),
-    "areas": TypeAdapter(list[Area]),
-    "routing": TypeAdapter(RoutingConfig),
+_DOCUMENT_TYPES: dict[str, Any] = {
+    "settings": CitySettings, "agencies": list[Agency], "categories": list[Category], "areas": list[Area],
+    "routing": RoutingConfig,
 }
+
+
+@cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    # Built on first use, like the models (models/base.py): a TypeAdapter builds its validator when created.
+    return TypeAdapter(_DOCUMENT_TYPES[name])
 
 
 def parse_documents(documents: Mapping[str, Any], *, source: str, suffix: str = "") -> CityConfig:
@@ -389,12 +400,12 @@ def parse_documents(documents: Mapping[str, Any], *, source: str, suffix: str = 
     for name in DOCUMENTS:
         label = f"{source}/{name}{suffix}"
         if name not in documents and name in OPTIONAL_DOCUMENTS:
-            parsed[name] = _ADAPTERS[name].validate_python(OPTIONAL_DOCUMENTS[name])
+            parsed[name] = _adapter(name).validate_python(OPTIONAL_DOCUMENTS[name])
             continue
         if name not in documents:
             raise ConfigError(f"{label}: missing (a city config has {', '.join(DOCUMENTS)})")
         try:
-            parsed[name] = _ADAPTERS[name].validate_python(documents[name])
+            parsed[name] = _adapter(name).validate_python(documents[name])
         except ValidationError as exc:
             raise ConfigError(f"{label}: {_describe(exc, documents[name])}") from None
     try:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aduan.models.base import Model
 from aduan.models.sla_config import Limit, Stage
 from aduan.models.ticket import ComplaintType, Priority
 
@@ -16,7 +17,7 @@ class ClockState(StrEnum):
     STOPPED = "stopped"
 
 
-class StageClock(BaseModel):
+class StageClock(Model):
     model_config = ConfigDict(extra="ignore")
     stage: Stage
     cycle: int = 1  # a stage that starts again (reassignment, reopening) counts up
@@ -38,7 +39,7 @@ class StageClock(BaseModel):
     next_rung_at: str | None = None
 
 
-class TicketClocks(BaseModel):
+class TicketClocks(Model):
     """Everything the SLA engine knows about one ticket; `rev` guards every write (exactly-once firing)."""
 
     model_config = ConfigDict(extra="ignore")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from aduan.logic.status_machine import EventType, Role, Status
+from aduan.models.base import Model
 
 
 class Channel(StrEnum):
@@ -26,6 +27,8 @@ class Channel(StrEnum):
     OPEN311 = "open311"
     RADIO = "radio"
     NEWSPAPER = "newspaper"
+    # Outbound only: a body outside the city government reached by a signed HTTPS POST (forwarding).
+    WEBHOOK = "webhook"
 
 
 class Priority(StrEnum):
@@ -53,7 +56,7 @@ COMPLAINT_TYPE_LABELS: dict[ComplaintType, tuple[str, str]] = {
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
-class Location(BaseModel):
+class Location(Model):
     model_config = ConfigDict(extra="forbid")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
@@ -61,7 +64,7 @@ class Location(BaseModel):
     area_code: str | None = Field(default=None, max_length=20)
 
 
-class Reporter(BaseModel):
+class Reporter(Model):
     """Who filed it. `ref` is the stable identity (Cognito sub or channel contact id)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -70,13 +73,13 @@ class Reporter(BaseModel):
     contact: str | None = None
 
 
-class Rating(BaseModel):
+class Rating(Model):
     score: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
     given_at: str
 
 
-class Suggestion(BaseModel):
+class Suggestion(Model):
     """What triage suggests for a new complaint, and why (issue 4: docs/routing.md)."""
 
     category_id: str | None = None
@@ -101,7 +104,7 @@ class Suggestion(BaseModel):
     routed_at: str
 
 
-class DuplicateCandidate(BaseModel):
+class DuplicateCandidate(Model):
     tracking_code: str
     title: str
     status: Status
@@ -110,7 +113,7 @@ class DuplicateCandidate(BaseModel):
     created_at: str
 
 
-class Ticket(BaseModel):
+class Ticket(Model):
     model_config = ConfigDict(extra="ignore")
     id: str
     tracking_code: str
@@ -154,12 +157,12 @@ class Ticket(BaseModel):
     sla_due_at: str | None = None
 
 
-class Actor(BaseModel):
+class Actor(Model):
     role: Role
     id: str
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Model):
     """One immutable step in a ticket's life; also the outbox record of its domain event."""
 
     event_id: str
@@ -177,7 +180,7 @@ class TimelineEntry(BaseModel):
     ticket_version: int
 
 
-class Attachment(BaseModel):
+class Attachment(Model):
     id: str
     ticket_id: str
     tracking_code: str
