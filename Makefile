@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: local local-fresh test unit lint typecheck bench layer openapi fuzz clean policy build deploy
+.PHONY: local local-fresh test unit lint typecheck bench layer openapi fuzz faults clean policy build deploy
 
 # checkov and the SAM CLI pin packages the project pins differently (boto3 among them): each gets its
 # own virtualenv, made on first use. Both are git-ignored.
@@ -53,6 +53,10 @@ typecheck: $(STAMP)
 # A longer schemathesis pass than the one in `make test`: 200 examples per operation and role.
 fuzz: $(STAMP)
 	$(PY) -m infra.fuzz --examples 200
+
+# The fault test at full size (docs/local-mode.md, "Fault injection"): 200 complaints instead of make test's few.
+faults: $(STAMP)
+	FAULTS_COMPLAINTS=200 FAULTS_REPORT=faults-report.json $(PY) -m pytest -q -s -p no:xdist tests/e2e/test_faults_survived.py
 
 bench: $(STAMP)
 	$(PY) -m infra.bench

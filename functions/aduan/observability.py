@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -15,8 +17,30 @@ logger = Logger()
 metrics = Metrics()
 
 
+def tracing_enabled() -> bool:
+    """Powertools' own rule: traced only inside Lambda (not SAM CLI / Chalice local) and not switched off by
+    POWERTOOLS_TRACE_DISABLED (set it on a function whose template Tracing is not Active)."""
+    if os.getenv("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in ("1", "true", "yes", "on", "y", "t"):
+        return False
+    local = os.getenv("AWS_SAM_LOCAL") or os.getenv("AWS_CHALICE_CLI_MODE")
+    return bool(os.getenv("LAMBDA_TASK_ROOT")) and not local
+
+
+class _Untraced:
+    """What a handler sees of the tracer when tracing is off: its decorators hand the function back as it is.
+    Powertools' disabled Tracer still imports the X-Ray SDK (~90 modules with asyncio and wrapt)."""
+
+    def capture_lambda_handler(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        return function
+
+    def capture_method(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        return function
+
+
 @cache
 def _tracer() -> Any:
+    if not tracing_enabled():
+        return _Untraced()
     from aws_lambda_powertools import Tracer
 
     # Patch only botocore: the AWS calls are what we trace, and patching every library X-Ray knows

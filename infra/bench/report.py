@@ -15,9 +15,10 @@ from infra.bench.imports import Measured, extra_by_package, median_ms
 from infra.bench.operations import Operation, Sample
 from infra.bench.recorder import Call
 
-IMPORT_RATIO_LIMIT = 1.6  # issue #11: <= 1.6x the bare boto3 handler (goal 1.25x)
+# Issue #11: each handler's cold import <= 1.6x the bare boto3 handler (goal 1.25x), <= bare + 150 modules.
+IMPORT_RATIO_LIMIT = 1.6
 IMPORT_RATIO_GOAL = 1.25
-EXTRA_MODULES_LIMIT = 150  # issue #11: <= baseline + 150 modules
+EXTRA_MODULES_LIMIT = 150
 WRITE_CALLS_LIMIT = 2
 TRANSITION_CALLS_LIMIT = 2  # every AWS call of an officer transition (read + transaction)
 INTAKE_CALLS_LIMIT = 5  # every AWS call of the WhatsApp intake worker per message
@@ -125,6 +126,7 @@ def import_document(bare: Measured, handlers: Sequence[Measured], rounds: int) -
             "median_ms": traced, "median_ms_trace_disabled": untraced,
             "ratio": traced / bare_ms, "ratio_trace_disabled": untraced / bare_ms,
             "modules": len(entry.modules), "extra_modules": len(entry.modules) - len(bare.modules),
+            "extra_modules_trace_disabled": len(entry.modules_untraced) - len(bare.modules),
             "top_packages_by_extra_modules": dict(extra_by_package(entry, bare)),
             "self_ms_by_package": {name: round(ms, 1) for name, ms in
                                    list(entry.self_time_by_package.items())[:10]},
@@ -133,7 +135,8 @@ def import_document(bare: Measured, handlers: Sequence[Measured], rounds: int) -
         })
     return {
         "rounds": rounds,
-        "bare": {"module": bare.target.module, "what": "a handler module that only imports boto3",
+        "bare": {"module": bare.target.module,
+                 "what": "a handler module that imports boto3 and builds a DynamoDB client",
                  "median_ms": bare_ms, "modules": len(bare.modules),
                  "samples_ms": [round(value * 1000, 1) for value in bare.traced]},
         "handlers": documents,
@@ -192,12 +195,16 @@ def targets(operations: Sequence[dict[str, Any]], imports: dict[str, Any] | None
                "read units grow <= 2x", growth, 2, growth <= 2, f"RCU {rcu}")
     scans = sum(operation["scans"] for operation in operations)
     target("no Scan in any operation (all runs)", scans, 0, scans == 0)
+    # Judged as the template deploys them (Tracing: Active, so the X-Ray SDK is in); trace-disabled in the note.
+    # Time is noisy on a shared machine; the module count is the steadier figure.
     for handler in (imports or {}).get("handlers", []):
-        target(f"{handler['module']} cold import / bare boto3 import", round(handler["ratio"], 2),
-               IMPORT_RATIO_LIMIT, handler["ratio"] <= IMPORT_RATIO_LIMIT,
-               f"goal {IMPORT_RATIO_GOAL}; trace disabled: {handler['ratio_trace_disabled']:.2f}")
+        ratio = handler["ratio"]
+        goal = "goal met" if ratio <= IMPORT_RATIO_GOAL else f"goal {IMPORT_RATIO_GOAL} not met"
+        target(f"{handler['module']} cold import / bare boto3 handler", round(ratio, 2), IMPORT_RATIO_LIMIT,
+               ratio <= IMPORT_RATIO_LIMIT, f"{goal}; trace disabled: {handler['ratio_trace_disabled']:.2f}")
+        untraced = handler.get("extra_modules_trace_disabled")
         target(f"{handler['module']} extra modules beyond bare", handler["extra_modules"], EXTRA_MODULES_LIMIT,
-               handler["extra_modules"] <= EXTRA_MODULES_LIMIT)
+               handler["extra_modules"] <= EXTRA_MODULES_LIMIT, f"trace disabled: {untraced}")
     return found
 
 
@@ -258,14 +265,15 @@ def _operations_text(operations: Sequence[dict[str, Any]]) -> list[str]:
 
 def _imports_text(imports: dict[str, Any]) -> list[str]:
     bare = imports["bare"]
-    lines = [f"  bare handler (only `import boto3`): median {bare['median_ms']:.0f} ms, {bare['modules']} modules "
-             f"({imports['rounds']} interleaved rounds, fresh interpreter each)",
+    lines = [f"  bare handler (`import boto3` + a DynamoDB client): median {bare['median_ms']:.0f} ms, "
+             f"{bare['modules']} modules ({imports['rounds']} interleaved rounds, fresh interpreter each)",
              f"  {'handler module':<30} {'traced ms':>9} {'ratio':>6} {'no-trace ms':>11} {'ratio':>6} "
-             f"{'modules':>7} {'extra':>6}"]
+             f"{'modules':>7} {'extra':>6} {'no-trace extra':>14}"]
     for handler in imports["handlers"]:
         lines.append(f"  {handler['module']:<30} {handler['median_ms']:>9.0f} {handler['ratio']:>6.2f} "
                      f"{handler['median_ms_trace_disabled']:>11.0f} {handler['ratio_trace_disabled']:>6.2f} "
-                     f"{handler['modules']:>7} {handler['extra_modules']:>6}")
+                     f"{handler['modules']:>7} {handler['extra_modules']:>6} "
+                     f"{handler.get('extra_modules_trace_disabled', ''):>14}")
     for handler in imports["handlers"]:
         packages = ", ".join(f"{name} {count}" for name, count in handler["top_packages_by_extra_modules"].items())
         times = ", ".join(f"{name} {ms:.0f}" for name, ms in handler["self_ms_by_package"].items())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ from pathlib import Path
 from types import FrameType
 
 from infra.local.errors import LocalStackError
+from infra.local.faults import FaultPlan
 from infra.local.stack import LocalStack
 from infra.local.template import DEFAULT_TEMPLATE
 
@@ -38,6 +40,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true",
                         help="start empty: the previous state is moved aside (renamed, never deleted)")
     parser.add_argument("--no-state", action="store_true", help="keep nothing across restarts")
+    parser.add_argument("--faults", default=os.environ.get("LOCAL_FAULTS"), metavar="rate=0.1,seed=7,crash=0.3",
+                        help="inject AWS faults into the functions' calls (docs/local-mode.md; env LOCAL_FAULTS)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser.parse_args(argv)
 
@@ -145,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=not args.no_seed,
         state_dir=None if args.no_state else args.state_dir,
         fresh=args.fresh,
+        faults=FaultPlan.parse(args.faults) if args.faults else None,
     )
     try:
         stack.start()

@@ -18,6 +18,7 @@ from typing import Any
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
 from infra.local.query_index import install_partition_reads
+from infra.local.request_tokens import TransactionTokens
 from infra.local.sqs_visibility import install_visibility_notes
 from infra.local.transactions import install_undo_journal
 
@@ -92,6 +93,7 @@ class MotoServer:
         self.port = port
         self._server: object | None = None
         self.writes = WriteCounter()
+        self.tokens = TransactionTokens()
 
     @property
     def url(self) -> str:
@@ -124,7 +126,7 @@ class MotoServer:
         self._server = server
         inner = getattr(server, "_server", None)
         if inner is not None:
-            inner.app = self.writes.wrap(serialise_dynamodb(inner.app))
+            inner.app = self.writes.wrap(serialise_dynamodb(self.tokens.wrap(inner.app)))
         self.port = _previous_port = server.get_host_and_port()[1]
         self.reset()
 

@@ -52,6 +52,19 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+_INVOKING = threading.local()
+
+
+def current_function() -> str | None:
+    """The logical id of the function this thread is running, if it is running one."""
+    return getattr(_INVOKING, "function", None)
+
+
+class InvocationCrash(BaseException):
+    """The execution environment died mid-invocation (local fault injection): no handler code catches it,
+    the invocation fails as a whole, as when Lambda kills an environment."""
+
+
 class FunctionError(Exception):
     """The handler raised, or returned something Lambda could not serialise."""
 
@@ -130,12 +143,17 @@ class LambdaRuntime:
         with self._locks[logical_id]:
             context = LambdaContext(spec, self._region)
             started = time.monotonic()
+            calling, _INVOKING.function = current_function(), logical_id
             try:
                 result = handler(payload, context)
+            except InvocationCrash as crash:
+                LOG.warning("%s (request %s) crashed: %s", spec.name, context.aws_request_id, crash)
+                raise FunctionError(logical_id, f"Runtime exited: {crash}") from crash
             except Exception as error:
                 LOG.exception("%s (request %s) failed", spec.name, context.aws_request_id)
                 raise FunctionError(logical_id, f"{type(error).__name__}: {error}") from error
             finally:
+                _INVOKING.function = calling
                 LOG.debug("%s took %.0f ms", spec.name, (time.monotonic() - started) * 1000)
         try:
             return json.loads(json.dumps(result))

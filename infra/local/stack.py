@@ -27,6 +27,7 @@ from infra.local.clock import LocalClock
 from infra.local.environment import EnvironmentPatch
 from infra.local.errors import LocalStackError
 from infra.local.event_tap import EventTap, Predicate
+from infra.local.faults import FaultInjector, FaultPlan
 from infra.local.functions import FUNCTION_TYPE, function_specs, register_function
 from infra.local.gateway import Gateway
 from infra.local.housekeeping import Housekeeper
@@ -110,6 +111,7 @@ class LocalStack:
         state_dir: Path | str | None = None,
         fresh: bool = False,
         snapshot_every: float = 5.0,
+        faults: FaultPlan | None = None,
     ) -> None:
         self.template_path = Path(template_path)
         self.host = host
@@ -143,6 +145,8 @@ class LocalStack:
         self._fresh = fresh
         self._snapshot_every = snapshot_every
         self._housekeeper: Housekeeper | None = None
+        # Local fault injection (faults.py): off unless asked for; counts what it did.
+        self.faults = FaultInjector(faults) if faults is not None else None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> LocalStack:
@@ -211,6 +215,8 @@ class LocalStack:
         # LOCAL_CHANNEL_SECRETS: the webhooks' development secrets (docs/channels.md).
         self._env.set({**merged_environment(specs), "POWERTOOLS_TRACE_DISABLED": "true", "LOCAL_OUTBOX": "1",
                        "LOCAL_CHANNEL_SECRETS": str(CHANNEL_SECRETS)})
+        if self.faults is not None:
+            self.faults.install()
         runtime = self.runtime = LambdaRuntime(specs, self.region, self._overrides)
         runtime.load()
 
@@ -249,6 +255,7 @@ class LocalStack:
             ("state", self._save_on_stop),
             ("clock", self.clock.uninstall),
             ("runtime", lambda: self.runtime.unload() if self.runtime else None),
+            ("faults", lambda: self.faults.uninstall() if self.faults and self.faults.installed else None),
             ("moto", self._moto.stop),
             ("environment", self._env.restore),
         ]
@@ -281,6 +288,11 @@ class LocalStack:
     @property
     def moto_url(self) -> str:
         return self._moto.url
+
+    @property
+    def transaction_repeats(self) -> int:
+        """TransactWriteItems repeats (same ClientRequestToken) answered without writing (request_tokens.py)."""
+        return self._moto.tokens.repeats
 
     @property
     def physical_names(self) -> dict[str, str]:

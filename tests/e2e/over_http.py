@@ -18,8 +18,9 @@ from infra.local import LocalStack
 Reset = Callable[[], None]
 
 
-def stack_fixture(*also_reset: Reset) -> Any:
-    """A module-scoped `stack` fixture; `also_reset` clears the module's own caches on both sides of it."""
+def stack_fixture(*also_reset: Reset, **options: Any) -> Any:
+    """A module-scoped `stack` fixture; `also_reset` clears the module's own caches on both sides of it;
+    `options` go to LocalStack (faults=...)."""
 
     @pytest.fixture(scope="module", name="stack")
     def stack() -> Iterator[LocalStack]:
@@ -29,7 +30,7 @@ def stack_fixture(*also_reset: Reset) -> Any:
         resets = [clients.reset, *also_reset]
         for reset in resets:
             reset()
-        with LocalStack(port=0) as running:
+        with LocalStack(port=0, **options) as running:
             yield running
         for reset in resets:
             reset()

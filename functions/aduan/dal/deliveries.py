@@ -11,6 +11,7 @@ and the delivery record never disagree.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -46,21 +47,24 @@ class DeliveryRepository:
     def claim(self, message: OutboundMessage, now: str, stale_before: str, expires_at: int) -> int | None:
         """Take the message for sending: the attempt number, or None if it was sent, given up on, or is
         being sent by someone else right now (see `status`). This conditional write is what makes sending
-        exactly once."""
+        exactly once.
+        Each claim carries its own token: when the SDK retries this very request because the answer to the
+        first try was lost (a read timeout after the write was applied), the retry finds its own claim and
+        takes it, instead of reading it as another sender's and leaving the message for STALE_CLAIM."""
         try:
             found = self._db.update_item(
                 TableName=self.table, Key=delivery_key(message.id),
-                UpdateExpression=("SET #s = :sending, claimed_at = :now, "
+                UpdateExpression=("SET #s = :sending, claimed_at = :now, claim_id = :claim, "
                                   "attempts = if_not_exists(attempts, :zero) + :one, "
                                   "channel = :channel, audience = :audience, kind = :kind, expires_at = :ttl"
                                   + (", tracking_code = :code" if message.tracking_code else "")),
                 ConditionExpression=("attribute_not_exists(pk) OR #s = :retrying "
-                                     "OR (#s = :sending AND claimed_at < :stale)"),
+                                     "OR (#s = :sending AND (claimed_at < :stale OR claim_id = :claim))"),
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=codec.to_item({
                     ":sending": "sending", ":retrying": "retrying", ":now": now, ":stale": stale_before, ":zero": 0,
                     ":one": 1, ":channel": message.channel.value, ":audience": message.audience, ":kind": message.kind,
-                    ":ttl": expires_at, ":code": message.tracking_code}),
+                    ":ttl": expires_at, ":code": message.tracking_code, ":claim": uuid.uuid4().hex}),
                 ReturnValues="ALL_NEW")
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":

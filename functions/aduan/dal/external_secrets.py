@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import time
 from functools import cache
-
-from aws_lambda_powertools.utilities.parameters import SSMProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from typing import TYPE_CHECKING
 
 from aduan.dal.clients import client
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
 
 MAX_AGE_SECONDS = 300
 _missing: dict[str, float] = {}
@@ -19,6 +20,10 @@ _missing: dict[str, float] = {}
 
 @cache
 def _provider() -> SSMProvider:
+    # Powertools' parameters package is ~20 modules (every provider): the API handler imports this module
+    # for one route, the external answer callback, so only that route's first call pays for them.
+    from aws_lambda_powertools.utilities.parameters import SSMProvider
+
     return SSMProvider(boto3_client=client("ssm"))
 
 
@@ -29,8 +34,11 @@ def callback_key(agency_id: str) -> bytes | None:
     name = f"{prefix.rstrip('/')}/{agency_id}"
     if time.monotonic() - _missing.get(name, -MAX_AGE_SECONDS) < MAX_AGE_SECONDS:
         return None
+    provider = _provider()
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
     try:
-        value = _provider().get(name, decrypt=True, max_age=MAX_AGE_SECONDS)
+        value = provider.get(name, decrypt=True, max_age=MAX_AGE_SECONDS)
     except GetParameterError:
         _missing[name] = time.monotonic()
         return None

@@ -14,8 +14,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 # Formats we re-encode into themselves; the rest of Pillow's readers are not accepted as "photos".
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo; decompression bombs are refused before decoding
@@ -66,6 +64,9 @@ def scrub(data: bytes, content_type: str, max_bytes: int) -> Clean:
 
 
 def _reencode(data: bytes, declared: str) -> Clean:
+    # Pillow is ~16 modules: paid by the first photo, not by every API cold start.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as original:
             found = original.format

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from aduan.models.api import Line, Prose
+from aduan.models.base import Model
 
 
-class BlockedSender(BaseModel):
+class BlockedSender(Model):
     sender_ref: str
     reason: str
     blocked_by: str
@@ -17,18 +18,18 @@ class BlockedSender(BaseModel):
     unblocked_at: str | None = None
 
 
-class BlockRequest(BaseModel):
+class BlockRequest(Model):
     model_config = ConfigDict(extra="forbid")
     sender_ref: Line = Field(min_length=3, max_length=200, description="Cognito sub or contact id (whatsapp:+62…)")
     reason: Prose = Field(min_length=5, max_length=1000)
 
 
-class UnblockRequest(BaseModel):
+class UnblockRequest(Model):
     model_config = ConfigDict(extra="forbid")
     sender_ref: Line = Field(min_length=3, max_length=200)
 
 
-class Admission(BaseModel):
+class Admission(Model):
     """The guard's answer. When refused, `reply_id`/`reply_en` are what the sender is told."""
 
     allowed: bool

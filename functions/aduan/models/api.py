@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
 from aduan.logic import text as cleaning
 from aduan.logic.status_machine import Action
+from aduan.models.base import Model
 from aduan.models.ticket import ComplaintType, DuplicateCandidate, Suggestion
 
 ALLOWED_UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "video/mp4", "video/quicktime",
@@ -36,7 +37,7 @@ Line = Annotated[str, _cleaned(cleaning.clean_line), AfterValidator(_readable)]
 Prose = Annotated[str, _cleaned(cleaning.clean), AfterValidator(_readable)]
 
 
-class Strict(BaseModel):
+class Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -102,24 +103,24 @@ class AttachmentRequest(Strict):
     size_bytes: int = Field(strict=True, ge=1, le=50 * 1024 * 1024)
 
 
-class StatusLabel(BaseModel):
+class StatusLabel(Model):
     id: str
     en: str
 
 
-class ReporterView(BaseModel):
+class ReporterView(Model):
     ref: str
     name: str | None = None
     contact: str | None = None
 
 
-class RatingView(BaseModel):
+class RatingView(Model):
     score: int
     comment: str | None = None
     given_at: str | None = None
 
 
-class AttachmentView(BaseModel):
+class AttachmentView(Model):
     id: str
     filename: str
     content_type: str
@@ -127,14 +128,14 @@ class AttachmentView(BaseModel):
     download_url: str | None = None
 
 
-class LocationView(BaseModel):
+class LocationView(Model):
     lat: float | None = None
     lon: float | None = None
     address: str | None = None
     area_code: str | None = None
 
 
-class SlaStatusView(BaseModel):
+class SlaStatusView(Model):
     stage: str = Field(description="verification, disposition, first_response, resolution or citizen_reply")
     stage_label: StatusLabel
     state: str = Field(description="running, or paused while waiting for the reporter")
@@ -144,20 +145,20 @@ class SlaStatusView(BaseModel):
     policy: str = Field(description="SLA policy and version this deadline was set under")
 
 
-class SlaStageCompliance(BaseModel):
+class SlaStageCompliance(Model):
     stage: str
     stopped: int
     met: int
     compliance_percent: float | None
 
 
-class OverdueItem(BaseModel):
+class OverdueItem(Model):
     tracking_code: str
     stages: list[str]
     overdue_since: str | None
 
 
-class SlaReport(BaseModel):
+class SlaReport(Model):
     agency_id: str
     period_from: str
     period_to: str
@@ -168,7 +169,7 @@ class SlaReport(BaseModel):
     overdue: list[OverdueItem]
 
 
-class ComplaintView(BaseModel):
+class ComplaintView(Model):
     id: str
     tracking_code: str
     title: str
@@ -211,7 +212,7 @@ class ComplaintView(BaseModel):
         default_factory=list, description="Likely duplicates nearby (officers)")
 
 
-class CreatedComplaint(BaseModel):
+class CreatedComplaint(Model):
     id: str
     tracking_code: str
     status: str
@@ -219,7 +220,7 @@ class CreatedComplaint(BaseModel):
     created_at: str | None
 
 
-class TimelineEntryView(BaseModel):
+class TimelineEntryView(Model):
     event_id: str
     type: str
     at: str | None
@@ -233,12 +234,12 @@ class TimelineEntryView(BaseModel):
     data: dict[str, object] = Field(default_factory=dict)
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Model, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(default=None, description="Pass as ?cursor= for the next page")
 
 
-class AttachmentUpload(BaseModel):
+class AttachmentUpload(Model):
     attachment_id: str
     upload_url: str
     fields: dict[str, str]
@@ -246,11 +247,11 @@ class AttachmentUpload(BaseModel):
     max_bytes: int
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str
     message: str
     details: object | None = None
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(Model):
     error: ErrorDetail

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from aduan.models.base import Model
 from aduan.models.lapor import LaporSettings
 from aduan.models.organisation import SUB_UNIT_PARENTS, Forwarding, Neighbour
 from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
@@ -57,7 +58,7 @@ class ConfigError(ValueError):
     """The city configuration is missing or invalid; the message names the file (or item) at fault."""
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -225,7 +226,7 @@ class CityConfig(_Frozen):
     agencies: list[Agency]
     categories: list[Category]
     areas: list[Area]
-    routing: RoutingConfig = RoutingConfig()
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
 
     _agencies: dict[str, Agency] = PrivateAttr(default_factory=dict)
     _categories: dict[str, Category] = PrivateAttr(default_factory=dict)
@@ -381,13 +382,16 @@ def _duplicates(what: str, values: list[str]) -> Iterator[str]:
         seen.add(value)
 
 
-_ADAPTERS: dict[str, TypeAdapter[Any]] = {
-    "settings": TypeAdapter(CitySettings),
-    "agencies": TypeAdapter(list[Agency]),
-    "categories": TypeAdapter(list[Category]),
-    "areas": TypeAdapter(list[Area]),
-    "routing": TypeAdapter(RoutingConfig),
+_DOCUMENT_TYPES: dict[str, Any] = {
+    "settings": CitySettings, "agencies": list[Agency], "categories": list[Category], "areas": list[Area],
+    "routing": RoutingConfig,
 }
+
+
+@cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    # Built on first use, like the models (models/base.py): a TypeAdapter builds its validator when created.
+    return TypeAdapter(_DOCUMENT_TYPES[name])
 
 
 def parse_documents(documents: Mapping[str, Any], *, source: str, suffix: str = "") -> CityConfig:
@@ -396,12 +400,12 @@ def parse_documents(documents: Mapping[str, Any], *, source: str, suffix: str = 
     for name in DOCUMENTS:
         label = f"{source}/{name}{suffix}"
         if name not in documents and name in OPTIONAL_DOCUMENTS:
-            parsed[name] = _ADAPTERS[name].validate_python(OPTIONAL_DOCUMENTS[name])
+            parsed[name] = _adapter(name).validate_python(OPTIONAL_DOCUMENTS[name])
             continue
         if name not in documents:
             raise ConfigError(f"{label}: missing (a city config has {', '.join(DOCUMENTS)})")
         try:
-            parsed[name] = _ADAPTERS[name].validate_python(documents[name])
+            parsed[name] = _adapter(name).validate_python(documents[name])
         except ValidationError as exc:
             raise ConfigError(f"{label}: {_describe(exc, documents[name])}") from None
     try:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aduan.models.base import Model
 from aduan.models.ticket import Channel
 
 Language = Literal["id", "en"]
@@ -16,7 +17,7 @@ def contact_id(channel: Channel, address: str) -> str:
     return f"{channel.value}:{address}"
 
 
-class Contact(BaseModel):
+class Contact(Model):
     """One record per channel identity. `address` is what the provider knows the citizen by:
     a phone number in E.164 (WhatsApp, SMS), a Telegram chat id, an email address, a Meta PSID/IGSID,
     an X user id. `person_id` links the identities of one citizen across channels."""

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from aduan.models.api import Prose
+from aduan.models.base import Model
 
 BulkAction = Literal["accept_suggestion", "verify", "assign", "hold", "reject", "mark_duplicate"]
 MAX_BULK = 50
 
 
-class BulkItem(BaseModel):
+class BulkItem(Model):
     model_config = ConfigDict(extra="forbid")
     tracking_code: str = Field(max_length=20)
     expected_version: int = Field(strict=True, ge=1)
 
 
-class BulkRequest(BaseModel):
+class BulkRequest(Model):
     model_config = ConfigDict(extra="forbid")
     action: BulkAction = Field(description="accept_suggestion: verify if needed, then assign to the suggested agency")
     items: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK)
@@ -35,12 +36,12 @@ class BulkRequest(BaseModel):
         return self
 
 
-class BulkError(BaseModel):
+class BulkError(Model):
     code: str
     message: str
 
 
-class BulkItemResult(BaseModel):
+class BulkItemResult(Model):
     tracking_code: str
     ok: bool
     status: str | None = None
@@ -49,7 +50,7 @@ class BulkItemResult(BaseModel):
     error: BulkError | None = None
 
 
-class BulkResult(BaseModel):
+class BulkResult(Model):
     succeeded: int
     failed: int
     results: list[BulkItemResult]

@@ -13,14 +13,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, model_validator
 
 from aduan.logic.domain_events import SLA_FIELDS, is_sla, source_of
 from aduan.logic.status_machine import Status
+from aduan.models.base import Model
 from aduan.models.ticket import Actor, ComplaintType, Priority, StepFacts, Ticket
 
 
-class TicketSnapshot(BaseModel):
+class TicketSnapshot(Model):
     """What consumers of an event need to know about the ticket at that moment."""
 
     model_config = ConfigDict(extra="ignore")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from aduan.models.api import Strict
+from aduan.models.base import Model
 
 
 class ExportRequest(Strict):
@@ -16,7 +17,7 @@ class ExportRequest(Strict):
     group_by: Literal["agency", "category", "channel", "area"] = "agency"
 
 
-class ExportView(BaseModel):
+class ExportView(Model):
     export_id: str
     kind: str
     status: Literal["pending", "running", "done", "failed"]

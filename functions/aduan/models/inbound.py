@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aduan.models.base import Model
 from aduan.models.ticket import Channel
 
 MediaKind = Literal["image", "video", "audio", "document", "sticker"]
@@ -19,7 +20,7 @@ def inbound_id(provider: str, provider_message_id: str) -> str:
     return f"in_{digest[:32]}"
 
 
-class MediaRef(BaseModel):
+class MediaRef(Model):
     """A photo, video or file as the provider refers to it (a media id or a short-lived URL)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -32,7 +33,7 @@ class MediaRef(BaseModel):
     inline_key: str | None = Field(default=None, description="S3 key when the bytes came inside the payload")
 
 
-class SharedLocation(BaseModel):
+class SharedLocation(Model):
     model_config = ConfigDict(extra="forbid")
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
@@ -40,7 +41,7 @@ class SharedLocation(BaseModel):
     address: str | None = None
 
 
-class InboundMessage(BaseModel):
+class InboundMessage(Model):
     """One citizen message, whatever channel it came by."""
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +68,7 @@ class InboundMessage(BaseModel):
         return f"{self.channel.value}:{self.sender}"
 
 
-class DeliveryStatus(BaseModel):
+class DeliveryStatus(Model):
     """A provider's report on a message we sent (DeliveryStatusReported on the bus)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from aduan.logic.conversation import Conversation
+from aduan.models.base import Model
 from aduan.models.contact import Language
 from aduan.models.inbound import InboundMessage
 
 
-class Reply(BaseModel):
+class Reply(Model):
     kind: str  # the reply template's key (the outbound message's kind is derived from it)
     text: str
     data: dict[str, Any] = Field(default_factory=dict)  # channel extras (e.g. Telegram's callback query id)
 
 
-class IntakeOutcome(BaseModel):
+class IntakeOutcome(Model):
     move: str  # file, add, ask, status, opt_out, opt_in, refused, not_complaint, feedback, feedback_refused
     language: Language
     replies: list[Reply] = Field(default_factory=list)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from aduan.models.base import Model
 from aduan.models.organisation import SECRET_NAME, https_or_loopback
 from aduan.models.ticket import ComplaintType
 
@@ -17,7 +18,7 @@ from aduan.models.ticket import ComplaintType
 LaporType = Literal["pengaduan", "aspirasi", "permintaan_informasi"]
 
 
-class LaporSettings(BaseModel):
+class LaporSettings(Model):
     """settings.json `lapor`: where the bridge reaches LAPOR! and how patiently."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -35,14 +36,14 @@ class LaporSettings(BaseModel):
         return https_or_loopback(value)
 
 
-class LaporLocation(BaseModel):
+class LaporLocation(Model):
     model_config = ConfigDict(extra="ignore")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     address: str | None = Field(default=None, max_length=500)
 
 
-class LaporReport(BaseModel):
+class LaporReport(Model):
     """A report filed on LAPOR! and disposed to the city (fields we do not use are ignored)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
@@ -61,7 +62,7 @@ class LaporReport(BaseModel):
         return ComplaintType(self.type)
 
 
-class LaporPage(BaseModel):
+class LaporPage(Model):
     model_config = ConfigDict(extra="ignore")
     reports: list[LaporReport] = Field(default_factory=list)
     next_cursor: str | None = Field(default=None, max_length=500)

@@ -7,14 +7,15 @@ import json
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
+from aduan.models.base import Model
 from aduan.models.config import ConfigError
 
 LIMITS_FILE = Path(__file__).resolve().parent.parent / "config" / "limits.json"
 
 
-class RequestLimits(BaseModel):
+class RequestLimits(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     body_bytes: int = Field(default=256 * 1024, ge=1024, le=6 * 1024 * 1024,
                             description="Largest JSON or form body (API Gateway's own limit is 10 MB, Lambda's 6 MB)")
@@ -24,7 +25,7 @@ class RequestLimits(BaseModel):
     error_details: int = Field(default=20, ge=1, le=200, description="Validation errors listed in one answer")
 
 
-class QuotaLimits(BaseModel):
+class QuotaLimits(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     comments_per_complaint: int = Field(default=50, ge=1, le=10_000, description="By its reporter")
     comments_per_citizen_hour: int = Field(default=20, ge=1, le=10_000)
@@ -32,10 +33,10 @@ class QuotaLimits(BaseModel):
     attachments_per_citizen_hour: int = Field(default=30, ge=1, le=10_000)
 
 
-class Limits(BaseModel):
+class Limits(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    request: RequestLimits = RequestLimits()
-    citizen: QuotaLimits = QuotaLimits()
+    request: RequestLimits = Field(default_factory=RequestLimits)
+    citizen: QuotaLimits = Field(default_factory=QuotaLimits)
     page_size_max: int = Field(default=100, ge=1, le=1000, description="Largest `limit` of a list")
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from aduan.models.base import Model
 
 # Agency kinds that are sub-units, and the kinds their parent may be.
 SUB_UNIT_PARENTS: dict[str, frozenset[str]] = {
@@ -30,7 +32,7 @@ def https_or_loopback(url: str) -> str:
     return url.rstrip("/")
 
 
-class Forwarding(BaseModel):
+class Forwarding(Model):
     """How a body outside the city government receives a forwarded complaint (docs/organisation.md)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -62,7 +64,7 @@ class Forwarding(BaseModel):
         return self
 
 
-class Neighbour(BaseModel):
+class Neighbour(Model):
     """A neighbouring government: where it is (approximately) and how a citizen reaches it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -79,7 +81,7 @@ class Neighbour(BaseModel):
         return value
 
 
-class ExternalAnswer(BaseModel):
+class ExternalAnswer(Model):
     """What a body we forwarded to sends back (signed JSON)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -88,6 +90,6 @@ class ExternalAnswer(BaseModel):
     reference: str | None = Field(default=None, max_length=200, description="the body's own case number")
 
 
-class ExternalAnswerReceipt(BaseModel):
+class ExternalAnswerReceipt(Model):
     tracking_code: str
     status: str

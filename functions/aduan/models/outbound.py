@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aduan.models.base import Model
 from aduan.models.contact import Language
 from aduan.models.ticket import Channel
 
@@ -24,7 +25,7 @@ def message_id(cause_id: str, recipient: str, channel: Channel) -> str:
     return f"msg_{digest[:32]}"
 
 
-class OutboundMessage(BaseModel):
+class OutboundMessage(Model):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(description="message_id(cause_id, recipient, channel): the exactly-once key")
     cause_id: str = Field(description="the domain event id or inbound message id this answers")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aduan.models.base import Model
 from aduan.models.contact import Language
 
 Platform = Literal["fcm", "apns"]
@@ -13,7 +14,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 E164_PATTERN = r"^\+[1-9]\d{6,14}$"
 
 
-class Profile(BaseModel):
+class Profile(Model):
     """Stored per account (`P#<sub>`). Email and phone are used for notifications only while verified:
     in AWS that is the user pool's `email_verified` / `phone_number_verified` for the same value."""
 
@@ -30,7 +31,7 @@ class Profile(BaseModel):
     updated_at: str | None = None
 
 
-class Device(BaseModel):
+class Device(Model):
     """One app installation: its FCM or APNs token and the SNS platform endpoint created for it."""
 
     model_config = ConfigDict(extra="ignore")
@@ -42,7 +43,7 @@ class Device(BaseModel):
     created_at: str
 
 
-class MeView(BaseModel):
+class MeView(Model):
     sub: str
     name: str | None
     language: Language
@@ -55,13 +56,13 @@ class MeView(BaseModel):
     devices: list[DeviceView] = Field(default_factory=list)
 
 
-class DeviceView(BaseModel):
+class DeviceView(Model):
     id: str
     platform: Platform
     created_at: str
 
 
-class MeUpdate(BaseModel):
+class MeUpdate(Model):
     """Only what is given changes. An email or phone that the account's token does not show as verified is
     kept but not used until it is (verify it in the app through the user pool first)."""
 
@@ -74,10 +75,7 @@ class MeUpdate(BaseModel):
     notify_by_sms: bool | None = None
 
 
-class DeviceRegistration(BaseModel):
+class DeviceRegistration(Model):
     model_config = ConfigDict(extra="forbid")
     platform: Platform
     token: str = Field(min_length=8, max_length=4096, description="the FCM registration token or APNs device token")
-
-
-MeView.model_rebuild()

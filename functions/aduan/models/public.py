@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from aduan.models.api import StatusLabel
+from aduan.models.base import Model
 
 
-class PublicLocation(BaseModel):
+class PublicLocation(Model):
     lat: float | None = None
     lon: float | None = None
     address: str | None = Field(default=None, description="Omitted for anonymous complaints")
@@ -15,13 +16,13 @@ class PublicLocation(BaseModel):
     coarsened: bool = Field(default=False, description="Coordinates rounded (anonymous complaint)")
 
 
-class PublicPhoto(BaseModel):
+class PublicPhoto(Model):
     id: str
     content_type: str
     url: str | None = None
 
 
-class PublicStep(BaseModel):
+class PublicStep(Model):
     """One public step of a complaint's timeline: a change of status, in words, in the city's zone."""
 
     at: str | None = Field(description="When, in the city's zone (ISO 8601 with offset)")
@@ -33,7 +34,7 @@ class PublicStep(BaseModel):
                                                          "personal data masked")
 
 
-class PublicComplaint(BaseModel):
+class PublicComplaint(Model):
     tracking_code: str
     title: str | None = Field(default=None, description="Shown once the desk has verified the complaint")
     text: str | None = Field(default=None, description="As verified, personal data masked")

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from aduan.models.base import Model
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PriorityName = Literal["urgent", "high", "normal", "low"]
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -76,9 +78,9 @@ class AbuseLimits(_Frozen):
 class RoutingConfig(_Frozen):
     rules: list[RoutingRule] = Field(default_factory=list)
     priority_keywords: list[PriorityRule] = Field(default_factory=list)
-    classifier: ClassifierSettings = ClassifierSettings()
-    duplicates: DuplicatePolicy = DuplicatePolicy()
-    abuse: AbuseLimits = AbuseLimits()
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    duplicates: DuplicatePolicy = Field(default_factory=DuplicatePolicy)
+    abuse: AbuseLimits = Field(default_factory=AbuseLimits)
 
     def ordered_rules(self) -> list[RoutingRule]:
         return sorted(self.rules, key=lambda rule: (rule.order, rule.id))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from aduan.models.base import Model
 from aduan.models.sla_config import Limit, Stage
 from aduan.models.ticket import ComplaintType, Priority
 
@@ -17,7 +18,7 @@ class ClockState(StrEnum):
     STOPPED = "stopped"
 
 
-class StageClock(BaseModel):
+class StageClock(Model):
     model_config = ConfigDict(extra="ignore")
     stage: Stage
     cycle: int = 1  # a stage that starts again (reassignment, reopening) counts up
@@ -56,7 +57,7 @@ def _from_row(stage: str, row: list[Any]) -> dict[str, Any]:
     return {**fields, "stage": stage, "limit": limit, "state": ClockState.STOPPED.value}
 
 
-class TicketClocks(BaseModel):
+class TicketClocks(Model):
     """Everything the SLA engine knows about one ticket; `rev` guards every write (exactly-once firing)."""
 
     model_config = ConfigDict(extra="ignore")

@@ -15,9 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from aduan.logic.calendar import WEEKDAYS, WorkingCalendar, parse_interval
+from aduan.models.base import Model
 from aduan.models.ticket import ComplaintType, Priority
 
 
@@ -52,7 +53,7 @@ class SlaConfigError(ValueError):
     """An SLA policy file that does not validate; the message names the file and the field."""
 
 
-class Limit(BaseModel):
+class Limit(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: float = Field(gt=0, le=3650)
     unit: Unit
@@ -80,7 +81,7 @@ class Limit(BaseModel):
         return f"{self.value:g} {self.unit.replace('_', ' ')}"
 
 
-class RungRecipient(BaseModel):
+class RungRecipient(Model):
     """A person told at a rung, by title and agency: `holder` (the unit holding the complaint: a bidang,
     a kelurahan), `parent` (the unit above it), `top` (the agency the desk assigned: the dinas, the
     kecamatan) or a fixed agency id (the city secretariat, the mayor's office)."""
@@ -91,7 +92,7 @@ class RungRecipient(BaseModel):
     agency: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)
 
 
-class Rung(BaseModel):
+class Rung(Model):
     """One step of the escalation ladder: who is told, and how long after the previous step."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -102,7 +103,7 @@ class Rung(BaseModel):
     recipients: tuple[RungRecipient, ...] = ()
 
 
-class StageRule(BaseModel):
+class StageRule(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     limit: Limit
     hard_cap: Limit | None = None
@@ -121,7 +122,7 @@ class Subject:
     level: int = 1
 
 
-class Override(BaseModel):
+class Override(Model):
     """A different limit for some categories, priorities, complaint types and/or agency levels (all empty:
     matches nothing). The most specific matching override wins."""
 
@@ -151,7 +152,7 @@ class Override(BaseModel):
                 + (1 if self.priorities else 0))
 
 
-class CalendarConfig(BaseModel):
+class CalendarConfig(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     timezone: Literal["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"] = "Asia/Jakarta"
     business_hours: dict[str, tuple[str, ...]]
@@ -182,7 +183,7 @@ LATER_STAGE_DEFAULTS: dict[str, Any] = {
 }
 
 
-class SlaPolicy(BaseModel):
+class SlaPolicy(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     version: int = Field(ge=1)

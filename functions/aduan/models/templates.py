@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from aduan.models.base import Model
 from aduan.models.config import ConfigError
 
 Language = Literal["id", "en"]
@@ -65,7 +66,7 @@ def clean(value: object) -> str:
     return _CONTROL.sub("", "" if value is None else str(value))
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

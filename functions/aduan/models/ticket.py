@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
 from aduan.logic.status_machine import EventType, Role, Status
+from aduan.models.base import Model
 
 
 class Channel(StrEnum):
@@ -56,7 +57,7 @@ COMPLAINT_TYPE_LABELS: dict[ComplaintType, tuple[str, str]] = {
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
-class Location(BaseModel):
+class Location(Model):
     model_config = ConfigDict(extra="forbid")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
@@ -64,7 +65,7 @@ class Location(BaseModel):
     area_code: str | None = Field(default=None, max_length=20)
 
 
-class Reporter(BaseModel):
+class Reporter(Model):
     """Who filed it. `ref` is the stable identity (Cognito sub or channel contact id)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -73,13 +74,13 @@ class Reporter(BaseModel):
     contact: str | None = None
 
 
-class Rating(BaseModel):
+class Rating(Model):
     score: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=2000)
     given_at: str
 
 
-class Suggestion(BaseModel):
+class Suggestion(Model):
     """What triage suggests for a new complaint, and why (issue 4: docs/routing.md)."""
 
     category_id: str | None = None
@@ -104,7 +105,7 @@ class Suggestion(BaseModel):
     routed_at: str
 
 
-class DuplicateCandidate(BaseModel):
+class DuplicateCandidate(Model):
     tracking_code: str
     title: str
     status: Status
@@ -113,7 +114,7 @@ class DuplicateCandidate(BaseModel):
     created_at: str
 
 
-class Ticket(BaseModel):
+class Ticket(Model):
     model_config = ConfigDict(extra="ignore")
     id: str
     tracking_code: str
@@ -160,12 +161,12 @@ class Ticket(BaseModel):
     _stored_body: str | None = PrivateAttr(default=None)
 
 
-class Actor(BaseModel):
+class Actor(Model):
     role: Role
     id: str
 
 
-class StepFacts(BaseModel):
+class StepFacts(Model):
     """What a step in a ticket's life says happened, besides what, when, to which ticket and by whom
     (shared by the stored timeline entry and the domain event its consumers read, models/events.py)."""
 
@@ -189,7 +190,7 @@ class TimelineEntry(StepFacts):
     ticket_version: int
 
 
-class Attachment(BaseModel):
+class Attachment(Model):
     id: str
     ticket_id: str
     tracking_code: str

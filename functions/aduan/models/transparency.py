@@ -8,14 +8,15 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from aduan.models.base import Model
 from aduan.models.config import SLUG, ConfigError
 
 AttributeType = Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -69,7 +70,7 @@ class PublicRules(_Frozen):
 
 
 class TransparencyConfig(_Frozen):
-    public: PublicRules = PublicRules()
+    public: PublicRules = Field(default_factory=PublicRules)
     open311: Open311Settings
 
     def client_for_key(self, api_key: str) -> Open311Client | None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
-
-from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+from typing import TYPE_CHECKING, Any
 
 from aduan import settings
 from aduan.dal.abuse import AbuseStore
@@ -26,6 +24,10 @@ from aduan.services.public import PublicService
 from aduan.services.sla_report import SlaReportService
 from aduan.services.stats import StatsService
 from aduan.services.tickets import TicketService
+
+if TYPE_CHECKING:
+    # Only a type here: the exports worker builds its service from this module without Powertools' resolvers.
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
 
 def city_config() -> CityConfig:

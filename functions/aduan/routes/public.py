@@ -6,9 +6,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import BaseModel
 
 from aduan.models.api import AttachmentView, Page
+from aduan.models.base import Model
 from aduan.models.public import PublicComplaint
 from aduan.routes.complaints import CodePath, Cursor
 from aduan.routes.context import caller, public_service
@@ -18,7 +18,7 @@ router = Router()
 Day = Annotated[str | None, Query(max_length=10, description="Local date YYYY-MM-DD")]
 
 
-class PhotoVisibility(BaseModel):
+class PhotoVisibility(Model):
     public: bool
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from aduan.adapters.channels.base import (
     MalformedPayload,
@@ -25,6 +25,7 @@ from aduan.adapters.channels.base import (
 )
 from aduan.logic.clock import to_storage
 from aduan.logic.phone import to_e164
+from aduan.models.base import Model
 from aduan.models.inbound import InboundMessage, MediaRef, SharedLocation, inbound_id
 from aduan.models.ticket import Channel
 
@@ -32,27 +33,27 @@ TOLERANCE_SECONDS = 300
 PHONE_CHANNELS = {"sms", "phone", "whatsapp"}
 
 
-class GenericSender(BaseModel):
+class GenericSender(Model):
     model_config = ConfigDict(extra="forbid")
     address: str = Field(min_length=1, max_length=320, description="phone (E.164 or national), email or an id")
     name: str | None = Field(default=None, max_length=200)
 
 
-class GenericMedia(BaseModel):
+class GenericMedia(Model):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(pattern=r"^https://", max_length=2000)
     mime_type: str | None = Field(default=None, max_length=100)
     filename: str | None = Field(default=None, max_length=255)
 
 
-class GenericLocation(BaseModel):
+class GenericLocation(Model):
     model_config = ConfigDict(extra="forbid")
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     address: str | None = Field(default=None, max_length=500)
 
 
-class GenericMessage(BaseModel):
+class GenericMessage(Model):
     """One message from another gateway (POST /webhooks/generic)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -66,7 +67,7 @@ class GenericMessage(BaseModel):
     sent_at: datetime | None = None
 
 
-class GenericBatch(BaseModel):
+class GenericBatch(Model):
     model_config = ConfigDict(extra="forbid")
     messages: list[GenericMessage] = Field(min_length=1, max_length=100)
 

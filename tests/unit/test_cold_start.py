@@ -1,0 +1,90 @@
+"""Cold start guards (issue #11): a handler's import builds no pydantic model it does not need at once,
+and the API handler does not import what only one route or the OpenAPI document uses."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+import aduan
+from infra.bench.imports import _process_environment, handler_targets
+
+# Built at import on purpose: module constants (the SLA and notifier actors) and the page-size limit that the
+# complaint routes' query annotation reads from limits.json. Each is a handful of fields.
+BUILT_AT_IMPORT = {"Actor", "Limits", "RequestLimits", "QuotaLimits"}
+PROBE = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+from aduan.models.base import Model
+
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+
+built = sorted({cls.__name__ for cls in subclasses(Model) if cls.__pydantic_complete__})
+print(json.dumps({"built": built, "modules": sorted(sys.modules)}))
+"""
+
+
+def _all_models() -> list[type[BaseModel]]:
+    for module in pkgutil.walk_packages(aduan.__path__, "aduan."):
+        importlib.import_module(module.name)
+    found: list[type[BaseModel]] = []
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("aduan."):
+                found.append(sub)
+    return found
+
+
+def test_every_model_builds_its_validator_on_first_use() -> None:
+    models = _all_models()
+    assert len(models) > 60
+    eager = [f"{model.__module__}.{model.__qualname__}" for model in models
+             if model.model_config.get("defer_build") is not True]
+    assert eager == [], "derive these from aduan.models.base.Model"
+
+
+def _imported(module: str, tmp_path: Path) -> dict[str, list[str]]:
+    target = next(target for target in handler_targets() if target.module == module)
+    environment = _process_environment(target, tmp_path, traced=False)
+    done = subprocess.run([sys.executable, "-c", PROBE, module], env=environment, cwd=tmp_path, check=True,
+                          capture_output=True, text=True)
+    result: dict[str, list[str]] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("module", ["aduan.handlers.api", "aduan.handlers.routing", "aduan.handlers.notifier"])
+def test_a_handler_import_builds_only_the_models_it_needs_at_once(module: str, tmp_path: Path) -> None:
+    imported = _imported(module, tmp_path)
+    assert set(imported["built"]) <= BUILT_AT_IMPORT
+
+
+def test_a_deferred_model_resolves_a_later_defined_one_when_first_built() -> None:
+    from aduan.models.person import DeviceView, MeView  # MeView names DeviceView before it is defined
+
+    view = MeView.model_validate({
+        "sub": "u-1", "name": None, "language": "id", "email": None, "email_verified": False, "phone": None,
+        "phone_verified": False, "notify_by_email": True, "notify_by_sms": False,
+        "devices": [{"id": "d-1", "platform": "fcm", "created_at": "2026-12-03T00:00:00.000000Z"}]})
+    assert isinstance(view.devices[0], DeviceView)
+    assert "DeviceView" in MeView.model_json_schema()["$defs"]
+
+
+def test_the_api_handler_leaves_channel_adapters_and_parameters_to_their_first_use(tmp_path: Path) -> None:
+    modules = set(_imported("aduan.handlers.api", tmp_path)["modules"])
+    assert "aduan.handlers.api" in modules
+    assert "aduan.adapters.channels" not in modules  # only the OpenAPI document describes the webhooks
+    assert "aws_lambda_powertools.utilities.parameters" not in modules  # only the external callback reads SSM
+    assert "PIL" not in modules  # the first photo imports Pillow
+    assert "aws_xray_sdk" not in modules  # tracing off: the tracer is a pass-through
