@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from aduan.logic.attribution import UNANSWERED_HANDOVERS
-from aduan.logic.clock import from_storage
+from aduan.logic.attribution import (
+    ANSWERS,
+    HANDOVERS,
+    RESOLUTION,
+    RESPONSE,
+    UNANSWERED,
+    UNANSWERED_HANDOVERS,
+    Credited,
+    credit_steps,
+)
 from aduan.logic.periods import local_day
-from aduan.logic.status_machine import Status
+from aduan.logic.status_machine import EventType, Status
+from aduan.models.ticket import TimelineEntry
 
 NONE = "-"
 DIMENSIONS = ("agency", "category", "channel", "area")
@@ -37,6 +46,9 @@ HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 336, 504, 720)
 AGE_BUCKETS = ((0, 2, "0-2d"), (3, 7, "3-7d"), (8, 14, "8-14d"), (15, 30, "15-30d"), (31, 10**6, "31d+"))
 NOT_BACKLOG = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.RESOLVED})
 FLOW_COUNTERS = ("received", "verified", "rejected", "duplicate", "assigned", "resolved", "closed", "reopened")
+# A sub-unit's own credit (response, resolution, SLA verdict) is also its tree's: stored as unit_<counter> on
+# the sub-unit's fact and <counter> on the top agency's, so a total across agencies counts the tree once.
+UNIT_PREFIX = "unit_"
 TYPE_PREFIX = "type_"  # type_<complaint type>_<flow counter>: pengaduan, aspirasi, permintaan_informasi
 # The bus events the statistics consume (StatsRule in template.yaml routes exactly these).
 DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
@@ -100,10 +112,6 @@ def bucket(hours: float) -> int:
     return bisect.bisect_left(HOUR_BUCKETS, hours)
 
 
-def _hours(start: str, end: str) -> float:
-    return max(0.0, (from_storage(end) - from_storage(start)).total_seconds() / 3600)
-
-
 def _value(value: Any) -> str:
     return str(value) if value not in (None, "") else NONE
 
@@ -119,41 +127,78 @@ def state_of(detail: Mapping[str, Any], zone: str) -> TicketState:
     )
 
 
-def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: str) -> Delta:
-    """The effect of a ticket domain event (the bus detail of aduan.tickets)."""
+def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: str,
+                 credited: Sequence[Credited] = ()) -> Delta:
+    """The effect of a ticket domain event (the bus detail of aduan.tickets); `credited`: what its timeline
+    entry credits to the agencies that held the complaint (`credits_for`)."""
     delta = Delta()
     new = state_of(detail, zone)
     counters: Counter[str] = Counter()
     kind = detail["event_type"]
     if kind in _BY_EVENT:
         counters[_BY_EVENT[kind]] += 1
-    to_status, from_status = detail.get("to_status"), detail.get("from_status")
+    to_status = detail.get("to_status")
     if kind == "TicketStatusChanged" and to_status in ("rejected", "duplicate"):
         counters[str(to_status)] += 1
-    created_at = (detail.get("ticket") or {}).get("created_at") or detail["occurred_at"]
-    if from_status == Status.RECEIVED.value and to_status not in (None, Status.RECEIVED.value):
-        counters[f"frt_{bucket(_hours(created_at, detail['occurred_at']))}"] += 1
-    if kind == "TicketResolved":
-        counters[f"ttr_{bucket(_hours(created_at, detail['occurred_at']))}"] += 1
     if kind == "RatingGiven" and (detail.get("data") or {}).get("score"):
         counters[f"rating_{int(detail['data']['score'])}"] += 1
     kind_of_report = (detail.get("ticket") or {}).get("complaint_type")
     if kind_of_report:  # by complaint type: more counters on the same fact, not another item to write
         counters.update({f"{TYPE_PREFIX}{kind_of_report}_{name}": n for name, n in list(counters.items())
                          if name in FLOW_COUNTERS})
+    day = local_day(detail["occurred_at"], zone)
     if counters:
-        day = local_day(detail["occurred_at"], zone)
         _count_flow(delta, day, new.dims(), counters)
+    for item in credited:
+        _count_flow(delta, day, {**new.dims(), "agency": item.agency}, Counter({_credit_counter(item): 1}))
     if previous is None or new.version > previous.version:
         _move_backlog(delta, previous, new)
         delta.state = new
     return delta
 
 
+def _credit_counter(item: Credited) -> str:
+    hours = item.seconds / 3600
+    name = {RESPONSE: f"frt_{bucket(hours)}", RESOLUTION: f"ttr_{bucket(hours)}", UNANSWERED: "unanswered"}[item.kind]
+    return UNIT_PREFIX + name if item.unit else name
+
+
 def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Counter[str]) -> None:
     for scope, dim, value in cells(dims):
-        delta.flow[(scope, dim, day, value)] = Counter(counters)
-    delta.facts[(day, combo_of(dims))] = Counter(counters)
+        delta.flow.setdefault((scope, dim, day, value), Counter()).update(counters)
+    delta.facts.setdefault((day, combo_of(dims)), Counter()).update(counters)
+
+
+def may_credit(detail: Mapping[str, Any]) -> bool:
+    """Whether a domain event can credit a response, a resolution or an unanswered handover: only these
+    make the consumer read the ticket's timeline."""
+    action = detail.get("action")
+    return bool(detail.get("to_status")) and (action in ANSWERS or action in HANDOVERS
+                                              or detail.get("to_status") == Status.RESOLVED.value)
+
+
+def lifecycle_entries(records: Iterable[Mapping[str, Any]]) -> list[TimelineEntry]:
+    """The ticket's lifecycle steps from stored timeline records or bus details (SLA entries left out)."""
+    kinds = {kind.value for kind in EventType if not kind.value.startswith("Sla")}
+    return [TimelineEntry.model_validate(dict(record)) for record in records
+            if record.get("event_type") in kinds and record.get("to_status")]
+
+
+def credits_for(event_id: str, records: Iterable[Mapping[str, Any]]) -> list[Credited]:
+    """What one event credits, worked out from the ticket's timeline (docs/organisation.md#evaluation)."""
+    return credit_steps(lifecycle_entries(records)).get(event_id, [])
+
+
+def fold_units(flow: Counter[str], across_agencies: bool) -> Counter[str]:
+    """Counters as a row reads them. One agency's row: its sub-unit credit (`unit_…`) counts as its own. A
+    row summed across agencies (the city, a category, …): only the tree credit, so nothing counts twice."""
+    folded: Counter[str] = Counter()
+    for name, n in flow.items():
+        if not name.startswith(UNIT_PREFIX):
+            folded[name] += n
+        elif not across_agencies:
+            folded[name[len(UNIT_PREFIX):]] += n
+    return folded
 
 
 def _move_backlog(delta: Delta, old: TicketState | None, new: TicketState) -> None:
@@ -200,9 +245,10 @@ def action_at(records: Iterable[Mapping[str, Any]], moment: str) -> str | None:
 
 
 def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, zone: str,
-              handed_over: bool = False) -> Delta:
+              handed_over: bool = False, top: str | None = None) -> Delta:
     """SlaClockStopped (met or breached, per stage; `handed_over`: neither, see `handed_on`) and
-    SlaBreached (an overdue alert) from aduan.sla."""
+    SlaBreached (an overdue alert) from aduan.sla. `top`: the agency at the top of the clock's agency's
+    path (configuration): a sub-unit's verdict is also its tree's."""
     stage = str(detail.get("stage") or NONE)
     if kind == "SlaClockStopped":
         verdict = "handed_on" if handed_over else "met" if detail.get("met") else "breached"
@@ -218,7 +264,11 @@ def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, z
             "area": _value(snap.get("area_code")) if snap else known.area if known else NONE}
     day = local_day(str(moment or detail.get("occurred_at")), zone)
     delta = Delta()
-    _count_flow(delta, day, dims, Counter({name: 1}))
+    if agency and top and top != agency:
+        _count_flow(delta, day, dims, Counter({UNIT_PREFIX + name: 1}))
+        _count_flow(delta, day, {**dims, "agency": top}, Counter({name: 1}))
+    else:
+        _count_flow(delta, day, dims, Counter({name: 1}))
     return delta
 
 
@@ -254,25 +304,32 @@ class Aggregate:
             self.seen.setdefault(ticket_id, set()).add(key)
 
 
-def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str) -> Aggregate:
-    """(source, detail-type, detail) in any order, without duplicates -> the aggregate."""
+def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str,
+           top_of: Mapping[str, str] | None = None) -> Aggregate:
+    """(source, detail-type, detail) in any order, without duplicates -> the aggregate. `top_of`: agency ->
+    the agency at the top of its path (sub-units only)."""
     aggregate = Aggregate()
     sla: list[tuple[str, Mapping[str, Any]]] = []
-    lifecycle: dict[str, list[Mapping[str, Any]]] = {}  # ticket id -> its domain events, to see what stopped a clock
+    domain: list[Mapping[str, Any]] = []
+    lifecycle: dict[str, list[Mapping[str, Any]]] = {}  # ticket id -> its lifecycle: what stopped a clock, credits
     for source, kind, detail in events:
         if source == "aduan.sla":
             if kind in SLA_TYPES:
                 sla.append((kind, detail))
             continue
-        if kind not in DOMAIN_TYPES:
-            continue
-        ticket_id = str(detail["ticket_id"])
-        lifecycle.setdefault(ticket_id, []).append(detail)
-        aggregate.add(ticket_id, domain_event(detail, aggregate.states.get(ticket_id), zone), str(detail["event_id"]))
+        lifecycle.setdefault(str(detail.get("ticket_id")), []).append(detail)
+        if kind in DOMAIN_TYPES:
+            domain.append(detail)
+    credited = {ticket_id: credit_steps(lifecycle_entries(details)) for ticket_id, details in lifecycle.items()}
+    for detail in domain:
+        ticket_id, event_id = str(detail["ticket_id"]), str(detail["event_id"])
+        delta = domain_event(detail, aggregate.states.get(ticket_id), zone, credited[ticket_id].get(event_id, []))
+        aggregate.add(ticket_id, delta, event_id)
     for kind, detail in sla:
         ticket_id = str(detail.get("ticket_id"))
         stopper = action_at(lifecycle.get(ticket_id, []), str(detail.get("stopped_at")))
-        delta = sla_event(kind, detail, aggregate.states.get(ticket_id), zone, handed_on(kind, detail, stopper))
+        top = (top_of or {}).get(str(detail.get("agency_id")))
+        delta = sla_event(kind, detail, aggregate.states.get(ticket_id), zone, handed_on(kind, detail, stopper), top)
         aggregate.add(None, delta)
         aggregate.seen.setdefault(ticket_id, set()).add(sla_dedupe_key(kind, detail, ""))
     return aggregate
@@ -320,6 +377,8 @@ def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date
         row[name] = {"count": sum(histogram.values()), "median": _finite(quantile(histogram, 0.5)),
                      "p90": _finite(quantile(histogram, 0.9)),
                      "histogram": {_bucket_label(i): n for i, n in histogram.items() if n}}
+    # Received and handed on by the desk (or a parent) before answering: not a response, never on time.
+    row["first_response_hours"]["handed_on_unanswered"] = flow.get("unanswered", 0)
     ratings = {str(score): flow.get(f"rating_{score}", 0) for score in range(1, 6)}
     count = sum(ratings.values())
     row["ratings"] = {"distribution": ratings, "count": count,

@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 from aduan.dal.stats import StatsRepository
 from aduan.logic import clock, stats
 from aduan.logic.access import Principal
+from aduan.logic.attribution import Credited
 from aduan.logic.errors import Forbidden, Unprocessable
+from aduan.logic.lifecycle import Policy
 from aduan.logic.periods import parse_day
 from aduan.logic.status_machine import Role
 from aduan.models.config import CityConfig
@@ -28,7 +30,8 @@ UNASSIGNED = "Belum di OPD (meja P3M) / not at an agency (desk)"
 class StatsService:
     repository: StatsRepository
     config: Callable[[], CityConfig]
-    # A ticket's stored timeline by tracking code: what stopped a first-response clock (one Query, read only).
+    # A ticket's stored timeline by tracking code: what stopped a first-response clock and who an answer or
+    # a handover credits (one Query, read only, for those events only).
     timeline: Callable[[str], Iterable[Mapping[str, Any]]] | None = None
 
     @property
@@ -48,15 +51,21 @@ class StatsService:
             key = stats.sla_dedupe_key(kind, detail, envelope_id)
             ticket_id = str(detail.get("ticket_id"))
             known = self.repository.state(ticket_id)
-            delta = stats.sla_event(kind, detail, known, zone, self._handed_on(kind, detail))
+            top = Policy.of(self.config()).tops().get(str(detail.get("agency_id")))
+            delta = stats.sla_event(kind, detail, known, zone, self._handed_on(kind, detail), top)
             return self.repository.apply(key, delta, ticket_id, None)
         if kind not in stats.DOMAIN_TYPES:
             return False
         ticket_id = str(detail["ticket_id"])
         previous = self.repository.state(ticket_id)
-        delta = stats.domain_event(detail, previous, zone)
+        delta = stats.domain_event(detail, previous, zone, self._credits(detail))
         return self.repository.apply(str(detail["event_id"]), delta, ticket_id,
                                      previous.version if previous else None)
+
+    def _credits(self, detail: Mapping[str, Any]) -> list[Credited]:
+        if self.timeline is None or not stats.may_credit(detail):
+            return []
+        return stats.credits_for(str(detail["event_id"]), self.timeline(str(detail.get("tracking_code"))))
 
     def _handed_on(self, kind: str, detail: Mapping[str, Any]) -> bool:
         if self.timeline is None or not stats.first_response_stop(kind, detail):
@@ -89,8 +98,9 @@ class StatsService:
 
     def rows(self, scope: str, dim: str, start: date, end: date) -> dict[str, dict[str, Any]]:
         flows: dict[str, Counter[str]] = {}
+        across = scope == stats.CITY and dim != "agency"  # rows summed over agencies count a tree once
         for (_, value), counters in self.repository.flow(scope, dim, start, end).items():
-            flows.setdefault(value, Counter()).update(counters)
+            flows.setdefault(value, Counter()).update(stats.fold_units(counters, across))
         backlog = self.repository.backlog(scope, dim)
         today = self.today()
         return {value: stats.summary(flows.get(value, Counter()), backlog.get(value, {}), today)
@@ -117,7 +127,7 @@ class StatsService:
             return self.rows(scope, "all", start, end).get("all") or stats.summary(Counter(), {}, self.today())
         flow: Counter[str] = Counter()
         for counters in self.repository.flow(scope, "channel", start, end).values():
-            flow.update(counters)
+            flow.update(stats.fold_units(counters, across_agencies=False))
         backlog: dict[str, Counter[str]] = {}
         for by_day in self.repository.backlog(scope, "channel").values():
             for day, counters in by_day.items():
