@@ -38,7 +38,7 @@ def _panel(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], title: str
         for offset, value, colour in ((0.0, before, PREVIOUS), (width, now, CURRENT)):
             height = (lower - upper) * (value / top if top else 0)
             draw.rectangle((x + offset, lower - height, x + offset + width - 2, lower), fill=colour)
-        draw.text((x, lower + 4), label[:16], fill=INK, font=font)
+        draw.text((x, lower + 4), label[:20], fill=INK, font=font)
 
 
 def _scale(values: Sequence[float]) -> float:
