@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from aduan.logic.stats import STAGES
+from aduan.logic.stats import CITY, STAGES
 
 Kind = Literal["weekly", "monthly"]
 KINDS: tuple[Kind, ...] = ("weekly", "monthly")
@@ -72,10 +72,12 @@ def title(period: Period) -> tuple[str, str]:
     return span, span
 
 
-def headline(row: Mapping[str, Any]) -> dict[str, float | int | None]:
-    """The figures a report compares, from a statistics row."""
+def headline(row: Mapping[str, Any], agency: bool = False) -> dict[str, float | int | None]:
+    """The figures a report compares, from a statistics row. An agency's `resolved` counts the resolutions
+    credited to it (its own and its sub-units', docs/organisation.md#evaluation), not only those it held."""
     compliance = row["sla_compliance"]
-    return {"received": row["received"], "resolved": row["resolved"],
+    resolved = row["resolution_hours"]["count"] if agency else row["resolved"]
+    return {"received": row["received"], "resolved": resolved,
             "overdue": sum(int(stage["overdue_alerts"]) for stage in row["sla"].values()),
             "sla_compliance": round(100 * compliance, 1) if compliance is not None else None,
             "first_response_median_hours": _number(row["first_response_hours"]["median"]),
@@ -116,7 +118,8 @@ def build(period: Period, scope: str, scope_name: str, current: Mapping[str, Any
           names: Mapping[str, str], timezone: str) -> dict[str, Any]:
     """The report: `current`/`previous` are the scope's statistics rows for this and the previous period;
     `categories`/`areas` the rows by category and by area for both; `names` value -> display name."""
-    now, before = headline(current), headline(previous)
+    agency = scope != CITY
+    now, before = headline(current, agency), headline(previous, agency)
     earlier = period.previous()
     return {"kind": period.kind, "scope": scope, "scope_name": scope_name, "timezone": timezone,
             "from": period.start.isoformat(), "to": period.end.isoformat(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.api_gateway import Response, Router
@@ -50,12 +51,13 @@ def periodic_report(period: Annotated[Literal["weekly", "monthly"], Query()] = "
                                                                  "last complete one")] = None,
                     agency_id: Annotated[str | None, Query(max_length=64)] = None,
                     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
-                    ) -> Response[str] | dict[str, Any]:
+                    ) -> Response[str]:
     if output == "csv":
         name, text = report_service().csv(caller(router), period, day, agency_id)
         return Response(status_code=200, content_type="text/csv; charset=utf-8", body=text,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    return report_service().report(caller(router), period, day, agency_id)
+    report = report_service().report(caller(router), period, day, agency_id)
+    return Response(status_code=200, content_type="application/json", body=json.dumps(report, ensure_ascii=False))
 
 
 @router.get("/v1/public/stats", tags=["public"], summary="City-wide numbers (small counts suppressed)")

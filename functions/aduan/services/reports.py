@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aduan.logic import reports, stats
@@ -32,9 +32,18 @@ class ReportService:
     stats: StatsService
     notifications: Callable[[], NotificationConfig] | None = None
     port: Callable[[], OutboundPort] | None = None
+    # Statistics rows read while sending one period's reports: every agency's report shares the league's.
+    _read: dict[tuple[str, str, reports.Period], dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def _rows(self, scope: str, dim: str, period: reports.Period) -> dict[str, dict[str, Any]]:
+        key = (scope, dim, period)
+        if key not in self._read:
+            self._read[key] = self.stats.rows(scope, dim, period.start, period.end)
+        return self._read[key]
 
     # ------------------------------------------------------------------ reading (API)
     def report(self, principal: Principal, kind: str, day: str | None, agency_id: str | None) -> dict[str, Any]:
+        self._read.clear()  # an API read sees the statistics as they are now
         if kind not in reports.KINDS:
             raise Unprocessable("period is weekly or monthly", details=[{"field": "period", "message": "unknown"}])
         agency_id = self._allowed(principal, agency_id)
@@ -61,8 +70,7 @@ class ReportService:
         agency = config.agency(agency_id) if agency_id else None
         earlier = period.previous()
         rows = [self._row(agency_id, p) for p in (period, earlier)]
-        by = {dim: tuple(self.stats.rows(scope, dim, p.start, p.end) for p in (period, earlier))
-              for dim in ("category", "area")}
+        by = {dim: tuple(self._rows(scope, dim, p) for p in (period, earlier)) for dim in ("category", "area")}
         names = {c.id: c.name_id for c in config.categories} | {a.code: a.name for a in config.areas}
         name = agency.short_name if agency else config.settings.city_name
         return reports.build(period, scope, name, rows[0], rows[1], (by["category"][0], by["category"][1]),
@@ -70,9 +78,9 @@ class ReportService:
 
     def _row(self, agency_id: str | None, period: reports.Period) -> Mapping[str, Any]:
         if agency_id:  # the agency's row of the league: its own and its sub-units' credits (attribution)
-            found = self.stats.rows(stats.CITY, "agency", period.start, period.end).get(agency_id)
+            found = self._rows(stats.CITY, "agency", period).get(agency_id)
         else:
-            found = self.stats.rows(stats.CITY, "all", period.start, period.end).get("all")
+            found = self._rows(stats.CITY, "all", period).get("all")
         return found or stats.summary(Counter(), {}, self.stats.today())
 
     def csv(self, principal: Principal, kind: str, day: str | None, agency_id: str | None) -> tuple[str, str]:
@@ -97,6 +105,7 @@ class ReportService:
         audiences += [(agency.id, _heads(agency), "officer") for agency in config.agencies
                       if agency.kind not in NOT_ASSIGNABLE and not agency.forward and _heads(agency)]
         port = self.port()
+        self._read.clear()
         messages: list[OutboundMessage] = []
         for agency_id, recipients, audience in audiences:
             if not recipients:
