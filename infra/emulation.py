@@ -49,6 +49,11 @@ def reset_caches() -> None:
     channel_secrets.reset()
 
 
+def credentials() -> dict[str, str]:
+    """moto's fake credentials and the region, for tests that run moto in-process without a stack."""
+    return {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
 def environment(tables: dict[str, str], bucket: str, bus: str) -> dict[str, str]:
     """The variables the handlers read, naming these resources, with moto's fake credentials."""
     return {

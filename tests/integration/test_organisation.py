@@ -187,14 +187,9 @@ def test_waiting_for_the_reporter_at_the_desk_ends_closed_as_incomplete(org: Api
         assert org.act("verifier", code, "request_info", 1, note="Mohon alamat lengkap").status == 200
         world.deliver(code)
         assert world.ticket(code)["sla"]["stage"] == "citizen_info"
-        world.advance(days=10, minutes=1)
-        world.sweep()
-        world.sweep()
-        view = world.ticket(code)
-        assert view["status"] == "closed"
-        closed = world.sla_events(code, "TicketClosed")
-        assert len(closed) == 1 and closed[0]["action"] == "close_incomplete"
-        assert "Closed as incomplete" in closed[0]["note"]
+        closed = world.wait_out_the_citizen(code)
+        assert closed["action"] == "close_incomplete"
+        assert "Closed as incomplete" in closed["note"]
         assert [e for e in _timeline(org, code, "citizen") if e["type"] == "TicketClosed"]  # the citizen is told
         world.deliver(code)
         assert world.sweep()["fired"] == {}

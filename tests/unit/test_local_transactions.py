@@ -20,9 +20,7 @@ TABLE = "aduan-tickets-journal"
 
 @pytest.fixture
 def dynamodb() -> Iterator[Any]:
-    environment = {"AWS_DEFAULT_REGION": emulation.REGION, "AWS_ACCESS_KEY_ID": "testing",
-                   "AWS_SECRET_ACCESS_KEY": "testing"}
-    with mock.patch.dict(os.environ, environment), mock_aws():
+    with mock.patch.dict(os.environ, emulation.credentials()), mock_aws():
         os.environ.pop("AWS_ENDPOINT_URL", None)
         install_undo_journal()
         emulation.create_table("TicketsTable", TABLE, stream=True)

@@ -29,6 +29,18 @@ class Unauthorized(DomainError):
     status, code = 401, "unauthorized"
 
 
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "unsupported_media_type"
+
+
+class PayloadTooLarge(DomainError):
+    status, code = 413, "payload_too_large"
+
+
+class BadBody(DomainError):
+    status, code = 400, "invalid_json"
+
+
 class Conflict(DomainError):
     status, code = 409, "conflict"
 

@@ -9,23 +9,11 @@ import binascii
 import json
 from typing import Any
 
-from aduan.logic.errors import DomainError
+from aduan.logic.errors import BadBody, PayloadTooLarge, UnsupportedMediaType
 from aduan.models.limits import limits
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 FORM_PREFIXES = ("/open311/",)  # GeoReport v2 posts application/x-www-form-urlencoded
-
-
-class UnsupportedMediaType(DomainError):
-    status, code = 415, "unsupported_media_type"
-
-
-class PayloadTooLarge(DomainError):
-    status, code = 413, "payload_too_large"
-
-
-class BadBody(DomainError):
-    status, code = 400, "invalid_json"
 
 
 def header(event: dict[str, Any], name: str) -> str:
