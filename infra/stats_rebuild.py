@@ -28,12 +28,11 @@ if importlib.util.find_spec("aduan") is None:
 from aduan.dal.config_store import load_config  # noqa: E402
 from aduan.dal.stats import OPEN_PK, StatsRepository, fact_pk, fact_sk, months, open_sk  # noqa: E402
 from aduan.dal.tickets import TicketRepository, queue_key  # noqa: E402
-from aduan.logic import clock, domain_events, stats  # noqa: E402
+from aduan.logic import clock, stats  # noqa: E402
 from aduan.logic.lifecycle import Policy  # noqa: E402
 from aduan.logic.status_machine import Status  # noqa: E402
 from aduan.models.config import CityConfig  # noqa: E402
-
-Event = tuple[str, str, dict[str, Any]]
+from aduan.models.events import DomainEvent  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -60,14 +59,11 @@ def ticket_codes(tickets: TicketRepository, config: CityConfig) -> Iterator[str]
                 break
 
 
-def history(tickets: TicketRepository, config: CityConfig, counted: list[int]) -> Iterator[Event]:
-    """Timeline entries as the relay publishes them (the SLA engine's entries with source aduan.sla)."""
+def history(tickets: TicketRepository, config: CityConfig, counted: list[int]) -> Iterator[DomainEvent]:
+    """Every ticket's domain events, as stored (the SLA engine's with source aduan.sla)."""
     for code in ticket_codes(tickets, config):
         counted[0] += 1
-        for record in tickets.timeline_records(code):
-            if record.get("entity") == "event":
-                entry = domain_events.bus_entry(record, "replay")
-                yield entry["Source"], record["event_type"], domain_events.detail(record)
+        yield from tickets.events(code)
 
 
 def rebuild(table: str, dry_run: bool = False) -> Outcome:

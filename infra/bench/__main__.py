@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-sla", action="store_true", help="do not measure the SLA sweep")
     parser.add_argument("--skip-lifecycle", action="store_true",
                         help="do not price a complaint's whole life through every worker")
-    parser.add_argument("--sla-sizes", default="1000,4000",
-                        help="open clocks in the measured SLA sweeps, comma-separated (default 1000,4000)")
+    parser.add_argument("--sla-sizes", default="1000,10000",
+                        help="open clocks in the measured SLA sweeps, comma-separated (default 1000,10000)")
     parser.add_argument("--skip-web", action="store_true", help="do not measure the console in Chromium")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default {DEFAULT_OUTPUT}")
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     document["seconds"] = {"total": round(time.perf_counter() - started, 1), **seconds}
     if sla_document:
-        document["targets"].append(sla_sweep.target(sla_document))
+        document["targets"].extend(sla_sweep.targets(sla_document))
     print(report.render(document))
     if life:
         print("\nA complaint's whole life (API and every worker):\n" + "\n".join(lifecycle.render(life)))

@@ -29,6 +29,8 @@ class Store(Protocol):
 
     def item(self, table: str, key: Mapping[str, Any]) -> dict[str, Any] | None: ...
 
+    def query_items(self, params: Mapping[str, Any]) -> list[dict[str, Any]]: ...
+
 
 @dataclass
 class Touch:
@@ -125,8 +127,12 @@ def read_charge(store: Store, operation: str, params: Mapping[str, Any], respons
     elif operation in ("Query", "Scan"):
         # Reads on an index are always eventually consistent.
         consistent = bool(params.get("ConsistentRead")) and "IndexName" not in params
-        charge.cost = query_read(response.get("Items", []), consistent=consistent)
-        charge.item_bytes = [item_size(item) for item in response.get("Items", [])]
+        items = response.get("Items", [])
+        if params.get("Select") == "COUNT" and operation == "Query":
+            # A count returns no items but AWS charges every item it read: size the same page's items.
+            items = store.query_items(params)
+        charge.cost = query_read(items, consistent=consistent)
+        charge.item_bytes = [item_size(item) for item in items]
         if {"ProjectionExpression", "FilterExpression", "Select"} & set(params):
             charge.notes.append("approximate: sized on the returned items, AWS sizes the items it read")
         if operation == "Scan":

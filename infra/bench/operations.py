@@ -33,6 +33,7 @@ TRANSITIONS: list[tuple[str, str, dict[str, Any]]] = [
     ("dpu", "accept", {}),
     ("dpu", "start", {"note": "Tim menuju lokasi"}),
     ("dpu", "resolve", {"response": "Lubang sudah ditambal pada 24 November"}),
+    ("verifier", "approve_answer", {}),  # Semarang's desk reviews answers before the citizen sees them
 ]
 
 

@@ -3,6 +3,9 @@
 The archive is filled with complaints spread over the whole city, of every category, all recent
 enough to be searched. A new complaint's duplicate search queries only the geohash cells around it
 (one Query per cell, of its own category), so its calls and items read must not follow the total.
+That alone cannot tell a flat search from a linear one (each cell holds a handful), so a dense
+neighbourhood follows: more and more complaints of the same category within 100 m of one place (a
+street everyone reports), where a search that reads every neighbour grows with the crowd.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from infra.bench.harness import TABLES
 from infra.bench.operations import COMPLAINT, Request, Scenario, _run
 
 ARCHIVE_SIZES = (100, 1_000, 5_000)
+DENSE_SIZES = (10, 100, 400)  # same-category neighbours within 100 m
 RUNS_PER_SIZE = 5
 # Kota Semarang's extent (south, west, north, east) in the seed's areas.json.
 CITY = (-7.13, 110.27, -6.925, 110.51)
+CROWDED = (-6.9905, 110.4225)  # Simpang Lima
+NEAR = 0.0009  # degrees, about 100 m
 
 
 def _created_event(code: str) -> dict[str, Any]:
@@ -43,25 +49,35 @@ def _file(bench: Scenario, count: int, **overrides: Any) -> list[str]:
 
 
 def _fill_city(count: int, rng: random.Random) -> None:
-    """`count` more complaints anywhere in the city, written straight to the table (not measured)."""
+    """`count` more complaints anywhere in the city, of any category, straight to the table (not measured)."""
+    _fill(count, rng, lambda: (rng.uniform(CITY[0], CITY[2]), rng.uniform(CITY[1], CITY[3])), None)
+
+
+def _fill_near(count: int, rng: random.Random, category: str) -> None:
+    """`count` more complaints of one category within 100 m of CROWDED (not measured)."""
+    _fill(count, rng, lambda: (CROWDED[0] + rng.uniform(-NEAR, NEAR), CROWDED[1] + rng.uniform(-NEAR, NEAR)),
+          category)
+
+
+def _fill(count: int, rng: random.Random, point: Any, category: str | None) -> None:
     from aduan import settings
     from aduan.dal.config_store import load_config
     from aduan.dal.tickets import CodeTaken, TicketRepository
     from aduan.logic import clock, ids
-    from aduan.models.ticket import Channel, Location, Reporter, Ticket
+    from aduan.models.ticket import Change, Channel, Location, Reporter, Ticket
 
     config = load_config(settings.table_name())
     categories = [category.id for category in config.categories]
     repository, stamp = TicketRepository(settings.table_name()), clock.to_storage(clock.now())
     for _ in range(count):
-        lat, lon = rng.uniform(CITY[0], CITY[2]), rng.uniform(CITY[1], CITY[3])
+        lat, lon = point()
         ticket = Ticket(id=ids.new_id(clock.now()), tracking_code=ids.new_tracking_code("ADU"), title="Arsip",
-                        text="Laporan lama warga", category_id=rng.choice(categories),
+                        text="Laporan lama warga", category_id=category or rng.choice(categories),
                         location=Location(lat=lat, lon=lon), channel=Channel.APP, reporter=Reporter(ref="arsip"),
                         created_at=stamp, updated_at=stamp, status_since=stamp)
         for _ in range(5):
             try:
-                repository.save(ticket, [], None, new=True)
+                repository.save(Change(ticket, [], None, new=True))
                 break
             except CodeTaken:  # a random code already drawn: draw again
                 ticket = ticket.model_copy(update={"tracking_code": ids.new_tracking_code("ADU")})
@@ -87,3 +103,12 @@ def measure(bench: Scenario) -> None:
         bench.measure(f"duplicate_search_{size}", f"routing with {size} other complaints in the city",
                       routed(codes), runs=RUNS_PER_SIZE,
                       note=f"{RUNS_PER_SIZE} runs at one place and category: later runs find the earlier ones")
+    filled = 0
+    for size in DENSE_SIZES:
+        _fill_near(size - filled, rng, str(COMPLAINT["category_id"]))
+        filled = size
+        place = {"lat": CROWDED[0], "lon": CROWDED[1], "address": "Simpang Lima"}
+        codes = _file(bench, RUNS_PER_SIZE, location=place)
+        bench.measure(f"duplicate_dense_{size}", f"routing with {size} same-category complaints within 100 m",
+                      routed(codes), runs=RUNS_PER_SIZE,
+                      note="dense neighbourhood: a search reading every neighbour grows with it")

@@ -82,13 +82,12 @@ def test_complaint_export_for_a_supervisor_and_for_an_agency(api: Api, exporting
 
 def test_statistics_export(api: Api, exporting: str) -> None:
     from aduan.dal.tickets import TicketRepository
-    from aduan.logic import domain_events
     from aduan.routes.context import stats_service
 
     code = api.file()["tracking_code"]
     api.act("verifier", code, "verify", 1)
-    for record in TicketRepository("aduan-tickets-test").timeline_records(code):
-        stats_service().record(domain_events.SOURCE, record["event_type"], "env", domain_events.detail(record))
+    for event in TicketRepository("aduan-tickets-test").events(code):
+        stats_service().record(event)
     today = api("GET", f"/v1/complaints/{code}").body["created_at"][:10]
     asked = api("POST", "/v1/exports", {"kind": "statistics", "from": today, "to": today, "group_by": "category"},
                 who="supervisor")

@@ -39,10 +39,20 @@ class World:
         """What the rule -> SQS -> tracker path delivers: every lifecycle event of the ticket (again)."""
         from aduan.handlers.sla_tracker import handler
 
+        return self._queue(handler, code, ("aduan.tickets",))
+
+    def count(self, *codes: str) -> None:
+        """What the statistics worker is delivered: the tickets' lifecycle and SLA events."""
+        from aduan.handlers.stats import handler
+
+        for code in codes:
+            self._queue(handler, code, ("aduan.tickets", "aduan.sla"))
+
+    def _queue(self, handler: Any, code: str, sources: tuple[str, ...]) -> dict[str, Any]:
         records = []
         for stored in self.stored_events(code):
             entry = bus_entry(stored, "aduan-test")
-            if entry["Source"] != "aduan.tickets":
+            if entry["Source"] not in sources:
                 continue
             event = {"version": "0", "id": stored["event_id"], "detail-type": entry["DetailType"],
                      "source": entry["Source"], "time": entry["Time"], "region": "ap-southeast-3",
@@ -214,6 +224,7 @@ def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World
     assert [(item["tracking_code"], item["stages"]) for item in overdue] == [(late, ["first_response"])]
     assert api.act("dpu", late, "accept", 4).status == 200  # version 4: the breach bumped it
     world.deliver(late)
+    world.count(late, prompt)
     report = api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-11-01", "to": "2026-12-31"}).body
     by_stage = {row["stage"]: row for row in report["by_stage"]}
     assert by_stage["first_response"] == {"stage": "first_response", "stopped": 2, "met": 1, "compliance_percent": 50.0}

@@ -4,8 +4,17 @@ and the cost per million complaints adds up from list prices."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from infra.bench.lifecycle import EVENTS_PUBLISHED, PRICES, Spent, dollars_per_million, subscriptions, targets
+from infra.bench.lifecycle import (
+    EVENTS_PUBLISHED,
+    OFFICER_STEPS,
+    PRICES,
+    Spent,
+    dollars_per_million,
+    subscriptions,
+    targets,
+)
 
 
 def test_every_bus_rule_feeding_a_worker_is_wired() -> None:
@@ -30,7 +39,25 @@ def test_cost_per_million_from_list_prices() -> None:
 
 
 def test_targets_say_pass_or_fail() -> None:
-    life = {"total": {"wcu": 100.0, "rcu": 50.0}, "cost_per_million_usd": {"total": 90.0}}
+    steps: dict[str, Any] = {step: {"api": {"wcu": 8.0}, "stats": {"wcu": 6.0}} for step in OFFICER_STEPS}
+    steps["file"] = {"api": {"wcu": 7.0}, "routing": {"wcu": 6.0}}
+    steps["verify"]["api"]["wcu"] = 9.0
+    life = {"total": {"wcu": 100.0, "rcu": 50.0}, "cost_per_million_usd": {"total": 90.0}, "by_step": steps}
     checks = {check["target"]: check["passed"] for check in targets({"web": life})}
     assert checks == {"lifecycle (web) write units <= 120": True, "lifecycle (web) read units <= 40": False,
-                      "lifecycle (web) USD per million complaints <= 150.0": True}
+                      "lifecycle (web) USD per million complaints <= 150.0": True,
+                      "web intake POST /v1/complaints write units <= 6": False,
+                      **{f"officer transition {step}: write units <= 8": step != "verify" for step in OFFICER_STEPS}}
+
+
+def test_units_are_attributed_to_operation_and_table() -> None:
+    from infra.bench.capacity import Cost
+    from infra.bench.recorder import Call
+
+    spent, more = Spent(), Spent()
+    spent.add([Call("dynamodb", "TransactWriteItems", "write", "tickets", cost=Cost(wcu=4.0, index_wcu={"q": 2}))])
+    more.add([Call("dynamodb", "GetItem", "read", "tickets", cost=Cost(rcu=1.0)),
+              Call("dynamodb", "TransactWriteItems", "write", "tickets", cost=Cost(wcu=2.0))])
+    spent.merge(more)
+    assert dict(spent.units_by_table) == {"TransactWriteItems tickets": 8.0, "GetItem tickets": 1.0}
+    assert spent.wcu == 8.0 and spent.rcu == 1.0 and spent.dynamodb_calls == 3

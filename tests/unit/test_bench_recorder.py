@@ -59,6 +59,19 @@ def test_counts_reads_and_writes_per_operation(recorder: Recorder) -> None:
     assert recorder.take() == []
 
 
+def test_a_count_is_priced_on_the_items_it_reads(recorder: Recorder) -> None:
+    db = boto3.client("dynamodb")
+    for number in range(3):
+        db.put_item(TableName=TABLE, Item=item(f"#T{number}", 3000, queue="OVERDUE#dpu"))
+    recorder.take()
+    counted = db.query(TableName=TABLE, IndexName="by_queue", Select="COUNT", KeyConditionExpression="#q = :q",
+                       ExpressionAttributeNames={"#q": "queue"}, ExpressionAttributeValues={":q": {"S": "OVERDUE#dpu"}})
+    assert counted["Count"] == 3 and "Items" not in counted
+    (call,) = recorder.take()
+    # 3 x 3 KB read (AWS bills what a count reads, though it returns none), eventually consistent: 9 KB -> 1.5
+    assert call.cost is not None and call.cost.rcu == 1.5 and len(call.item_bytes) == 3
+
+
 def test_prices_updates_transactions_and_index_maintenance(recorder: Recorder) -> None:
     db = boto3.client("dynamodb")
     db.put_item(TableName=TABLE, Item=item("#T", 2000, queue="DESK#received"))

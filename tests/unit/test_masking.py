@@ -7,7 +7,7 @@ from aduan.logic.access import Principal
 from aduan.logic.masking import MASK, agency_text, mask_contacts, mask_names
 from aduan.logic.publication import mask_identity
 from aduan.logic.status_machine import Role
-from aduan.models.ticket import Channel, Reporter, Ticket
+from aduan.models.ticket import Actor, Channel, Reporter, Ticket
 
 STAMP = "2026-11-20T03:00:00.000000Z"
 
@@ -50,16 +50,17 @@ def test_the_agency_reads_an_anonymous_complaint_without_contact_details_the_des
 def test_the_agencys_email_about_an_anonymous_complaint_carries_no_contact_details() -> None:
     from pathlib import Path
 
-    from aduan.logic.notifications import Happening, variables
+    from aduan.logic.notifications import variables
     from aduan.logic.recipients import Address, Recipient
     from aduan.models.config import load_config_dir
+    from aduan.models.events import DomainEvent
     from aduan.models.templates import load_templates_dir
 
     root = Path(__file__).resolve().parents[2] / "infra" / "config"
     city, templates = load_config_dir(root / "semarang"), load_templates_dir(root / "templates")
-    event = Happening(cause_id="ev1", event_type="TicketAssigned", tracking_code="ADU-7K3Q-9G", to_status="assigned",
-                      note="Hubungi pelapor di 081234567890", internal=False, actor_role="verifier", due_at=None,
-                      stage=None, agency_id="dpu", data={})
+    event = DomainEvent(event_id="ev1", event_type="TicketAssigned", tracking_code="ADU-7K3Q-9G",
+                        to_status="assigned", note="Hubungi pelapor di 081234567890", internal=False,
+                        actor=Actor(role="verifier", id="v-1"), agency_id="dpu")
     complaint = ticket(True).model_copy(update={"title": "Lubang, telp 0812-3456-7890 / adi@mail.id"})
     officer = Recipient("officer", Address(Channel.EMAIL, "dpu@semarangkota.go.id"), "id")
     values = variables(event, complaint, city, templates, officer)

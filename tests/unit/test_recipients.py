@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aduan.logic.notifications import Happening, messages
+from aduan.logic.notifications import messages
 from aduan.logic.recipients import Facts, citizen, select
 from aduan.models.config import load_config_dir
 from aduan.models.contact import Contact
+from aduan.models.events import DomainEvent
 from aduan.models.templates import load_templates_dir
-from aduan.models.ticket import Channel, Location, Reporter, Ticket
+from aduan.models.ticket import Actor, Channel, Location, Reporter, Ticket
 
 ROOT = Path(__file__).resolve().parents[2] / "infra" / "config"
 CITY = load_config_dir(ROOT / "semarang")
@@ -90,13 +91,13 @@ def test_intake_already_acknowledged_channel_complaints() -> None:
                       frozenset({"citizen"}))) == 1
 
 
-def _render(event: Happening, the_ticket: Ticket, the_facts: Facts) -> dict[str, Any]:
+def _render(event: DomainEvent, the_ticket: Ticket, the_facts: Facts) -> dict[str, Any]:
     return {m.audience + ":" + m.recipient: m for m in messages(event, the_ticket, the_facts, CITY, CONFIG)}
 
 
 def test_anonymous_reporters_are_told_but_never_named_to_the_agency() -> None:
-    assigned = Happening(cause_id="ev1", event_type="TicketAssigned", tracking_code="ADU-7K3Q-9G",
-                         to_status="assigned", actor_role="verifier", data={"agency_id": "dpu"})
+    assigned = DomainEvent(event_id="ev1", event_type="TicketAssigned", tracking_code="ADU-7K3Q-9G",
+                           to_status="assigned", actor=Actor(role="verifier", id="v-1"), data={"agency_id": "dpu"})
     agency_emails = tuple(CITY.agency("dpu").emails)  # type: ignore[union-attr]
     named = _render(assigned, ticket(), facts(event_type="TicketAssigned", actor_role="verifier",
                                               agency_emails=agency_emails))

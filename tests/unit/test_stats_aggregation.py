@@ -15,6 +15,7 @@ from aduan.dal.tickets import entry_item
 from aduan.logic import domain_events, stats
 from aduan.logic.attribution import credit_steps
 from aduan.models.config import load_config_dir
+from aduan.models.events import DomainEvent, read_event
 from aduan.models.ticket import Ticket
 from infra.sample_data import histories
 
@@ -23,6 +24,12 @@ START = datetime(2026, 8, 1, tzinfo=UTC)
 TODAY = date(2026, 11, 23)
 DONE = {"closed", "rejected", "duplicate", "resolved"}
 Event = tuple[str, str, dict[str, Any]]
+
+
+def read(events: list[Event]) -> list[DomainEvent]:
+    """The events as the stats worker reads them off its queue."""
+    found = [read_event({"source": source, "detail-type": kind, "detail": detail}) for source, kind, detail in events]
+    return [event for event in found if event is not None]
 
 
 def generated(count: int, seed: int) -> tuple[list[Event], list[Ticket]]:
@@ -37,7 +44,8 @@ def generated(count: int, seed: int) -> tuple[list[Event], list[Ticket]]:
                 events.append((domain_events.SOURCE, entry.event_type.value, detail))
                 if entry.event_type.value == "TicketResolved":
                     events.append(("aduan.sla", "SlaClockStopped", {
-                        "ticket_id": entry.ticket_id, "stage": rng.choice(["resolution", "first_response"]),
+                        "ticket_id": entry.ticket_id, "tracking_code": entry.tracking_code,
+                        "stage": rng.choice(["resolution", "first_response"]),
                         "agency_id": change.ticket.assigned_agency_id, "category_id": change.ticket.category_id,
                         "stopped_at": entry.occurred_at, "met": rng.random() < 0.7}))
         tickets.append(history.changes[-1].ticket)
@@ -61,10 +69,10 @@ def brute_force(events: list[Event], tickets: list[Ticket], group: str) -> dict[
     by_id = {ticket.id: ticket for ticket in tickets}
     # Response and resolution times are credited to the agency that held the complaint (logic/attribution.py,
     # tested on its own): the tree's credit, in the row of the crediting event's other dimensions.
-    lifecycles: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for source, _, detail in events:
-        if source != "aduan.sla":
-            lifecycles[detail["ticket_id"]].append(detail)
+    lifecycles: dict[str, list[DomainEvent]] = defaultdict(list)
+    for event in read(events):
+        if not event.is_sla:
+            lifecycles[event.ticket_id].append(event)
     credited = {ticket_id: credit_steps(stats.lifecycle_entries(details)) for ticket_id, details in lifecycles.items()}
     for source, kind, detail in events:
         if source == "aduan.sla":
@@ -113,8 +121,8 @@ def test_aggregates_equal_a_brute_force_recount_in_any_order() -> None:
     events, tickets = generated(400, seed=3)
     shuffled = list(events)
     random.Random(9).shuffle(shuffled)
-    aggregate = stats.replay(shuffled, "Asia/Jakarta")
-    in_order = stats.replay(events, "Asia/Jakarta")
+    aggregate = stats.replay(read(shuffled), "Asia/Jakarta")
+    in_order = stats.replay(read(events), "Asia/Jakarta")
     assert nonzero(aggregate.backlog) == nonzero(in_order.backlog) and aggregate.flow == in_order.flow
     for group in ("agency", "category", "channel", "area"):
         expected = brute_force(events, tickets, group)
@@ -140,7 +148,7 @@ def test_aggregates_equal_a_brute_force_recount_in_any_order() -> None:
 
 def test_an_agency_scope_adds_up_to_its_city_row() -> None:
     events, _ = generated(200, seed=4)
-    aggregate = stats.replay(events, "Asia/Jakarta")
+    aggregate = stats.replay(read(events), "Asia/Jakarta")
     city = rows_of(aggregate, stats.CITY, "agency")
     for agency, row in city.items():
         if agency == "-":
@@ -162,10 +170,17 @@ def test_quantiles_and_age_buckets() -> None:
 
 
 def test_sla_events_are_keyed_by_content_not_envelope() -> None:
-    detail = {"ticket_id": "T", "stage": "resolution", "stopped_at": "2026-11-23T00:00:00.000000Z", "met": True}
-    assert stats.sla_dedupe_key("SlaClockStopped", detail, "env-1") == stats.sla_dedupe_key(
-        "SlaClockStopped", detail, "env-2")
-    assert stats.sla_dedupe_key("SlaClockStopped", {**detail, "event_id": "E"}, "env") == "E"
+    detail = {"ticket_id": "T", "tracking_code": "ADU-1", "stage": "resolution",
+              "stopped_at": "2026-11-23T00:00:00.000000Z", "met": True}
+
+    def key(envelope_id: str, **more: Any) -> str:
+        event = read_event({"id": envelope_id, "source": "aduan.sla", "detail-type": "SlaClockStopped",
+                            "detail": {**detail, **more}})
+        assert event is not None
+        return stats.sla_dedupe_key(event)
+
+    assert key("env-1") == key("env-2") == "T#resolution#stopped#2026-11-23T00:00:00.000000Z"
+    assert key("env", event_id="E") == "E"
 
 
 def test_the_stats_rule_routes_exactly_the_counted_events() -> None:
@@ -179,22 +194,26 @@ def test_the_stats_rule_routes_exactly_the_counted_events() -> None:
 def test_a_first_response_clock_stopped_by_reassignment_is_neither_met_nor_breached() -> None:
     from aduan.logic import stats as pure
 
-    stop = {"ticket_id": "T", "stage": "first_response", "agency_id": "dinkes", "met": True,
-            "stopped_at": "2026-11-23T03:00:00.000000Z", "occurred_at": "2026-11-23T03:00:00.000000Z"}
-    lifecycle = [{"event_type": "TicketAssigned", "occurred_at": "2026-11-23T02:00:00.000000Z", "action": "assign"},
-                 {"event_type": "SlaClockStopped", "occurred_at": stop["stopped_at"], "action": None},
-                 {"event_type": "TicketAssigned", "occurred_at": stop["stopped_at"], "action": "assign"}]
-    assert pure.action_at(lifecycle, stop["stopped_at"]) == "assign"
-    assert pure.handed_on("SlaClockStopped", stop, "assign")
-    assert not pure.handed_on("SlaClockStopped", stop, "accept")  # the holder answered: its verdict stands
-    assert not pure.handed_on("SlaClockStopped", {**stop, "stage": "resolution"}, "assign")
-    delta = pure.sla_event("SlaClockStopped", stop, None, "Asia/Jakarta", handed_over=True)
+    stop = {"ticket_id": "T", "tracking_code": "ADU-1", "stage": "first_response", "agency_id": "dinkes",
+            "met": True, "stopped_at": "2026-11-23T03:00:00.000000Z", "occurred_at": "2026-11-23T03:00:00.000000Z"}
+
+    def event(**fields: Any) -> DomainEvent:
+        return DomainEvent.model_validate({"event_type": "SlaClockStopped", **stop, **fields})
+
+    lifecycle = [DomainEvent(event_type="TicketAssigned", occurred_at="2026-11-23T02:00:00.000000Z", action="assign"),
+                 event(action=None),
+                 DomainEvent(event_type="TicketAssigned", occurred_at=stop["stopped_at"], action="assign")]
+    assert pure.action_at(lifecycle, str(stop["stopped_at"])) == "assign"
+    assert pure.handed_on(event(), "assign")
+    assert not pure.handed_on(event(), "accept")  # the holder answered: its verdict stands
+    assert not pure.handed_on(event(stage="resolution"), "assign")
+    delta = pure.sla_event(event(), None, "Asia/Jakarta", handed_over=True)
     counters = delta.flow[("city", "agency", "2026-11-23", "dinkes")]
     assert counters == {"sla_handed_on_first_response": 1}
     row = pure.summary(counters, {}, date(2026, 11, 23))
     assert row["sla"]["first_response"]["handed_on_unanswered"] == 1 and row["sla_compliance"] is None
     # The desk's own stage is not the agency's to meet, whatever agency the ticket had when it stopped.
-    desk = pure.sla_event("SlaClockStopped", {**stop, "stage": "disposition"}, None, "Asia/Jakarta")
+    desk = pure.sla_event(event(stage="disposition"), None, "Asia/Jakarta")
     assert ("city", "agency", "2026-11-23", "-") in desk.flow
 
 
@@ -204,7 +223,7 @@ def test_counts_by_complaint_type_ride_on_the_same_fact() -> None:
     detail = {"event_id": "E1", "event_type": "TicketCreated", "ticket_id": "T", "to_status": "received",
               "occurred_at": "2026-11-23T03:00:00.000000Z",
               "ticket": {"version": 1, "status": "received", "complaint_type": "aspirasi", "channel": "web"}}
-    delta = pure.domain_event(detail, None, "Asia/Jakarta")
+    delta = pure.domain_event(DomainEvent.model_validate(detail), None, "Asia/Jakarta")
     assert len(delta.facts) == 1  # one item to write, as before
     row = pure.summary(next(iter(delta.facts.values())), {}, date(2026, 11, 23))
     assert row["by_type"] == {"aspirasi": {**dict.fromkeys(pure.FLOW_COUNTERS, 0), "received": 1}}

@@ -17,9 +17,9 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.dal.tickets import entry_item
+from aduan.dal.tickets import change_writes
 from aduan.models.outbound import OutboundMessage
-from aduan.models.ticket import Ticket, TimelineEntry
+from aduan.models.ticket import Change, Ticket, TimelineEntry
 
 HEAD = "#DELIVERY"
 LOCAL_OUTBOX = "LOCAL#OUTBOX"
@@ -86,8 +86,7 @@ class DeliveryRepository:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": codec.to_item(values)}}]
         if entry is not None and ticket is not None:
-            writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, 0, ticket),
-                                   "ConditionExpression": "attribute_not_exists(sk)"}})
+            writes.extend(change_writes(self.table, Change(ticket, [entry], None)))
         if provider_message_id:
             writes.append({"Put": {"TableName": self.table, "Item": {
                 **provider_key(message.channel.value, provider_message_id),
@@ -104,8 +103,7 @@ class DeliveryRepository:
         """A provider's status callback; False if this exact status was recorded before (a redelivery)."""
         try:
             self._db.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table, "Item": entry_item(entry, 0, ticket),
-                         "ConditionExpression": "attribute_not_exists(sk)"}},
+                *change_writes(self.table, Change(ticket, [entry], None)),
                 {"Update": {"TableName": self.table, "Key": delivery_key(message_id),
                             "UpdateExpression": "SET provider_status = :p, provider_status_at = :now",
                             "ExpressionAttributeValues": codec.to_item({":p": status, ":now": now})}}])

@@ -8,8 +8,6 @@
                                     While a stage runs it carries `queue_pk` (the ticket's queue when
                                     last written) and `due_sk` (its earliest due time): the keys of
                                     `queue_by_due`, so the ticket head is never rewritten for them.
-  pk `SLAREC#<agency>`, sk `<stopped at>#<code>#<stage>#<cycle>`   one record per stopped clock
-                                    (compliance reports by agency and period).
   pk `SLAPOLICY`, sk `<id>#<version>` every policy version ever seeded (immutable); sk `ACTIVE` names
                                     the policy new clocks start under: its newest version already in
                                     effect (`effective_from`).
@@ -23,18 +21,18 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
-from aduan.dal.tickets import SLA_CLOCKS, batch_get, entry_item, head_item, ticket_pk
+from aduan.dal.tickets import SLA_CLOCKS, batch_get, change_writes, ticket_pk, transact
 from aduan.logic import clock, sla
-from aduan.models.sla import StageClock, TicketClocks
+from aduan.models.sla import ClockState, TicketClocks
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
-from aduan.models.ticket import Ticket, TimelineEntry
+from aduan.models.ticket import Change
 
 SHARDS = 4  # spreads the due index over a few partitions; a sweep queries each once
 POLICY_PK = "SLAPOLICY"
@@ -61,8 +59,18 @@ def shard_of(code: str) -> str:
     return f"SLA#{zlib.crc32(code.encode()) % SHARDS}"
 
 
+# What a stopped clock no longer needs: its reminders and escalation times can never fire again.
+_SPENT_WHEN_STOPPED = {"remind_at", "hard_cap_at", "next_rung_at", "paused_at", "reminded", "rung"}
+
+
 def clocks_item(clocks: TicketClocks, queue: str | None = None) -> dict[str, Any]:
-    document = clocks.model_dump(mode="json")
+    """The `#SLA` item, kept small (every write costs a unit per KB, twice in a transaction): defaults
+    are left out and stopped clocks keep only what reports and the timeline still read."""
+    document = clocks.model_dump(mode="json", exclude_defaults=True, exclude={"clocks"})
+    document["clocks"] = {
+        stage.value: clock.model_dump(mode="json", exclude_defaults=True,
+                                      exclude=_SPENT_WHEN_STOPPED if clock.state == ClockState.STOPPED else None)
+        for stage, clock in clocks.clocks.items()}
     document.update(pk=ticket_pk(clocks.tracking_code), sk=SLA_CLOCKS, entity="sla_clocks")
     running = sla.open_clocks(clocks)
     if queue and running:
@@ -73,18 +81,6 @@ def clocks_item(clocks: TicketClocks, queue: str | None = None) -> dict[str, Any
     if sla.overdue(clocks):
         document["overdue_pk"] = f"OVERDUE#{clocks.agency_id or DESK}"
         document["overdue_since"] = min(c.breached_at or "" for c in sla.open_clocks(clocks) if c.breached_at)
-    return codec.to_item(document)
-
-
-def record_item(clock: StageClock, clocks: TicketClocks, elapsed_minutes: int) -> dict[str, Any]:
-    document = {
-        "pk": f"SLAREC#{clock.agency_id or DESK}",
-        "sk": f"{clock.stopped_at}#{clocks.tracking_code}#{clock.stage.value}#{clock.cycle}",
-        "entity": "sla_record", "tracking_code": clocks.tracking_code, "ticket_id": clocks.ticket_id,
-        "stage": clock.stage.value, "met": bool(clock.met), "due_at": clock.due_at,
-        "started_at": clock.started_at, "stopped_at": clock.stopped_at, "policy": clock.policy,
-        "elapsed_working_minutes": elapsed_minutes, "category_id": clocks.category_id,
-    }
     return codec.to_item(document)
 
 
@@ -199,24 +195,9 @@ class SlaStore:
                 return total
             request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
 
-    def records(self, agency_id: str, since: str, until: str) -> Iterator[dict[str, Any]]:
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :since AND :until",
-            "ExpressionAttributeValues": codec.to_item({":pk": f"SLAREC#{agency_id}", ":since": since,
-                                                        ":until": until + "~"}),
-        }
-        while True:
-            found = self._db.query(**request)
-            yield from (codec.from_item(raw) for raw in found.get("Items", []))
-            if "LastEvaluatedKey" not in found:
-                return
-            request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
-
-    def commit(self, clocks: TicketClocks, expected_rev: int, *, ticket: Ticket | None = None,
-               expected_version: int | None = None, entries: Sequence[TimelineEntry] = (),
-               records: Sequence[dict[str, Any]] = (), queue: str | None = None) -> None:
-        """The clocks (rev + 1), and with them the ticket head, timeline entries and stop records, or nothing.
+    def commit(self, clocks: TicketClocks, expected_rev: int, *, change: Change | None = None,
+               queue: str | None = None) -> None:
+        """The clocks (rev + 1), and with them the ticket change (head and timeline entries), or nothing.
         `queue`: the ticket's queue key now (the due-queue index lists the clocks under it)."""
         condition = "attribute_not_exists(pk)" if expected_rev == 0 else "rev = :rev"
         values = {} if expected_rev == 0 else {":rev": codec.value(expected_rev)}
@@ -225,22 +206,9 @@ class SlaStore:
                                "ConditionExpression": condition}
         if values:
             put["ExpressionAttributeValues"] = values
-        writes: list[dict[str, Any]] = [{"Put": put}]
-        if ticket is not None and expected_version is not None:
-            writes.append({"Put": {"TableName": self.table, "Item": head_item(ticket),
-                                   "ConditionExpression": "version = :v",
-                                   "ExpressionAttributeValues": {":v": codec.value(expected_version)}}})
-        for index, entry in enumerate(entries):
-            if ticket is None:
-                raise ValueError("timeline entries need the ticket for their snapshot")
-            writes.append({"Put": {"TableName": self.table, "Item": entry_item(entry, index, ticket),
-                                   "ConditionExpression": "attribute_not_exists(sk)"}})
-        writes.extend({"Put": {"TableName": self.table, "Item": record}} for record in records)
+        writes: list[dict[str, Any]] = [{"Put": put}, *(change_writes(self.table, change) if change else ())]
         try:
-            if len(writes) == 1:
-                self._db.put_item(**writes[0]["Put"])
-            else:
-                self._db.transact_write_items(TransactItems=writes)
+            transact(self._db, writes)
         except ClientError as error:
             clocks.rev = expected_rev
             if error.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):

@@ -4,7 +4,6 @@ through its SQS queue, into triage. A failed record is reported alone and retrie
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -17,6 +16,7 @@ from aduan import settings
 from aduan.dal.config_store import load_config
 from aduan.dal.tickets import TicketRepository
 from aduan.models.config import CityConfig
+from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
 from aduan.services.routing import RoutingService
 
@@ -33,13 +33,14 @@ def routing_service() -> RoutingService:
 
 
 def route_record(record: SQSRecord) -> None:
-    # Parsed leniently: the EventBridge envelope's other fields are not needed here.
-    event: dict[str, Any] = json.loads(record.body)
-    detail = event.get("detail") or {}
-    rerouting = event.get("detail-type") == "TicketStatusChanged"
-    if rerouting and detail.get("action") != "not_our_authority":
+    event = read_event(record.body)
+    if event is None:
+        logger.warning("not a ticket event; ignored", extra={"message_id": record.message_id})
         return
-    outcome = routing_service().route(detail["tracking_code"], detail["event_id"], rerouting=rerouting)
+    rerouting = event.event_type == "TicketStatusChanged"
+    if rerouting and event.action != "not_our_authority":
+        return
+    outcome = routing_service().route(event.tracking_code, event.event_id, rerouting=rerouting)
     logger.info("routed", extra={"tracking_code": outcome.tracking_code, "skipped": outcome.skipped,
                                  "assigned": outcome.assigned,
                                  "agency_id": outcome.suggestion.agency_id if outcome.suggestion else None})

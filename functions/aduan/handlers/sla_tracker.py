@@ -7,7 +7,6 @@ a failure is reported per record and retried by SQS, then lands in the DLQ.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -19,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from aduan import settings
 from aduan.dal.sla_store import SlaStore
 from aduan.dal.tickets import TicketRepository
-from aduan.logic.domain_events import SOURCE
+from aduan.models.events import SOURCE, read_event
 from aduan.observability import logger, metrics, tracer
 from aduan.services.sla import SlaService
 
@@ -32,12 +31,11 @@ def service() -> SlaService:
 
 
 def track(record: SQSRecord) -> None:
-    event = json.loads(record.body)
-    # Parsed leniently: only `source` and `detail` matter (moto's default payload lacks `account`).
-    if event.get("source") != SOURCE or not isinstance(event.get("detail"), dict):
+    event = read_event(record.body)
+    if event is None or event.source != SOURCE:
         logger.warning("not a ticket domain event; ignored", extra={"message_id": record.message_id})
         return
-    applied = service().apply_event(event["detail"])
+    applied = service().apply_event(event)
     metrics.add_metric(name="SlaEventsApplied" if applied else "SlaEventsSkipped", unit=MetricUnit.Count, value=1)
 
 

@@ -1,12 +1,11 @@
 """Entry point of StatsFunction: bus events (ticket domain events, SLA clock events) from its SQS
 queue -> the statistics counters, each event counted once (see services/stats.py).
 
-The queue message body is the EventBridge event as the rule delivers it. It is parsed leniently:
-moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridgeModel requires."""
+The queue message body is the EventBridge event as the rule delivers it, read with `read_event` (lenient:
+moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridgeModel requires)."""
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -19,6 +18,7 @@ from aduan import settings
 from aduan.dal.config_store import load_config
 from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository
+from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
 from aduan.services.stats import StatsService
 
@@ -29,13 +29,12 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def service() -> StatsService:
     table = settings.table_name()
     return StatsService(repository=StatsRepository(table), config=lambda: load_config(table),
-                        timeline=TicketRepository(table).timeline_records)
+                        timeline=TicketRepository(table).events)
 
 
 def count(record: SQSRecord) -> None:
-    event = json.loads(record.body)
-    recorded = service().record(source=str(event.get("source")), kind=str(event.get("detail-type")),
-                                envelope_id=str(event.get("id")), detail=event.get("detail") or {})
+    event = read_event(record.body)
+    recorded = event is not None and service().record(event)
     metrics.add_metric(name="StatsEventsCounted" if recorded else "StatsEventsSkipped", unit=MetricUnit.Count,
                        value=1)
 

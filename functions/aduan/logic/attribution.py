@@ -16,13 +16,35 @@ Rules (docs/organisation.md#evaluation):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from aduan.logic.clock import from_storage
 from aduan.logic.status_machine import Action, EventType, Role, Status
-from aduan.models.ticket import TimelineEntry
+from aduan.models.ticket import Actor
+
+
+class Step(Protocol):
+    """One timeline entry as attribution reads it: a stored TimelineEntry or a DomainEvent."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def occurred_at(self) -> str: ...
+    @property
+    def to_status(self) -> Status | None: ...
+    @property
+    def action(self) -> str | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def ticket_version(self) -> int: ...
+    @property
+    def actor(self) -> Actor | None: ...
 
 DESK = "desk"
 ANSWERS = frozenset({Action.ACCEPT.value, Action.START.value, Action.RESOLVE.value, Action.DISPOSE.value,
@@ -59,7 +81,7 @@ class Credit:
     resolution_seconds: list[float] = field(default_factory=list)
 
 
-def _holder_after(entry: TimelineEntry, holder: str | None, top: str | None) -> tuple[str | None, str | None]:
+def _holder_after(entry: Step, holder: str | None, top: str | None) -> tuple[str | None, str | None]:
     if entry.action in HANDOVERS:
         agency = str(entry.data.get("agency_id") or "")
         if entry.action in RECEIPTS:
@@ -70,7 +92,7 @@ def _holder_after(entry: TimelineEntry, holder: str | None, top: str | None) -> 
     return holder, top
 
 
-def intervals(entries: Iterable[TimelineEntry]) -> list[Interval]:
+def intervals(entries: Iterable[Step]) -> list[Interval]:
     """Consecutive holding intervals from the lifecycle entries (oldest first)."""
     found: list[Interval] = []
     holder: str | None = DESK
@@ -116,7 +138,7 @@ class Credited:
 RESPONSE, UNANSWERED, RESOLUTION = "response", "unanswered", "resolution"
 
 
-def credits(entries: list[TimelineEntry], now: datetime) -> dict[str, Credit]:
+def credits(entries: Sequence[Step], now: datetime) -> dict[str, Credit]:
     """Per agency id what it is credited with: an agency at the top of a path for its whole tree (its
     response is the first answer by anyone in it), a sub-unit for its own holding."""
     table: dict[str, Credit] = {}
@@ -141,13 +163,13 @@ def credits(entries: list[TimelineEntry], now: datetime) -> dict[str, Credit]:
     return table
 
 
-def lifecycle_order(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:
+def lifecycle_order(entries: Iterable[Step]) -> list[Step]:
     """The lifecycle entries oldest first, in an order that does not depend on arrival."""
     return sorted((e for e in entries if e.to_status is not None),
                   key=lambda e: (e.occurred_at, e.ticket_version, e.event_id))
 
 
-def credit_steps(entries: Iterable[TimelineEntry]) -> dict[str, list[Credited]]:
+def credit_steps(entries: Iterable[Step]) -> dict[str, list[Credited]]:
     """event id -> what that entry credits, for the tree scope and the sub-unit scope. An entry's credits
     depend only on the entries before it, so the statistics consumer (which reads the timeline when the
     event arrives) and the rebuild (which replays the whole history) credit the same."""
@@ -159,7 +181,7 @@ def credit_steps(entries: Iterable[TimelineEntry]) -> dict[str, list[Credited]]:
     return found
 
 
-def _receipts(entries: list[TimelineEntry], scope: Callable[[str | None, str | None], str | None]) -> list[str]:
+def _receipts(entries: Sequence[Step], scope: Callable[[str | None, str | None], str | None]) -> list[str]:
     holder: str | None = DESK
     top: str | None = DESK
     key: str | None = None
@@ -175,7 +197,7 @@ def _receipts(entries: list[TimelineEntry], scope: Callable[[str | None, str | N
     return received
 
 
-def _scan(entries: list[TimelineEntry], scope: Callable[[str | None, str | None], str | None]
+def _scan(entries: Sequence[Step], scope: Callable[[str | None, str | None], str | None]
           ) -> Iterable[Credited]:
     holder: str | None = DESK
     top: str | None = DESK
@@ -196,7 +218,7 @@ def _scan(entries: list[TimelineEntry], scope: Callable[[str | None, str | None]
         if key is not None and received_at is not None:
             spent = (moment - received_at).total_seconds() - paused
             # A parent redirecting its sub-unit's complaint answers for the tree, not for that sub-unit.
-            by_holder = not unit or entry.actor.role != Role.PARENT_AGENCY
+            by_holder = not unit or entry.actor is None or entry.actor.role != Role.PARENT_AGENCY
             if entry.action in ANSWERS and not answered and by_holder:
                 answered = True
                 yield Credited(entry.event_id, key, unit, RESPONSE, spent)

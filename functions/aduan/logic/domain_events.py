@@ -1,53 +1,58 @@
-"""The public shape of a domain event, built from its stored timeline entry (the outbox record).
+"""The public shape of a domain event on the bus (its EventBridge entry), built from the event as stored.
 
 Consumers deduplicate on `detail.event_id`: the relay may publish an entry more than once
-(stream retries), never zero times.
+(stream retries), never zero times. Consumers read it back with models/events.py `read_event`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-SOURCE = "aduan.tickets"
-# Triage's events travel through the same outbox but under their own source (cross-issue contract).
-TRIAGE_SOURCE = "aduan.triage"
-TRIAGE_EVENTS = frozenset({"TicketRouted", "DuplicateMerged"})
-SLA_SOURCE = "aduan.sla"
-# Always present in SLA events' detail (null when unknown), besides the common fields above.
-SLA_FIELDS = ("stage", "agency_id", "category_id", "due_at", "rung")
-DETAIL_FIELDS = ("event_id", "event_type", "occurred_at", "ticket_id", "tracking_code", "actor",
-                 "from_status", "to_status", "action", "note", "internal", "data", "ticket_version")
+from aduan.models.events import (
+    SLA_FIELDS,
+    SLA_SOURCE,
+    SOURCE,
+    TRIAGE_EVENTS,
+    TRIAGE_SOURCE,
+    DomainEvent,
+    read_event,
+)
+
+__all__ = ["SLA_SOURCE", "SOURCE", "TRIAGE_EVENTS", "TRIAGE_SOURCE", "bus_entry", "detail"]
+
+DETAIL_FIELDS = frozenset({"event_id", "event_type", "occurred_at", "ticket_id", "tracking_code", "actor",
+                           "from_status", "to_status", "action", "note", "internal", "data", "ticket_version"})
 
 
-def detail(stored: dict[str, Any]) -> dict[str, Any]:
-    body = {name: stored.get(name) for name in DETAIL_FIELDS}
-    body["ticket"] = stored.get("ticket_snapshot", {})
-    if _is_sla(stored):
+def _read(event: DomainEvent | Mapping[str, Any]) -> DomainEvent:
+    """The event itself, or the one a stored timeline record holds."""
+    found = event if isinstance(event, DomainEvent) else read_event(event)
+    if found is None:
+        raise ValueError("not a ticket's domain event")
+    return found
+
+
+def detail(stored: DomainEvent | Mapping[str, Any]) -> dict[str, Any]:
+    event = _read(stored)
+    body = event.model_dump(mode="json", include=set(DETAIL_FIELDS))
+    body["ticket"] = event.ticket.model_dump(mode="json") if event.ticket else {}
+    if event.is_sla:
         # SLA consumers read the stage fields at the top level (see docs/sla.md).
-        data = stored.get("data") or {}
-        body = {**body, **{name: data.get(name) for name in SLA_FIELDS}, **data,
-                "occurred_at": stored.get("occurred_at")}
+        body = {**body, **{name: getattr(event, name) for name in SLA_FIELDS}, **event.data,
+                "occurred_at": event.occurred_at}
     return body
 
 
-def _is_sla(stored: dict[str, Any]) -> bool:
-    return str(stored.get("event_type", "")).startswith("Sla")
-
-
-def _source(stored: dict[str, Any]) -> str:
-    if stored["event_type"] in TRIAGE_EVENTS:
-        return TRIAGE_SOURCE
-    return SLA_SOURCE if _is_sla(stored) else SOURCE
-
-
-def bus_entry(stored: dict[str, Any], bus_name: str) -> dict[str, Any]:
+def bus_entry(stored: DomainEvent | Mapping[str, Any], bus_name: str) -> dict[str, Any]:
     """A PutEvents entry; `Time` is when it happened, not when it was relayed."""
+    event = _read(stored)
     return {
-        "Source": _source(stored),
-        "DetailType": stored["event_type"],
-        "Detail": json.dumps(detail(stored), ensure_ascii=False, separators=(",", ":")),
+        "Source": event.source,
+        "DetailType": event.event_type,
+        "Detail": json.dumps(detail(event), ensure_ascii=False, separators=(",", ":")),
         "EventBusName": bus_name,
         "Resources": [],
-        "Time": stored["occurred_at"],
+        "Time": event.occurred_at,
     }

@@ -23,8 +23,9 @@ from aduan.logic.status_machine import (
     resolve_target,
 )
 from aduan.models.config import NOT_ASSIGNABLE, CityConfig
-from aduan.models.ticket import (
+from aduan.models.ticket import (  # Change: what a step stores, the unit dal/tickets.py saves
     Actor,
+    Change,
     Channel,
     ComplaintType,
     Location,
@@ -94,13 +95,6 @@ class Policy:
         return {agency: path[0] for agency in self.agency_ids if len(path := self.path(agency)) > 1}
 
 
-@dataclass(frozen=True)
-class Change:
-    ticket: Ticket
-    entries: list[TimelineEntry]
-    expected_version: int | None  # None: a new ticket
-
-
 def _actor(principal: Principal, role: Role) -> Actor:
     return Actor(role=role, id=principal.sub)
 
@@ -143,7 +137,7 @@ def open_ticket(draft: Draft, principal: Principal, prefix: str, moment: datetim
         data={"channel": draft.channel.value, "category_id": draft.category_id,
               "complaint_type": draft.complaint_type.value},
     )
-    return Change(ticket=ticket, entries=[entry], expected_version=None)
+    return Change(ticket=ticket, entries=[entry], expected_version=None, new=True)
 
 
 def annotate(ticket: Ticket, update: dict[str, Any], event_type: EventType, actor: Actor, moment: datetime,
@@ -164,7 +158,7 @@ def with_new_code(change: Change, prefix: str) -> Change:
     code = ids.new_tracking_code(prefix)
     ticket = change.ticket.model_copy(update={"tracking_code": code})
     entries = [entry.model_copy(update={"tracking_code": code}) for entry in change.entries]
-    return Change(ticket=ticket, entries=entries, expected_version=None)
+    return Change(ticket=ticket, entries=entries, expected_version=None, new=True)
 
 
 def _require(command: Command, names: tuple[str, ...]) -> None:

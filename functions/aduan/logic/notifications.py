@@ -6,7 +6,6 @@ yields the same messages and the sender sends each once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from aduan.logic.recipients import Facts, Recipient, select
 from aduan.logic.status_machine import LABELS, Status
 from aduan.models.config import CityConfig
 from aduan.models.contact import Language
+from aduan.models.events import DomainEvent
 from aduan.models.outbound import OutboundMessage, message_id
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Ticket
@@ -30,23 +30,6 @@ STAGES = {"id": {"verification": "verifikasi", "disposition": "disposisi", "firs
           "en": {"verification": "verification", "disposition": "disposition", "first_response": "first response",
                  "resolution": "resolution", "citizen_reply": "reporter's reply"}}
 MAX_TEXT = 4096
-
-
-@dataclass(frozen=True)
-class Happening:
-    """An event as the notifier sees it (a domain event, an SLA event, a triage event)."""
-
-    cause_id: str
-    event_type: str
-    tracking_code: str
-    to_status: str | None = None
-    note: str | None = None
-    internal: bool = False
-    actor_role: str | None = None
-    due_at: str | None = None
-    stage: str | None = None
-    agency_id: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def format_due(stored: str | None, zone: str, language: Language) -> str:
@@ -66,7 +49,7 @@ def status_words(status: str | None, language: Language) -> str:
     return label_en if language == "en" else label_id
 
 
-def variables(event: Happening, ticket: Ticket, city: CityConfig,
+def variables(event: DomainEvent, ticket: Ticket, city: CityConfig,
               config: NotificationConfig, recipient: Recipient) -> dict[str, str]:
     language = recipient.language
     zone = city.settings.timezone
@@ -100,7 +83,7 @@ def variables(event: Happening, ticket: Ticket, city: CityConfig,
     return values
 
 
-def messages(event: Happening, ticket: Ticket, facts: Facts, city: CityConfig,
+def messages(event: DomainEvent, ticket: Ticket, facts: Facts, city: CityConfig,
              config: NotificationConfig) -> list[OutboundMessage]:
     templates = {audience: config.find(event.event_type, event.to_status, audience)
                  for audience in ("citizen", "officer", "supervisor")}

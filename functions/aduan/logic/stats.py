@@ -33,8 +33,8 @@ from aduan.logic.attribution import (
     credit_steps,
 )
 from aduan.logic.periods import local_day
-from aduan.logic.status_machine import EventType, Status
-from aduan.models.ticket import TimelineEntry
+from aduan.logic.status_machine import Status
+from aduan.models.events import SLA_SOURCE, DomainEvent
 
 NONE = "-"
 DIMENSIONS = ("agency", "category", "channel", "area")
@@ -116,37 +116,38 @@ def _value(value: Any) -> str:
     return str(value) if value not in (None, "") else NONE
 
 
-def state_of(detail: Mapping[str, Any], zone: str) -> TicketState:
-    snap = detail.get("ticket") or {}
+def state_of(event: DomainEvent, zone: str) -> TicketState:
+    snap = event.ticket
     return TicketState(
-        version=int(snap.get("version") or detail.get("ticket_version") or 0),
-        status=str(snap.get("status") or detail.get("to_status") or Status.RECEIVED.value),
-        agency=_value(snap.get("assigned_agency_id")), category=_value(snap.get("category_id")),
-        channel=_value(snap.get("channel")), area=_value(snap.get("area_code")),
-        created_day=local_day(snap.get("created_at") or detail["occurred_at"], zone),
+        version=(snap.version if snap else 0) or event.ticket_version,
+        status=str((snap.status if snap else None) or event.to_status or Status.RECEIVED.value),
+        agency=_value(snap.assigned_agency_id if snap else None),
+        category=_value(snap.category_id if snap else None),
+        channel=_value(snap.channel if snap else None), area=_value(snap.area_code if snap else None),
+        created_day=local_day((snap.created_at if snap else None) or event.occurred_at, zone),
     )
 
 
-def domain_event(detail: Mapping[str, Any], previous: TicketState | None, zone: str,
+def domain_event(event: DomainEvent, previous: TicketState | None, zone: str,
                  credited: Sequence[Credited] = ()) -> Delta:
-    """The effect of a ticket domain event (the bus detail of aduan.tickets); `credited`: what its timeline
-    entry credits to the agencies that held the complaint (`credits_for`)."""
+    """The effect of a ticket domain event (aduan.tickets); `credited`: what its timeline entry credits to
+    the agencies that held the complaint (`credits_for`)."""
     delta = Delta()
-    new = state_of(detail, zone)
+    new = state_of(event, zone)
     counters: Counter[str] = Counter()
-    kind = detail["event_type"]
+    kind = event.event_type
     if kind in _BY_EVENT:
         counters[_BY_EVENT[kind]] += 1
-    to_status = detail.get("to_status")
+    to_status = event.to_status
     if kind == "TicketStatusChanged" and to_status in ("rejected", "duplicate"):
         counters[str(to_status)] += 1
-    if kind == "RatingGiven" and (detail.get("data") or {}).get("score"):
-        counters[f"rating_{int(detail['data']['score'])}"] += 1
-    kind_of_report = (detail.get("ticket") or {}).get("complaint_type")
+    if kind == "RatingGiven" and event.data.get("score"):
+        counters[f"rating_{int(event.data['score'])}"] += 1
+    kind_of_report = event.ticket.complaint_type if event.ticket else None
     if kind_of_report:  # by complaint type: more counters on the same fact, not another item to write
         counters.update({f"{TYPE_PREFIX}{kind_of_report}_{name}": n for name, n in list(counters.items())
                          if name in FLOW_COUNTERS})
-    day = local_day(detail["occurred_at"], zone)
+    day = local_day(event.occurred_at, zone)
     if counters:
         _count_flow(delta, day, new.dims(), counters)
     for item in credited:
@@ -169,24 +170,21 @@ def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Count
     delta.facts.setdefault((day, combo_of(dims)), Counter()).update(counters)
 
 
-def may_credit(detail: Mapping[str, Any]) -> bool:
+def may_credit(event: DomainEvent) -> bool:
     """Whether a domain event can credit a response, a resolution or an unanswered handover: only these
     make the consumer read the ticket's timeline."""
-    action = detail.get("action")
-    return bool(detail.get("to_status")) and (action in ANSWERS or action in HANDOVERS
-                                              or detail.get("to_status") == Status.RESOLVED.value)
+    return event.to_status is not None and (event.action in ANSWERS or event.action in HANDOVERS
+                                            or event.to_status == Status.RESOLVED)
 
 
-def lifecycle_entries(records: Iterable[Mapping[str, Any]]) -> list[TimelineEntry]:
-    """The ticket's lifecycle steps from stored timeline records or bus details (SLA entries left out)."""
-    kinds = {kind.value for kind in EventType if not kind.value.startswith("Sla")}
-    return [TimelineEntry.model_validate(dict(record)) for record in records
-            if record.get("event_type") in kinds and record.get("to_status")]
+def lifecycle_entries(events: Iterable[DomainEvent]) -> list[DomainEvent]:
+    """The ticket's lifecycle steps (SLA entries left out)."""
+    return [event for event in events if not event.is_sla and event.to_status is not None]
 
 
-def credits_for(event_id: str, records: Iterable[Mapping[str, Any]]) -> list[Credited]:
+def credits_for(event_id: str, timeline: Iterable[DomainEvent]) -> list[Credited]:
     """What one event credits, worked out from the ticket's timeline (docs/organisation.md#evaluation)."""
-    return credit_steps(lifecycle_entries(records)).get(event_id, [])
+    return credit_steps(lifecycle_entries(timeline)).get(event_id, [])
 
 
 def fold_units(flow: Counter[str], across_agencies: bool) -> Counter[str]:
@@ -225,44 +223,47 @@ def _merge(into: dict[K, Counter[str]], found: Mapping[K, Counter[str]]) -> None
         into.setdefault(key, Counter()).update(counters)
 
 
-def first_response_stop(kind: str, detail: Mapping[str, Any]) -> bool:
-    return kind == "SlaClockStopped" and detail.get("stage") == "first_response"
+def first_response_stop(event: DomainEvent) -> bool:
+    return event.event_type == "SlaClockStopped" and event.stage == "first_response"
 
 
-def handed_on(kind: str, detail: Mapping[str, Any], action_at_stop: str | None) -> bool:
+def handed_on(event: DomainEvent, action_at_stop: str | None) -> bool:
     """A first-response clock stopped by the desk reassigning the complaint, not by the holder answering
     (docs/organisation.md#evaluation): the holder lost it before answering, it did not respond on time."""
-    return first_response_stop(kind, detail) and action_at_stop in UNANSWERED_HANDOVERS
+    return first_response_stop(event) and action_at_stop in UNANSWERED_HANDOVERS
 
 
-def action_at(records: Iterable[Mapping[str, Any]], moment: str) -> str | None:
+def action_at(events: Iterable[DomainEvent], moment: str) -> str | None:
     """The action of the lifecycle entry at `moment` (the step that stopped an SLA clock)."""
-    for record in records:
-        lifecycle = not str(record.get("event_type", "")).startswith("Sla")
-        if record.get("occurred_at") == moment and lifecycle and record.get("action"):
-            return str(record["action"])
+    for event in events:
+        if event.occurred_at == moment and not event.is_sla and event.action:
+            return event.action
     return None
 
 
-def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, zone: str,
-              handed_over: bool = False, top: str | None = None) -> Delta:
+def stopped_at(event: DomainEvent) -> str:
+    return str(event.data.get("stopped_at"))
+
+
+def sla_event(event: DomainEvent, known: TicketState | None, zone: str, handed_over: bool = False,
+              top: str | None = None) -> Delta:
     """SlaClockStopped (met or breached, per stage; `handed_over`: neither, see `handed_on`) and
     SlaBreached (an overdue alert) from aduan.sla. `top`: the agency at the top of the clock's agency's
     path (configuration): a sub-unit's verdict is also its tree's."""
-    stage = str(detail.get("stage") or NONE)
-    if kind == "SlaClockStopped":
-        verdict = "handed_on" if handed_over else "met" if detail.get("met") else "breached"
-        name, moment = f"sla_{verdict}_{stage}", detail.get("stopped_at")
+    stage = str(event.stage or NONE)
+    if event.event_type == "SlaClockStopped":
+        verdict = "handed_on" if handed_over else "met" if event.data.get("met") else "breached"
+        name, moment = f"sla_{verdict}_{stage}", event.data.get("stopped_at")
     else:
-        name, moment = f"overdue_{stage}", detail.get("occurred_at")
+        name, moment = f"overdue_{stage}", event.occurred_at
     # Only the agency stages are an agency's to meet; the desk's (verification, disposition, answer review),
     # the reporter's and an external body's clocks carry the agency the ticket had, not one that held it.
-    agency = detail.get("agency_id") if stage in AGENCY_STAGES else None
-    snap = detail.get("ticket") or {}  # the ticket when the clock stopped: the same whatever the arrival order
-    dims = {"agency": _value(agency), "category": _value(detail.get("category_id")),
-            "channel": _value(snap.get("channel")) if snap else known.channel if known else NONE,
-            "area": _value(snap.get("area_code")) if snap else known.area if known else NONE}
-    day = local_day(str(moment or detail.get("occurred_at")), zone)
+    agency = event.agency_id if stage in AGENCY_STAGES else None
+    snap = event.ticket  # the ticket when the clock stopped: the same whatever the arrival order
+    dims = {"agency": _value(agency), "category": _value(event.category_id),
+            "channel": _value(snap.channel) if snap else known.channel if known else NONE,
+            "area": _value(snap.area_code) if snap else known.area if known else NONE}
+    day = local_day(str(moment or event.occurred_at), zone)
     delta = Delta()
     if agency and top and top != agency:
         _count_flow(delta, day, dims, Counter({UNIT_PREFIX + name: 1}))
@@ -272,15 +273,15 @@ def sla_event(kind: str, detail: Mapping[str, Any], known: TicketState | None, z
     return delta
 
 
-def sla_dedupe_key(kind: str, detail: Mapping[str, Any], envelope_id: str) -> str:
+def sla_dedupe_key(event: DomainEvent) -> str:
     """SLA events may be published again with a new envelope id: key them by what they say."""
-    if detail.get("event_id"):
-        return str(detail["event_id"])
-    if kind == "SlaClockStopped":
-        return f"{detail.get('ticket_id')}#{detail.get('stage')}#stopped#{detail.get('stopped_at')}"
-    if kind == "SlaBreached":
-        return f"{detail.get('ticket_id')}#{detail.get('stage')}#breached#{detail.get('rung')}#{detail.get('due_at')}"
-    return envelope_id
+    if event.event_id:
+        return event.event_id
+    if event.event_type == "SlaClockStopped":
+        return f"{event.ticket_id}#{event.stage}#stopped#{stopped_at(event)}"
+    if event.event_type == "SlaBreached":
+        return f"{event.ticket_id}#{event.stage}#breached#{event.rung}#{event.due_at}"
+    return event.envelope_id
 
 
 # ---------------------------------------------------------------------- in memory (rebuild, tests)
@@ -304,34 +305,32 @@ class Aggregate:
             self.seen.setdefault(ticket_id, set()).add(key)
 
 
-def replay(events: Iterable[tuple[str, str, Mapping[str, Any]]], zone: str,
-           top_of: Mapping[str, str] | None = None) -> Aggregate:
-    """(source, detail-type, detail) in any order, without duplicates -> the aggregate. `top_of`: agency ->
-    the agency at the top of its path (sub-units only)."""
+def replay(events: Iterable[DomainEvent], zone: str, top_of: Mapping[str, str] | None = None) -> Aggregate:
+    """Events in any order, without duplicates -> the aggregate. `top_of`: agency -> the agency at the top
+    of its path (sub-units only)."""
     aggregate = Aggregate()
-    sla: list[tuple[str, Mapping[str, Any]]] = []
-    domain: list[Mapping[str, Any]] = []
-    lifecycle: dict[str, list[Mapping[str, Any]]] = {}  # ticket id -> its lifecycle: what stopped a clock, credits
-    for source, kind, detail in events:
-        if source == "aduan.sla":
-            if kind in SLA_TYPES:
-                sla.append((kind, detail))
+    sla: list[DomainEvent] = []
+    domain: list[DomainEvent] = []
+    lifecycle: dict[str, list[DomainEvent]] = {}  # ticket id -> its lifecycle: what stopped a clock, credits
+    for event in events:
+        if event.source == SLA_SOURCE:
+            if event.event_type in SLA_TYPES:
+                sla.append(event)
             continue
-        lifecycle.setdefault(str(detail.get("ticket_id")), []).append(detail)
-        if kind in DOMAIN_TYPES:
-            domain.append(detail)
-    credited = {ticket_id: credit_steps(lifecycle_entries(details)) for ticket_id, details in lifecycle.items()}
-    for detail in domain:
-        ticket_id, event_id = str(detail["ticket_id"]), str(detail["event_id"])
-        delta = domain_event(detail, aggregate.states.get(ticket_id), zone, credited[ticket_id].get(event_id, []))
-        aggregate.add(ticket_id, delta, event_id)
-    for kind, detail in sla:
-        ticket_id = str(detail.get("ticket_id"))
-        stopper = action_at(lifecycle.get(ticket_id, []), str(detail.get("stopped_at")))
-        top = (top_of or {}).get(str(detail.get("agency_id")))
-        delta = sla_event(kind, detail, aggregate.states.get(ticket_id), zone, handed_on(kind, detail, stopper), top)
+        lifecycle.setdefault(event.ticket_id, []).append(event)
+        if event.event_type in DOMAIN_TYPES:
+            domain.append(event)
+    credited = {ticket_id: credit_steps(lifecycle_entries(found)) for ticket_id, found in lifecycle.items()}
+    for event in domain:
+        delta = domain_event(event, aggregate.states.get(event.ticket_id), zone,
+                             credited[event.ticket_id].get(event.event_id, []))
+        aggregate.add(event.ticket_id, delta, event.event_id)
+    for event in sla:
+        stopper = action_at(lifecycle.get(event.ticket_id, []), stopped_at(event))
+        top = (top_of or {}).get(str(event.agency_id))
+        delta = sla_event(event, aggregate.states.get(event.ticket_id), zone, handed_on(event, stopper), top)
         aggregate.add(None, delta)
-        aggregate.seen.setdefault(ticket_id, set()).add(sla_dedupe_key(kind, detail, ""))
+        aggregate.seen.setdefault(event.ticket_id, set()).add(sla_dedupe_key(event))
     return aggregate
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -188,3 +189,14 @@ class Attachment(BaseModel):
     uploaded_by: Actor
     created_at: str
     public: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one step stores (dal/tickets.py `save`): the head and new timeline entries of one ticket."""
+
+    ticket: Ticket
+    entries: list[TimelineEntry]
+    # The stored version the head replaces; None: the head is not rewritten (only entries are added)...
+    expected_version: int | None
+    new: bool = False  # ...unless the ticket is new: its head is put only if the tracking code is free

@@ -65,7 +65,7 @@ def desk_service() -> DeskService:
 
 @cache
 def sla_report_service() -> SlaReportService:
-    return SlaReportService(SlaStore(settings.table_name()), config=city_config)
+    return SlaReportService(SlaStore(settings.table_name()), StatsRepository(settings.table_name()), config=city_config)
 
 
 def caller(router: BaseRouter) -> Principal:

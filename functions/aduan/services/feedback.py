@@ -100,7 +100,7 @@ class FeedbackService:
         _reply(outcome, reply, code=code, score=found.score)
         if message.extra.get("callback_query_id"):
             _callback_answer(outcome, message)
-        self.tickets.save(change.ticket, change.entries, change.expected_version, guard=guard(outcome))
+        self.tickets.save(change, guard=guard(outcome))
         return Answered(outcome, True)
 
     def _change(self, ticket: Ticket, answer: feedback.Answer, principal: Principal, language: Language,

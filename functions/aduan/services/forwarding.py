@@ -51,5 +51,5 @@ class ForwardingService:
         command = lifecycle.Command(Action.RECORD_EXTERNAL_ANSWER, ticket.version, note=note,
                                     response=answer.answer)
         change = lifecycle.apply(ticket, command, on_behalf, lifecycle.Policy.of(config), moment)
-        self.tickets.repository.save(change.ticket, change.entries, change.expected_version)
+        self.tickets.repository.save(change)
         return ExternalAnswerReceipt(tracking_code=ticket.tracking_code, status=change.ticket.status.value)

@@ -170,8 +170,7 @@ class IntakeService:
             name = f", {contact.display_name}" if contact.display_name else ""
             self._reply(outcome, "filed", code=code, name=name, window=int(GROUPING_WINDOW.total_seconds() // 60))
             try:
-                self.tickets.save(change.ticket, change.entries, None, new=True,
-                                  guard=ledger_item(message.id, outcome, _expiry(now)))
+                self.tickets.save(change, guard=ledger_item(message.id, outcome, _expiry(now)))
                 return outcome
             except CodeTaken:
                 change = lifecycle.with_new_code(change, prefix)
@@ -190,8 +189,7 @@ class IntakeService:
                        conversation=_conversation(ticket.tracking_code, clock.to_storage(now)))
         if plan.acknowledge:
             self._reply(outcome, "added", code=ticket.tracking_code)
-        self.tickets.save(change.ticket, change.entries, change.expected_version,
-                          guard=ledger_item(message.id, outcome, _expiry(now)))
+        self.tickets.save(change, guard=ledger_item(message.id, outcome, _expiry(now)))
         return outcome
 
     def _status(self, plan: Plan, outcome: dict[str, Any], language: Language) -> None:

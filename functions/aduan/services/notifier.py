@@ -7,7 +7,6 @@ message ids (the event id is the cause), so the sender's claim drops the repeats
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,37 +15,18 @@ from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock, delivery_log
-from aduan.logic.notifications import Happening, messages
+from aduan.logic.notifications import messages
 from aduan.logic.organisation import escalation_emails
 from aduan.logic.recipients import Facts
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact
+from aduan.models.events import read_event
 from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Channel
 from aduan.services.feedback import FeedbackService
 
 DELIVERY_STATUS = "DeliveryStatusReported"
-
-
-def happening(envelope: dict[str, Any]) -> Happening | None:
-    detail = envelope.get("detail") or {}
-    code = detail.get("tracking_code") or (detail.get("ticket") or {}).get("tracking_code")
-    if not code:
-        return None
-    event_type = str(envelope.get("detail-type") or detail.get("event_type") or "")
-    if detail.get("event_id"):
-        cause = str(detail["event_id"])  # domain and SLA events: the timeline entry's id
-    else:
-        # Events without an id of their own: derive one from what makes them unique.
-        parts = [event_type, code, *(str(detail.get(k)) for k in ("stage", "rung", "due_at", "parent_tracking_code"))]
-        cause = "evt_" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:26]
-    actor = detail.get("actor") or {}
-    return Happening(
-        cause_id=cause, event_type=event_type, tracking_code=str(code), to_status=detail.get("to_status"),
-        note=detail.get("note"), internal=bool(detail.get("internal")), actor_role=actor.get("role"),
-        due_at=detail.get("due_at"), stage=detail.get("stage"), agency_id=detail.get("agency_id"),
-        data=detail.get("data") or {})
 
 
 @dataclass
@@ -65,7 +45,7 @@ class NotifierService:
         if envelope.get("detail-type") == DELIVERY_STATUS:
             self.delivery_status(envelope.get("detail") or {})
             return []
-        event = happening(envelope)
+        event = read_event(envelope)
         if event is None:
             return []
         ticket = self.tickets.get(event.tracking_code)  # with its SLA fields (expected datetime)

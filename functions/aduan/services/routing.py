@@ -67,14 +67,14 @@ class RoutingService:
                 "duplicate_candidates": [candidate.tracking_code for candidate in candidates]}
         change = lifecycle.annotate(ticket, update, EventType.TICKET_ROUTED, Actor(role=Role.SYSTEM, id="triage"),
                                     moment, data, note=suggestion.reason)
-        self.repository.save(change.ticket, change.entries, change.expected_version)
+        self.repository.save(change)
         if not (suggestion.auto_assign and ticket.status == Status.RECEIVED and not candidates):
             return Outcome(ticket.tracking_code, suggestion)
         command = lifecycle.Command(Action.ASSIGN, change.ticket.version, agency_id=suggestion.agency_id,
                                     note=f"auto-assign: {suggestion.reason} (rule {suggestion.rule_id})")
         assigned = lifecycle.apply(change.ticket, command, SYSTEM, lifecycle.Policy.of(config), moment)
         try:
-            self.repository.save(assigned.ticket, assigned.entries, assigned.expected_version)
+            self.repository.save(assigned)
         except Conflict:
             # The desk acted in between: its decision stands, the suggestion is recorded.
             return Outcome(ticket.tracking_code, suggestion)

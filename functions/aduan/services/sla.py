@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from aduan.dal.sla_store import RevConflict, SlaStore, record_item
+from aduan.dal.sla_store import RevConflict, SlaStore
 from aduan.dal.tickets import TicketRepository, ticket_queue_key
 from aduan.logic import access, ids, lifecycle, sla
 from aduan.logic.attribution import HANDOVERS
@@ -21,9 +21,10 @@ from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Conflict
 from aduan.logic.organisation import escalation_recipients
 from aduan.logic.status_machine import Action, EventType, Role, Status
+from aduan.models.events import DomainEvent
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import STAGE_LABELS
-from aduan.models.ticket import Actor, ComplaintType, Priority, Ticket, TimelineEntry
+from aduan.models.ticket import Actor, ComplaintType, Ticket, TimelineEntry
 
 ATTEMPTS = 5
 SLA_ACTOR = Actor(role=Role.SYSTEM, id="sla")
@@ -54,19 +55,19 @@ class SweepResult:
     by_agency: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, agency) -> count
 
 
-def step_from_event(detail: dict[str, Any]) -> sla.LifecycleStep:
-    snapshot = detail.get("ticket") or {}
+def step_from_event(event: DomainEvent) -> sla.LifecycleStep:
+    snapshot = event.snapshot
     return sla.LifecycleStep(
-        ticket_version=int(detail["ticket_version"]),
-        occurred_at=from_storage(detail["occurred_at"]),
-        from_status=Status(detail["from_status"]) if detail.get("from_status") else None,
-        to_status=Status(detail["to_status"]) if detail.get("to_status") else None,
-        agency_id=snapshot.get("assigned_agency_id"),
-        category_id=snapshot.get("category_id"),
-        priority=Priority(snapshot.get("priority") or Priority.NORMAL),
-        complaint_type=ComplaintType(snapshot.get("complaint_type") or ComplaintType.PENGADUAN),
-        level=len(snapshot.get("agency_path") or []) or 1,
-        action=detail.get("action"),
+        ticket_version=event.ticket_version,
+        occurred_at=from_storage(event.occurred_at),
+        from_status=event.from_status,
+        to_status=event.to_status,
+        agency_id=snapshot.assigned_agency_id,
+        category_id=snapshot.category_id,
+        priority=snapshot.priority,
+        complaint_type=snapshot.complaint_type or ComplaintType.PENGADUAN,
+        level=len(snapshot.agency_path) or 1,
+        action=event.action,
     )
 
 
@@ -90,13 +91,13 @@ class SlaService:
     tickets: TicketRepository
 
     # ------------------------------------------------------------------ tracker
-    def apply_event(self, detail: dict[str, Any]) -> bool:
+    def apply_event(self, event: DomainEvent) -> bool:
         """Apply one lifecycle event, and before it any earlier one not applied yet (events may arrive out
         of order: the gap is read from the ticket's timeline). False when it was already applied."""
-        newest = step_from_event(detail)
-        code = detail["tracking_code"]
+        newest = step_from_event(event)
+        code = event.tracking_code
         for _ in range(ATTEMPTS):
-            clocks = self.store.clocks(code) or TicketClocks(ticket_id=detail["ticket_id"], tracking_code=code)
+            clocks = self.store.clocks(code) or TicketClocks(ticket_id=event.ticket_id, tracking_code=code)
             if clocks.applied_version >= newest.ticket_version:
                 return False
             ticket = self.tickets.get(code)
@@ -106,7 +107,7 @@ class SlaService:
             stopped: list[StageClock] = []
             for step in self._steps_between(code, clocks.applied_version, newest):
                 stopped += sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
-            entries, records = [], []
+            entries = []
             for clock in stopped:
                 policy = self.store.policy(clock.policy)
                 minutes = int(sla.elapsed(clock, policy, newest.occurred_at).total_seconds() // 60)
@@ -116,10 +117,9 @@ class SlaService:
                 verdict = ("tepat waktu", "on time") if clock.met else ("terlambat", "late")
                 entries.append(_entry(ticket, EventType.SLA_CLOCK_STOPPED, from_storage(clock.stopped_at or ""),
                                       f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data))
-                records.append(record_item(clock, clocks, minutes))
             try:
-                self.store.commit(clocks, expected_rev, ticket=ticket if entries else None, entries=entries,
-                                  records=records, queue=ticket_queue_key(ticket))
+                change = lifecycle.Change(ticket, entries, None) if entries else None
+                self.store.commit(clocks, expected_rev, change=change, queue=ticket_queue_key(ticket))
             except RevConflict:
                 continue
             return True
@@ -170,9 +170,7 @@ class SlaService:
                 return
             try:
                 change = self._consequences(ticket, clocks, firings, now)
-                self.store.commit(clocks, expected_rev, ticket=change.ticket,
-                                  expected_version=change.expected_version, entries=change.entries,
-                                  queue=ticket_queue_key(change.ticket))
+                self.store.commit(clocks, expected_rev, change=change, queue=ticket_queue_key(change.ticket))
             except RevConflict:
                 result.conflicts += 1
                 clocks = self.store.clocks(indexed.tracking_code)

@@ -18,6 +18,7 @@ from aduan.logic.lifecycle import Policy
 from aduan.logic.periods import parse_day
 from aduan.logic.status_machine import Role
 from aduan.models.config import CityConfig
+from aduan.models.events import SLA_SOURCE, DomainEvent
 
 GROUPS = ("agency", "category", "channel", "area")
 DEFAULT_DAYS = 30
@@ -32,7 +33,7 @@ class StatsService:
     config: Callable[[], CityConfig]
     # A ticket's stored timeline by tracking code: what stopped a first-response clock and who an answer or
     # a handover credits (one Query, read only, for those events only).
-    timeline: Callable[[str], Iterable[Mapping[str, Any]]] | None = None
+    timeline: Callable[[str], Iterable[DomainEvent]] | None = None
 
     @property
     def _zone(self) -> str:
@@ -42,36 +43,32 @@ class StatsService:
         return clock.now().astimezone(ZoneInfo(self._zone)).date()
 
     # ------------------------------------------------------------------ recording
-    def record(self, source: str, kind: str, envelope_id: str, detail: Mapping[str, Any]) -> bool:
+    def record(self, event: DomainEvent) -> bool:
         """Apply one bus event; False when it was seen before (or is not one we count)."""
         zone = self._zone
-        if source == "aduan.sla":
-            if kind not in stats.SLA_TYPES:
+        if event.source == SLA_SOURCE:
+            if event.event_type not in stats.SLA_TYPES:
                 return False
-            key = stats.sla_dedupe_key(kind, detail, envelope_id)
-            ticket_id = str(detail.get("ticket_id"))
-            known = self.repository.state(ticket_id)
-            top = Policy.of(self.config()).tops().get(str(detail.get("agency_id")))
-            delta = stats.sla_event(kind, detail, known, zone, self._handed_on(kind, detail), top)
-            return self.repository.apply(key, delta, ticket_id, None)
-        if kind not in stats.DOMAIN_TYPES:
+            known = self.repository.state(event.ticket_id)
+            top = Policy.of(self.config()).tops().get(str(event.agency_id))
+            delta = stats.sla_event(event, known, zone, self._handed_on(event), top)
+            return self.repository.apply(stats.sla_dedupe_key(event), delta, event.ticket_id, None)
+        if event.event_type not in stats.DOMAIN_TYPES:
             return False
-        ticket_id = str(detail["ticket_id"])
-        previous = self.repository.state(ticket_id)
-        delta = stats.domain_event(detail, previous, zone, self._credits(detail))
-        return self.repository.apply(str(detail["event_id"]), delta, ticket_id,
+        previous = self.repository.state(event.ticket_id)
+        delta = stats.domain_event(event, previous, zone, self._credits(event))
+        return self.repository.apply(event.event_id, delta, event.ticket_id,
                                      previous.version if previous else None)
 
-    def _credits(self, detail: Mapping[str, Any]) -> list[Credited]:
-        if self.timeline is None or not stats.may_credit(detail):
+    def _credits(self, event: DomainEvent) -> list[Credited]:
+        if self.timeline is None or not stats.may_credit(event):
             return []
-        return stats.credits_for(str(detail["event_id"]), self.timeline(str(detail.get("tracking_code"))))
+        return stats.credits_for(event.event_id, self.timeline(event.tracking_code))
 
-    def _handed_on(self, kind: str, detail: Mapping[str, Any]) -> bool:
-        if self.timeline is None or not stats.first_response_stop(kind, detail):
+    def _handed_on(self, event: DomainEvent) -> bool:
+        if self.timeline is None or not stats.first_response_stop(event):
             return False  # only a first-response stop can be a handover: read the timeline just for those
-        records = self.timeline(str(detail.get("tracking_code")))
-        return stats.handed_on(kind, detail, stats.action_at(records, str(detail.get("stopped_at"))))
+        return stats.handed_on(event, stats.action_at(self.timeline(event.tracking_code), stats.stopped_at(event)))
 
     # ------------------------------------------------------------------ reading
     def period(self, date_from: str | None, date_to: str | None) -> tuple[date, date]:

@@ -99,7 +99,7 @@ class TicketService:
         change = lifecycle.open_ticket(draft, principal, prefix, clock.now())
         for _ in range(CODE_ATTEMPTS):
             try:
-                self.repository.save(change.ticket, change.entries, None, new=True)
+                self.repository.save(change)
                 return self._view(change.ticket, principal)
             except CodeTaken:
                 change = lifecycle.with_new_code(change, prefix)
@@ -132,13 +132,13 @@ class TicketService:
         self._spend("comment", principal, ticket)
         change = lifecycle.comment(ticket, request.text, principal, request.internal, self._policy(),
                                    clock.now())
-        self.repository.save(change.ticket, change.entries, change.expected_version)
+        self.repository.save(change)
         return views.timeline(change.entries[:1], change.ticket, principal, self._zone)[0]
 
     def rate(self, principal: Principal, text: str, request: RatingRequest) -> ComplaintView:
         ticket = self._load(principal, text)
         change = lifecycle.rate(ticket, request.score, request.comment, principal, clock.now())
-        self.repository.save(change.ticket, change.entries, change.expected_version)
+        self.repository.save(change)
         return self._view(change.ticket, principal)
 
     def reopen(self, principal: Principal, text: str, request: ReopenRequest) -> ComplaintView:
@@ -211,14 +211,13 @@ class TicketService:
         moment = clock.now()
         merged = lifecycle.apply(child, command, principal, self._policy(), moment)
         parent_change = triage_merge.absorb(parent, child, principal, moment)
-        self.repository.save_together([(merged.ticket, merged.entries, child.version),
-                                       (parent_change.ticket, parent_change.entries, parent.version)])
+        self.repository.save(merged, parent_change)
         return self._view(merged.ticket, principal)
 
     def _act(self, principal: Principal, text: str, command: lifecycle.Command) -> ComplaintView:
         ticket = self._load(principal, text)
         change = lifecycle.apply(ticket, command, principal, self._policy(), clock.now())
-        self.repository.save(change.ticket, change.entries, change.expected_version)
+        self.repository.save(change)
         return self._view(change.ticket, principal)
 
     def accept_suggestion(self, principal: Principal, text: str, expected_version: int,
@@ -241,7 +240,7 @@ class TicketService:
         assigned = lifecycle.apply(current, lifecycle.Command(Action.ASSIGN, expected_version, note=note or reason,
                                                               agency_id=suggestion.agency_id, reason=reason),
                                    principal, policy, moment)
-        self.repository.save(assigned.ticket, [*entries, *assigned.entries], ticket.version)
+        self.repository.save(lifecycle.Change(assigned.ticket, [*entries, *assigned.entries], ticket.version))
         return self._view(assigned.ticket, principal)
 
     def desk_queue(self, principal: Principal, status: Status, order: str, limit: int,

@@ -24,6 +24,7 @@ from aduan.adapters.channels.base import (
     WebhookRequest,
     parse_payload,
 )
+from aduan.adapters.channels.sns import confirm_subscription
 from aduan.dal import channel_secrets, event_bus, inbound_store, intake_queue
 from aduan.logic.errors import DomainError, NotFound
 from aduan.models.inbound import DeliveryStatus, InboundMessage
@@ -124,14 +125,6 @@ def publish_statuses(statuses: list[DeliveryStatus]) -> None:
                 "Time": status.occurred_at, "Detail": status.model_dump_json()} for status in statuses]
     for start in range(0, len(entries), 10):
         event_bus.publish(entries[start:start + 10])
-
-
-def confirm_subscription(url: str) -> None:
-    """SNS SubscriptionConfirmation: the adapter has checked the URL is an SNS endpoint."""
-    import urllib.request
-
-    with urllib.request.urlopen(url, timeout=5) as answer:  # the adapter checked the host is SNS
-        logger.info("SNS subscription confirmed", extra={"status": answer.status})
 
 
 def _batches(messages: list[InboundMessage]) -> list[list[InboundMessage]]:

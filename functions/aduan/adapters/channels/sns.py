@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aduan.adapters.channels.base import SignatureInvalid
+from aduan.observability import logger
 
 _SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
 _NOTIFICATION_KEYS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
@@ -32,6 +33,12 @@ def fetch_certificate(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=3) as answer:  # is_sns_url checked it first
         data: bytes = answer.read()
         return data
+
+
+def confirm_subscription(url: str) -> None:
+    """SNS SubscriptionConfirmation: visiting SubscribeURL confirms it (the caller checked it is an SNS URL)."""
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        logger.info("SNS subscription confirmed", extra={"status": answer.status})
 
 
 def verify(message: dict[str, Any], topics: list[str], local_certificates: dict[str, str] | None = None) -> None:
