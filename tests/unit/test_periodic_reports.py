@@ -48,7 +48,7 @@ def _report() -> dict:
     categories = ({"jalan-rusak": _row(7, 0, 0, 0, 1, {}), "sampah": _row(5, 0, 0, 0, 1, {})},
                   {"jalan-rusak": _row(2, 0, 0, 0, 1, {})})
     areas = ({"3374060": _row(12, 0, 0, 0, 1, {})}, {})
-    return reports.build(period, "agency:dpu", "DPU", current, previous, categories, areas,
+    return reports.build(period, "city", "Kota Semarang", current, previous, categories, areas,
                          {"jalan-rusak": "Jalan rusak", "sampah": "Sampah", "3374060": "Candisari"}, "Asia/Jakarta")
 
 
@@ -79,7 +79,7 @@ def test_the_csv_has_one_line_per_figure_with_both_languages() -> None:
 
 def test_the_email_speaks_both_languages_and_the_chart_is_a_png() -> None:
     subject, text = reports.email_text(_report())
-    assert subject.startswith("Laporan mingguan Aduan DPU") and "Weekly report" in subject
+    assert subject.startswith("Laporan mingguan Aduan Kota Semarang") and "Weekly report" in subject
     assert "- Diterima: 12 (+4, +50%)" in text and "- Received: 12 (+4, +50%)" in text
     assert "Kategori teratas: Jalan rusak 7 (2)" in text and len(text) <= 4096
     image = Image.open(io.BytesIO(chart_png(_report())))
@@ -107,3 +107,13 @@ def test_ses_carries_the_chart_inline_and_the_csv_attached() -> None:
     assert 'src="cid:chart"' in simple["Body"]["Html"]["Data"]
     shown = json.loads(request.body)  # what the outbox shows: sizes, never the bytes
     assert shown["Content"]["Simple"]["Attachments"][0]["RawContent"] == f"<{len(png)} bytes>"
+
+
+def test_an_agency_report_counts_what_it_was_handed_and_the_resolutions_credited_to_it() -> None:
+    period = reports.Period("weekly", date(2026, 11, 23), date(2026, 11, 29))
+    row = stats.summary(Counter({"assigned": 3, "resolved": 0, "ttr_4": 2, "received": 0}), {}, TODAY)
+    by_category = {"jalan-rusak": stats.summary(Counter({"assigned": 3}), {}, TODAY)}
+    report = reports.build(period, "agency:dpu", "DPU", row, stats.summary(Counter(), {}, TODAY),
+                           (by_category, {}), ({}, {}), {}, "Asia/Jakarta")
+    assert report["figures"]["received"]["current"] == 3 and report["figures"]["resolved"]["current"] == 2
+    assert report["top_categories"] == [{"key": "jalan-rusak", "name": "jalan-rusak", "received": 3, "previous": 0}]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from aduan.logic.stats import CITY, STAGES
+from aduan.logic.stats import CITY, NONE, STAGES
 
 Kind = Literal["weekly", "monthly"]
 KINDS: tuple[Kind, ...] = ("weekly", "monthly")
@@ -73,16 +73,21 @@ def title(period: Period) -> tuple[str, str]:
 
 
 def headline(row: Mapping[str, Any], agency: bool = False) -> dict[str, float | int | None]:
-    """The figures a report compares, from a statistics row. An agency's `resolved` counts the resolutions
-    credited to it (its own and its sub-units', docs/organisation.md#evaluation), not only those it held."""
+    """The figures a report compares, from a statistics row. For an agency, `received` is how often it was
+    handed a complaint (complaints are received by the desk) and `resolved` counts the resolutions credited
+    to it (its own and its sub-units', docs/organisation.md#evaluation), not only those it held."""
     compliance = row["sla_compliance"]
     resolved = row["resolution_hours"]["count"] if agency else row["resolved"]
-    return {"received": row["received"], "resolved": resolved,
+    return {"received": row[received_key(agency)], "resolved": resolved,
             "overdue": sum(int(stage["overdue_alerts"]) for stage in row["sla"].values()),
             "sla_compliance": round(100 * compliance, 1) if compliance is not None else None,
             "first_response_median_hours": _number(row["first_response_hours"]["median"]),
             "resolution_median_hours": _number(row["resolution_hours"]["median"]),
             "rating_average": row["ratings"]["average"], "ratings": row["ratings"]["count"]}
+
+
+def received_key(agency: bool) -> str:
+    return "assigned" if agency else "received"
 
 
 def _number(value: Any) -> float | None:
@@ -105,11 +110,12 @@ def _sla_stages(row: Mapping[str, Any]) -> dict[str, float | None]:
 
 
 def _top(current: Mapping[str, Mapping[str, Any]], previous: Mapping[str, Mapping[str, Any]],
-         names: Mapping[str, str]) -> list[dict[str, Any]]:
-    ranked = sorted(((value, row["received"]) for value, row in current.items() if row["received"]),
+         names: Mapping[str, str], agency: bool) -> list[dict[str, Any]]:
+    key = received_key(agency)
+    ranked = sorted(((value, row[key]) for value, row in current.items() if row[key] and value != NONE),
                     key=lambda item: (-item[1], item[0]))[:TOP]
     return [{"key": value, "name": names.get(value, value), "received": count,
-             "previous": (previous.get(value) or {}).get("received", 0)} for value, count in ranked]
+             "previous": (previous.get(value) or {}).get(key, 0)} for value, count in ranked]
 
 
 def build(period: Period, scope: str, scope_name: str, current: Mapping[str, Any], previous: Mapping[str, Any],
@@ -128,7 +134,7 @@ def build(period: Period, scope: str, scope_name: str, current: Mapping[str, Any
             "sla_by_stage": {stage: _trend(value, _sla_stages(previous).get(stage))
                              for stage, value in _sla_stages(current).items()},
             "ratings": current["ratings"]["distribution"],
-            "top_categories": _top(*categories, names), "top_areas": _top(*areas, names)}
+            "top_categories": _top(*categories, names, agency), "top_areas": _top(*areas, names, agency)}
 
 
 def to_csv(report: Mapping[str, Any]) -> str:
