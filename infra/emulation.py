@@ -15,40 +15,6 @@ REGION: Final = "ap-southeast-3"
 ACCOUNT = "123456789012"
 
 
-def reset_caches() -> None:
-    """Forget cached clients and services, so the next call builds them against the current endpoint.
-
-    Every `functools.cache` factory in an imported `aduan` module is cleared (a hand list of them missed new
-    ones: a service cached by an earlier test kept pointing at another stack's tables), then the stores
-    that keep their own caches.
-    """
-    import sys
-
-    from aduan.dal import (
-        channel_secrets,
-        clients,
-        config_store,
-        external_secrets,
-        sla_store,
-        template_store,
-        transparency_store,
-    )
-
-    for name, module in list(sys.modules.items()):
-        if name != "aduan" and not name.startswith("aduan."):
-            continue
-        for value in list(vars(module).values()):
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
-                value.cache_clear()
-    clients.reset()
-    external_secrets.reset()
-    config_store.clear_cache()
-    transparency_store.clear_cache()
-    sla_store.clear_cache()
-    template_store.clear_cache()
-    channel_secrets.reset()
-
-
 def credentials() -> dict[str, str]:
     """moto's fake credentials and the region, for tests that run moto in-process without a stack."""
     return {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}

@@ -15,7 +15,7 @@ import boto3
 from moto import mock_aws
 
 from infra import emulation
-from infra.emulation import Context, reset_caches
+from infra.emulation import Context
 from infra.sam import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,18 +56,20 @@ def enable_stream(logical_id: str = "TicketsTable") -> None:
 @contextmanager
 def aws() -> Iterator[None]:
     """moto with the template's tables, the bucket and the bus, and the city config seeded."""
+    from aduan import wiring
+
     saved = {name: os.environ.get(name) for name in [*ENVIRONMENT, "AWS_ENDPOINT_URL"]}
     os.environ.update(ENVIRONMENT)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     try:
         with mock_aws():
-            reset_caches()
+            wiring.reset()
             # Stream off until `enable_stream`: moto copies a whole table, stream records included, for every
             # transaction, and that copy would dominate the run.
             emulation.provision(TABLES, BUCKET, BUS, stream=False)
             _seed_without_rate_limit()
             yield
-            reset_caches()
+            wiring.reset()
     finally:
         for name, value in saved.items():
             if value is None:

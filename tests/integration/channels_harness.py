@@ -19,11 +19,9 @@ REGION = "ap-southeast-3"
 
 
 def reset_channel_caches() -> None:
-    from aduan.dal import channel_secrets
-    from aduan.services import intake
+    from aduan import wiring
 
-    channel_secrets.reset()
-    intake.intake_service.cache_clear()
+    wiring.reset()
 
 
 class Context:

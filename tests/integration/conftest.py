@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
+from aduan import wiring
 from infra import emulation
 from infra.emulation import Context
 
@@ -34,13 +35,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        emulation.reset_caches()
+        wiring.reset()
         emulation.provision(TABLES, BUCKET, BUS)
         from infra.seed import seed_table
 
         seed_table(TABLES["TicketsTable"], local_demo=True)
         yield
-        emulation.reset_caches()
+        wiring.reset()
 
 
 def rest_event(method: str, path: str, body: Any = None, who: str | None = None,

@@ -191,3 +191,31 @@ def test_ticket_id_index_holds_only_ticket_heads(api: Api) -> None:
     from aduan.dal.tickets import TicketRepository
 
     assert TicketRepository("aduan-tickets-test").code_for_id(created["id"]) == code
+
+
+def test_a_status_change_rewrites_a_small_head_and_leaves_the_body_alone(api: Api) -> None:
+    """The bulky fields live in `#BODY`: written at filing and when they change (the answer), not on every
+    status change; the head stays under 1 KB however long the citizen's text; reads see one ticket."""
+    long_text = " ".join(["Lubang besar di depan toko, sudah dua minggu tidak diperbaiki, bahaya."] * 10)
+    created = api.file(text=long_text)
+    code = created["tracking_code"]
+    db = boto3.client("dynamodb")
+
+    def stored(sk: str) -> dict[str, Any]:
+        return db.get_item(TableName="aduan-tickets-test", Key={"pk": {"S": f"T#{code}"}, "sk": {"S": sk}})["Item"]
+
+    body_at_filing = stored("#BODY")
+    assert body_at_filing["text"]["S"] == long_text and "text" not in stored("#TICKET")
+    assert api.act("verifier", code, "verify", 1).status == 200
+    assert api.act("verifier", code, "assign", 2, agency_id="dpu").status == 200
+    assert stored("#BODY") == body_at_filing  # not written again: the transitions changed no body field
+    from infra.bench.capacity import item_size
+
+    assert item_size(stored("#TICKET")) < 1024
+    assert api.act("dpu", code, "start", 3).status == 200
+    assert api.act("dpu", code, "resolve", 4, response="Sudah ditambal").status == 200
+    assert stored("#BODY") != body_at_filing  # the answer is a body field
+    view = api("GET", f"/v1/complaints/{code}", who="verifier").body
+    assert view["text"] == long_text and view["status"] == "in_review"
+    queue = api("GET", "/v1/desk/complaints", who="verifier", query={"status": "in_review"}).body
+    assert [(item["tracking_code"], item["text"]) for item in queue["items"]] == [(code, long_text)]

@@ -331,3 +331,30 @@ def test_a_sender_over_the_hourly_limit_gets_the_limit_reply(channels: Channels,
     assert tickets_of(api, CONTACT) == []
     [reply] = channels.outbox()
     assert reply["kind"] == "intake_refused" and "menit" in reply["text"]
+
+
+def test_the_intake_worker_files_a_whatsapp_complaint_in_few_aws_calls(channels: Channels, api: Api) -> None:
+    """Issue #11: the worker's AWS calls for one new complaint (reads, the one transaction, the reply)."""
+    from botocore.client import BaseClient
+
+    answer = channels.post("whatsapp", WA)
+    assert answer.status == 200
+    queued = channels.queued()
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(operation)
+        return original(client, operation, params)
+
+    with mock.patch.object(BaseClient, "_make_api_call", counted):
+        assert channels.work(queued) == {"batchItemFailures": []}
+    calls.remove("DeleteMessage")  # the harness acknowledging the message, as Lambda does
+    print("intake worker calls:", calls)
+    assert [ticket["channel"] for ticket in tickets_of(api, CONTACT)] == ["whatsapp"]
+    # One BatchGetItem for all it knows (ledger, contact, conversation, block list entry; was 4 GetItem), the
+    # open-ticket Query, the rate counter, the effect's transaction, the follow-up (the contact, written once
+    # even when new, and the conversation), the reply and the ledger's `done`; plus the city configuration's
+    # Query on a cold worker.
+    assert calls.count("GetItem") == 0 and calls.count("BatchGetItem") == 1, calls
+    assert len(calls) - calls.count("Query") <= 7 and len(calls) <= 9, calls  # 13 before issue #11

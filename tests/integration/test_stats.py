@@ -34,7 +34,8 @@ def deliver(events: list[DomainEvent], rng: random.Random) -> None:
                     "awsRegion": "ap-southeast-3",
                     "body": json.dumps({"id": f"env-{rng.random()}", "source": entry["Source"],
                                         "detail-type": entry["DetailType"], "detail": json.loads(entry["Detail"])})}
-                   for n, entry in enumerate(bus_entry(event, "test") for event in events[start:start + 10])]
+                   for n, entry in enumerate(bus_entry(event.model_dump(mode="json"), "test")
+                                             for event in events[start:start + 10])]
         assert handler({"Records": records}, Context())["batchItemFailures"] == []  # type: ignore[arg-type]
 
 

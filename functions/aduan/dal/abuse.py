@@ -19,6 +19,10 @@ from aduan.models.abuse import BlockedSender
 BLOCKLIST = "BLOCKLIST"
 
 
+def block_key(sender_ref: str) -> dict[str, str]:
+    return {"pk": BLOCKLIST, "sk": f"S#{sender_ref}"}
+
+
 class AbuseStore:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
@@ -28,13 +32,11 @@ class AbuseStore:
         return client("dynamodb")
 
     def blocked(self, sender_ref: str) -> BlockedSender | None:
-        found = self._db.get_item(TableName=self.table,
-                                  Key=codec.to_item({"pk": BLOCKLIST, "sk": f"S#{sender_ref}"}))
-        item = found.get("Item")
-        return BlockedSender.model_validate(codec.from_item(item)) if item else None
+        found = self._db.get_item(TableName=self.table, Key=codec.to_item(block_key(sender_ref)))
+        return BlockedSender.model_validate(codec.from_item(found["Item"])) if found.get("Item") else None
 
     def put_block(self, entry: BlockedSender) -> None:
-        document = {"pk": BLOCKLIST, "sk": f"S#{entry.sender_ref}", "entity": "blocked_sender",
+        document = {**block_key(entry.sender_ref), "entity": "blocked_sender",
                     **entry.model_dump(mode="json")}
         self._db.put_item(TableName=self.table, Item=codec.to_item(document))
 

@@ -11,6 +11,10 @@ from aduan.models.contact import Contact
 HEAD = "#CONTACT"
 
 
+def contact_key(contact_id: str) -> dict[str, str]:
+    return {"pk": contact_pk(contact_id), "sk": HEAD}
+
+
 def contact_pk(contact_id: str) -> str:
     return f"C#{contact_id}"
 
@@ -24,9 +28,8 @@ class ContactRepository:
         return client("dynamodb")
 
     def get(self, contact_id: str) -> Contact | None:
-        found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": contact_pk(contact_id), "sk": HEAD}))
-        item = found.get("Item")
-        return Contact.model_validate(codec.from_item(item)) if item else None
+        found = self._db.get_item(TableName=self.table, Key=codec.to_item(contact_key(contact_id)))
+        return Contact.model_validate(codec.from_item(found["Item"])) if found.get("Item") else None
 
     def put(self, contact: Contact) -> None:
         document = {"pk": contact_pk(contact.id), "sk": HEAD, "kind": "contact", **contact.model_dump(mode="json")}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -45,6 +46,17 @@ class ExportRepository:
             TableName=self.table, Key=_key(export_id), UpdateExpression=expression.strip(),
             ExpressionAttributeNames=names, ExpressionAttributeValues=codec.to_item(values) or None,
             ConditionExpression="attribute_exists(pk)")
+
+
+def wake_worker(queue_url: str, export_id: str) -> None:
+    """Tell the export worker there is a record to produce (the record is durable before this)."""
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps({"export_id": export_id}))
+
+
+def upload_csv(bucket: str, key: str, header: Iterable[str], rows: Iterable[Iterable[Any]],
+               part_bytes: int = PART_BYTES) -> tuple[int, int]:
+    """`stream_csv` to the stack's S3."""
+    return stream_csv(client("s3"), bucket, key, header, rows, part_bytes)
 
 
 def stream_csv(s3: Any, bucket: str, key: str, header: Iterable[str], rows: Iterable[Iterable[Any]],

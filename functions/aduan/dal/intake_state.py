@@ -8,15 +8,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import codec
+from aduan.dal.abuse import block_key
 from aduan.dal.clients import client
-from aduan.dal.contacts import contact_pk
+from aduan.dal.contacts import contact_key, contact_pk
+from aduan.dal.tickets import batch_get
 from aduan.logic.conversation import Conversation
+from aduan.models.abuse import BlockedSender
+from aduan.models.contact import Contact
 from aduan.models.inbound import InboundMessage
+from aduan.models.intake import IntakeOutcome
 
 LEDGER = "#IN"
 CONVERSATION = "#CONV"
@@ -27,9 +33,32 @@ def ledger_key(inbound_id: str) -> dict[str, str]:
     return {"pk": f"IN#{inbound_id}", "sk": LEDGER}
 
 
-def ledger_item(inbound_id: str, outcome: dict[str, Any], expires_at: int) -> dict[str, Any]:
-    return {**ledger_key(inbound_id), "kind": "inbound", "outcome": outcome, "done": False,
+def ledger_item(inbound_id: str, outcome: IntakeOutcome, expires_at: int) -> dict[str, Any]:
+    return {**ledger_key(inbound_id), "kind": "inbound", "outcome": outcome.model_dump(mode="json"), "done": False,
             "expires_at": expires_at}
+
+
+def conversation_key(contact_id: str) -> dict[str, str]:
+    return {"pk": contact_pk(contact_id), "sk": CONVERSATION}
+
+
+def _conversation(document: dict[str, Any] | None) -> Conversation:
+    if not document:
+        return Conversation()
+    pending = document.get("pending")
+    return Conversation(last_code=document.get("last_code"), last_at=document.get("last_at"),
+                        pending=InboundMessage.model_validate(pending) if pending else None,
+                        pending_code=document.get("pending_code"))
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the worker knows before acting on one message, read in one BatchGetItem."""
+
+    ledger: dict[str, Any] | None  # this message's ledger entry: handled before (or being handled)
+    contact: Contact | None
+    conversation: Conversation
+    blocked: BlockedSender | None  # the sender's block list entry (active or lifted), if any
 
 
 class IntakeState:
@@ -39,6 +68,18 @@ class IntakeState:
     @property
     def _db(self) -> Any:
         return client("dynamodb")
+
+    def known(self, inbound_id: str, contact_id: str) -> Known:
+        keys = {"ledger": ledger_key(inbound_id), "contact": contact_key(contact_id),
+                "conversation": conversation_key(contact_id), "blocked": block_key(contact_id)}
+        found = {(document["pk"], document["sk"]): document
+                 for document in batch_get(self._db, self.table, [codec.to_item(key) for key in keys.values()],
+                                           consistent=True)}
+        item = {name: found.get((key["pk"], key["sk"])) for name, key in keys.items()}
+        return Known(ledger=item["ledger"],
+                     contact=Contact.model_validate(item["contact"]) if item["contact"] else None,
+                     conversation=_conversation(item["conversation"]),
+                     blocked=BlockedSender.model_validate(item["blocked"]) if item["blocked"] else None)
 
     def ledger(self, inbound_id: str) -> dict[str, Any] | None:
         found = self._db.get_item(TableName=self.table, Key=codec.to_item(ledger_key(inbound_id)),
@@ -61,20 +102,8 @@ class IntakeState:
                              UpdateExpression="SET done = :done",
                              ExpressionAttributeValues=codec.to_item({":done": True}))
 
-    def conversation(self, contact_id: str) -> Conversation:
-        found = self._db.get_item(TableName=self.table,
-                                  Key=codec.to_item({"pk": contact_pk(contact_id), "sk": CONVERSATION}),
-                                  ConsistentRead=True)
-        if not found.get("Item"):
-            return Conversation()
-        document = codec.from_item(found["Item"])
-        pending = document.get("pending")
-        return Conversation(last_code=document.get("last_code"), last_at=document.get("last_at"),
-                            pending=InboundMessage.model_validate(pending) if pending else None,
-                            pending_code=document.get("pending_code"))
-
     def save_conversation(self, contact_id: str, conversation: Conversation) -> None:
-        document = {"pk": contact_pk(contact_id), "sk": CONVERSATION, "kind": "conversation",
+        document = {**conversation_key(contact_id), "kind": "conversation",
                     "last_code": conversation.last_code, "last_at": conversation.last_at,
                     "pending": conversation.pending.model_dump(mode="json") if conversation.pending else None,
                     "pending_code": conversation.pending_code}

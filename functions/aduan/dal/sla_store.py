@@ -30,7 +30,7 @@ from botocore.exceptions import ClientError
 from aduan.dal import clients, codec
 from aduan.dal.tickets import SLA_CLOCKS, batch_get, change_writes, ticket_pk, transact
 from aduan.logic import clock, sla
-from aduan.models.sla import ClockState, TicketClocks
+from aduan.models.sla import ClockState, TicketClocks, stopped_row
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
 from aduan.models.ticket import Change
 
@@ -59,17 +59,13 @@ def shard_of(code: str) -> str:
     return f"SLA#{zlib.crc32(code.encode()) % SHARDS}"
 
 
-# What a stopped clock no longer needs: its reminders and escalation times can never fire again.
-_SPENT_WHEN_STOPPED = {"remind_at", "hard_cap_at", "next_rung_at", "paused_at", "reminded", "rung"}
-
-
 def clocks_item(clocks: TicketClocks, queue: str | None = None) -> dict[str, Any]:
-    """The `#SLA` item, kept small (every write costs a unit per KB, twice in a transaction): defaults
-    are left out and stopped clocks keep only what reports and the timeline still read."""
+    """The `#SLA` item, kept under 1 KB (every write costs a unit per KB, twice in a transaction):
+    defaults are left out and a stopped clock is one short row (models/sla.py `stopped_row`)."""
     document = clocks.model_dump(mode="json", exclude_defaults=True, exclude={"clocks"})
     document["clocks"] = {
-        stage.value: clock.model_dump(mode="json", exclude_defaults=True,
-                                      exclude=_SPENT_WHEN_STOPPED if clock.state == ClockState.STOPPED else None)
+        stage.value: stopped_row(clock) if clock.state == ClockState.STOPPED
+        else clock.model_dump(mode="json", exclude_defaults=True)
         for stage, clock in clocks.clocks.items()}
     document.update(pk=ticket_pk(clocks.tracking_code), sk=SLA_CLOCKS, entity="sla_clocks")
     running = sla.open_clocks(clocks)

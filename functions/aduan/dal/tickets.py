@@ -1,8 +1,11 @@
 """The ticket aggregate in DynamoDB (single table; see docs/data-model.md).
 
 Items under one partition `T#<tracking code>`:
-  `#TICKET`                       the ticket head (sorts first), with the GSI keys of its queues; fields at
-                                  their default are not stored (the head stays under 1 KB)
+  `#BODY`                        the bulky fields (the citizen's text, routing's suggestion, duplicate
+                                  candidates, answer, rating, ...): written with the head when they change,
+                                  so a status change rewrites a head under 1 KB (half the write units)
+  `#TICKET`                       the ticket head, with the GSI keys of its queues; fields at their
+                                  default are not stored
   `#SLA`                          the SLA clocks (dal/sla_store.py): the head's SLA fields (expected
                                   datetime, overdue, next due) are read from it, never written on the head
   `A#<attachment id>`             attachment records
@@ -31,6 +34,10 @@ from aduan.models.events import DomainEvent, TicketSnapshot, read_event
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Change, Ticket, TimelineEntry
 
 HEAD = "#TICKET"
+BODY = "#BODY"  # sorts before the head and the clocks: the status read's one Query finds all three
+# What makes a head large and changes seldom; queues read it with the head (same BatchGetItem).
+BODY_FIELDS = frozenset({"text", "suggestion", "duplicate_candidates", "answer_draft", "resolution", "rating",
+                         "rejection_reason", "follower_refs", "returned_by"})
 EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
@@ -80,8 +87,33 @@ def sla_fields(clocks_document: dict[str, Any] | None) -> dict[str, Any]:
     return sla.head_fields(TicketClocks.model_validate(clocks_document))
 
 
+def body_document(ticket: Ticket) -> dict[str, Any]:
+    return ticket.model_dump(mode="json", exclude_defaults=True, include=set(BODY_FIELDS))
+
+
+def _body_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def body_item(ticket: Ticket) -> dict[str, Any] | None:
+    """The `#BODY` item when its fields differ from what was read (always for a ticket not read)."""
+    document = body_document(ticket)
+    if ticket._stored_body is not None and ticket._stored_body == _body_text(document):
+        return None
+    document.update(pk=ticket_pk(ticket.tracking_code), sk=BODY, entity="ticket_body")
+    return codec.to_item(document)
+
+
+def _ticket(head: dict[str, Any], body: dict[str, Any] | None, clocks: dict[str, Any] | None) -> Ticket:
+    """A stored ticket from its head, body and clocks (a head written before bodies existed has it all)."""
+    ticket = Ticket.model_validate({**head, **(body or {}), **sla_fields(clocks)})
+    if body is not None:
+        ticket._stored_body = _body_text(body_document(ticket))
+    return ticket
+
+
 def head_item(ticket: Ticket) -> dict[str, Any]:
-    document = ticket.model_dump(mode="json", exclude_defaults=True, exclude=set(SLA_HEAD_FIELDS))
+    document = ticket.model_dump(mode="json", exclude_defaults=True, exclude=set(SLA_HEAD_FIELDS | BODY_FIELDS))
     document.update(
         status=ticket.status.value, priority=ticket.priority.value, version=ticket.version,
         pk=ticket_pk(ticket.tracking_code),
@@ -136,6 +168,9 @@ def change_writes(table: str, change: Change) -> list[dict[str, Any]]:
         writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
                                "ConditionExpression": "version = :expected",
                                "ExpressionAttributeValues": {":expected": codec.value(change.expected_version)}}})
+    body = body_item(change.ticket) if writes else None
+    if body is not None:  # guarded by the head's condition in the same transaction
+        writes.append({"Put": {"TableName": table, "Item": body}})
     writes.extend({"Put": {"TableName": table, "Item": entry_item(entry, index, change.ticket),
                            "ConditionExpression": "attribute_not_exists(sk)"}}
                   for index, entry in enumerate(change.entries))
@@ -150,12 +185,13 @@ def transact(db: Any, writes: Sequence[dict[str, Any]]) -> None:
         db.transact_write_items(TransactItems=list(writes))
 
 
-def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]], consistent: bool = False
+              ) -> list[dict[str, Any]]:
     """The items with these keys (absent ones left out, in no particular order): one BatchGetItem per
     100 keys, unprocessed keys asked again with backoff."""
     found: list[dict[str, Any]] = []
     for start in range(0, len(keys), MAX_BATCH_GET):
-        pending: Any = {table: {"Keys": list(keys[start:start + MAX_BATCH_GET])}}
+        pending: Any = {table: {"Keys": list(keys[start:start + MAX_BATCH_GET]), "ConsistentRead": consistent}}
         for attempt in range(8):
             answer = db.batch_get_item(RequestItems=pending)
             found.extend(codec.from_item(raw) for raw in answer.get("Responses", {}).get(table, []))
@@ -190,18 +226,20 @@ def _split_partition(items: Sequence[dict[str, Any]]
                      ) -> tuple[Ticket | None, list[Attachment], dict[str, Any] | None, list[TimelineEntry]]:
     """A ticket partition's raw items sorted out: head (with its SLA fields), attachments, SLA clocks and
     timeline entries (in sort-key order, i.e. oldest first)."""
-    head, attachments, clocks, entries = None, [], None, []
+    head, body, attachments, clocks, entries = None, None, [], None, []
     for raw in items:
         document = codec.from_item(raw)
         if document["sk"] == HEAD:
             head = document
+        elif document["sk"] == BODY:
+            body = document
         elif document["sk"].startswith(ATTACHMENT_PREFIX):
             attachments.append(Attachment.model_validate(document))
         elif document["sk"] == SLA_CLOCKS:
             clocks = document
         elif document["sk"].startswith(EVENT_PREFIX):
             entries.append(TimelineEntry.model_validate(document))
-    ticket = Ticket.model_validate({**head, **sla_fields(clocks)}) if head else None
+    ticket = _ticket(head, body, clocks) if head else None
     return ticket, attachments, clocks, entries
 
 
@@ -265,13 +303,12 @@ class TicketRepository:
         (and the public feed's filter fields) only, so a status change rewrites small index entries
         and the indexes whose keys did not move are not written at all. One BatchGetItem per 100."""
         partitions = list(dict.fromkeys(raw["pk"]["S"] for raw in index_items))
-        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, SLA_CLOCKS)]
-        heads: dict[str, dict[str, Any]] = {}
-        clocks: dict[str, dict[str, Any]] = {}
+        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, BODY, SLA_CLOCKS)]
+        found: dict[str, dict[str, dict[str, Any]]] = {HEAD: {}, BODY: {}, SLA_CLOCKS: {}}
         for document in batch_get(self._db, self.table, keys):
-            (heads if document["sk"] == HEAD else clocks)[document["pk"]] = document
-        return [Ticket.model_validate({**heads[pk], **sla_fields(clocks.get(pk))}) for pk in partitions
-                if pk in heads]
+            found[document["sk"]][document["pk"]] = document
+        return [_ticket(found[HEAD][pk], found[BODY].get(pk), found[SLA_CLOCKS].get(pk)) for pk in partitions
+                if pk in found[HEAD]]
 
     def events(self, code: str) -> Iterator[DomainEvent]:
         """Every domain event of a ticket (its timeline entries with their snapshots), oldest first."""

@@ -20,7 +20,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from aduan import settings
 from aduan.dal import codec, event_bus
 from aduan.logic.domain_events import bus_entry
-from aduan.models.events import read_event
 from aduan.observability import logger, metrics
 
 
@@ -33,9 +32,8 @@ def _pending(records: list[dict[str, Any]], bus_name: str) -> list[tuple[str, di
         if not image:
             continue
         stored = codec.from_item(image)
-        event = read_event(stored) if stored.get("entity") == "event" else None
-        if event is not None:  # an outbox record: a timeline entry
-            pending.append((change["SequenceNumber"], bus_entry(event, bus_name)))
+        if stored.get("entity") == "event":
+            pending.append((change["SequenceNumber"], bus_entry(stored, bus_name)))
     return pending
 
 

@@ -18,7 +18,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from aduan import settings
 from aduan.dal.sla_store import SlaStore
 from aduan.dal.tickets import TicketRepository
-from aduan.models.events import SOURCE, read_event
+from aduan.logic.domain_events import SOURCE
+from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
 from aduan.services.sla import SlaService
 

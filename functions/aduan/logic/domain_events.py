@@ -1,7 +1,9 @@
-"""The public shape of a domain event on the bus (its EventBridge entry), built from the event as stored.
+"""The public shape of a domain event on the bus (its EventBridge entry), built from its stored timeline
+entry (the outbox record the ticket writer stored: dal/tickets.py `entry_item`).
 
-Consumers deduplicate on `detail.event_id`: the relay may publish an entry more than once
-(stream retries), never zero times. Consumers read it back with models/events.py `read_event`.
+Consumers read it back with models/events.py `read_event` and deduplicate on `detail.event_id`: the relay
+may publish an entry more than once (stream retries), never zero times. Plain dicts here on purpose: the
+event relay only translates, and keeps its cold start free of pydantic.
 """
 
 from __future__ import annotations
@@ -10,49 +12,45 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from aduan.models.events import (
-    SLA_FIELDS,
-    SLA_SOURCE,
-    SOURCE,
-    TRIAGE_EVENTS,
-    TRIAGE_SOURCE,
-    DomainEvent,
-    read_event,
-)
-
-__all__ = ["SLA_SOURCE", "SOURCE", "TRIAGE_EVENTS", "TRIAGE_SOURCE", "bus_entry", "detail"]
-
-DETAIL_FIELDS = frozenset({"event_id", "event_type", "occurred_at", "ticket_id", "tracking_code", "actor",
-                           "from_status", "to_status", "action", "note", "internal", "data", "ticket_version"})
+SOURCE = "aduan.tickets"
+# Triage's events travel through the same outbox but under their own source (cross-issue contract).
+TRIAGE_SOURCE = "aduan.triage"
+TRIAGE_EVENTS = frozenset({"TicketRouted", "DuplicateMerged"})
+SLA_SOURCE = "aduan.sla"
+# Always present in SLA events' detail (null when unknown), besides the common fields below.
+SLA_FIELDS = ("stage", "agency_id", "category_id", "due_at", "rung")
+DETAIL_FIELDS = ("event_id", "event_type", "occurred_at", "ticket_id", "tracking_code", "actor",
+                 "from_status", "to_status", "action", "note", "internal", "data", "ticket_version")
 
 
-def _read(event: DomainEvent | Mapping[str, Any]) -> DomainEvent:
-    """The event itself, or the one a stored timeline record holds."""
-    found = event if isinstance(event, DomainEvent) else read_event(event)
-    if found is None:
-        raise ValueError("not a ticket's domain event")
-    return found
+def is_sla(event_type: str) -> bool:
+    return event_type.startswith("Sla")
 
 
-def detail(stored: DomainEvent | Mapping[str, Any]) -> dict[str, Any]:
-    event = _read(stored)
-    body = event.model_dump(mode="json", include=set(DETAIL_FIELDS))
-    body["ticket"] = event.ticket.model_dump(mode="json") if event.ticket else {}
-    if event.is_sla:
+def source_of(event_type: str) -> str:
+    if event_type in TRIAGE_EVENTS:
+        return TRIAGE_SOURCE
+    return SLA_SOURCE if is_sla(event_type) else SOURCE
+
+
+def detail(stored: Mapping[str, Any]) -> dict[str, Any]:
+    body = {name: stored.get(name) for name in DETAIL_FIELDS}
+    body["ticket"] = stored.get("ticket_snapshot") or stored.get("ticket") or {}
+    if is_sla(str(stored.get("event_type", ""))):
         # SLA consumers read the stage fields at the top level (see docs/sla.md).
-        body = {**body, **{name: getattr(event, name) for name in SLA_FIELDS}, **event.data,
-                "occurred_at": event.occurred_at}
+        data = stored.get("data") or {}
+        body = {**body, **{name: data.get(name) for name in SLA_FIELDS}, **data,
+                "occurred_at": stored.get("occurred_at")}
     return body
 
 
-def bus_entry(stored: DomainEvent | Mapping[str, Any], bus_name: str) -> dict[str, Any]:
+def bus_entry(stored: Mapping[str, Any], bus_name: str) -> dict[str, Any]:
     """A PutEvents entry; `Time` is when it happened, not when it was relayed."""
-    event = _read(stored)
     return {
-        "Source": event.source,
-        "DetailType": event.event_type,
-        "Detail": json.dumps(detail(event), ensure_ascii=False, separators=(",", ":")),
+        "Source": source_of(str(stored["event_type"])),
+        "DetailType": stored["event_type"],
+        "Detail": json.dumps(detail(stored), ensure_ascii=False, separators=(",", ":")),
         "EventBusName": bus_name,
         "Resources": [],
-        "Time": event.occurred_at,
+        "Time": stored["occurred_at"],
     }

@@ -135,6 +135,5 @@ def public_photos(ticket: Ticket, attachments: list[Attachment]) -> list[Attachm
 
 
 def expected_datetime(ticket: Ticket) -> str | None:
-    """The resolution due time from the SLA (issue 5 adds the field; absent until then)."""
-    value = getattr(ticket, "expected_datetime", None)
-    return value if isinstance(value, str) else None
+    """The resolution due time from the SLA (None while no resolution clock runs)."""
+    return ticket.expected_datetime

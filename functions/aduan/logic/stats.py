@@ -32,9 +32,10 @@ from aduan.logic.attribution import (
     Credited,
     credit_steps,
 )
+from aduan.logic.domain_events import SLA_SOURCE
 from aduan.logic.periods import local_day
 from aduan.logic.status_machine import Status
-from aduan.models.events import SLA_SOURCE, DomainEvent
+from aduan.models.events import DomainEvent
 
 NONE = "-"
 DIMENSIONS = ("agency", "category", "channel", "area")

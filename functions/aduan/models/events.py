@@ -1,9 +1,9 @@
 """The domain event: one timeline entry with the ticket as it was at that moment.
 
 It is written once, by the ticket writer (dal/tickets.py: the timeline entry is the outbox record), published
-by the event relay (logic/domain_events.py) and read back by every consumer (routing, SLA tracker, statistics,
-notifier, the statistics rebuild) through one function, `read_event`, which takes any of the three forms it
-travels in: the stored record, the bus detail, and the EventBridge envelope around it.
+by the event relay (logic/domain_events.py, from the stored record) and read back by every consumer (routing,
+SLA tracker, statistics, notifier, the statistics rebuild) through one function, `read_event`, which takes
+any of the three forms it travels in: the stored record, the bus detail, and the EventBridge envelope.
 """
 
 from __future__ import annotations
@@ -15,16 +15,9 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
+from aduan.logic.domain_events import SLA_FIELDS, is_sla, source_of
 from aduan.logic.status_machine import Status
-from aduan.models.ticket import Actor, ComplaintType, Priority, Ticket, TimelineEntry
-
-SOURCE = "aduan.tickets"
-# Triage's events travel through the same outbox but under their own source (cross-issue contract).
-TRIAGE_SOURCE = "aduan.triage"
-TRIAGE_EVENTS = frozenset({"TicketRouted", "DuplicateMerged"})
-SLA_SOURCE = "aduan.sla"
-# A clock's fields, read from the entry's data; SLA events also carry them at the top of the bus detail.
-SLA_FIELDS = ("stage", "agency_id", "category_id", "due_at", "rung")
+from aduan.models.ticket import Actor, ComplaintType, Priority, StepFacts, Ticket
 
 
 class TicketSnapshot(BaseModel):
@@ -58,7 +51,7 @@ class TicketSnapshot(BaseModel):
                    reporter_ref=ticket.reporter.ref, created_at=ticket.created_at, version=ticket.version)
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(StepFacts):
     """A ticket event as every consumer reads it. Lenient where senders differ: moto's EventBridge delivery
     lacks `account`, tests and other sources may leave out the id or the snapshot (the defaults say "unknown")."""
 
@@ -71,12 +64,6 @@ class DomainEvent(BaseModel):
     ticket_id: str = ""
     tracking_code: str = ""
     actor: Actor | None = None
-    from_status: Status | None = None
-    to_status: Status | None = None
-    action: str | None = None
-    note: str | None = None
-    internal: bool = False
-    data: dict[str, Any] = Field(default_factory=dict)
     ticket_version: int = 0
     ticket: TicketSnapshot | None = Field(default=None, validation_alias=AliasChoices("ticket", "ticket_snapshot"))
     # SLA events: the clock concerned (from the entry's `data` when not at the top of the detail)
@@ -93,7 +80,7 @@ class DomainEvent(BaseModel):
             return value
         filled = dict(value)
         data = dict(filled.get("data") or {})
-        if str(filled.get("event_type") or "").startswith("Sla"):
+        if is_sla(str(filled.get("event_type") or "")):
             if "sk" not in filled:  # a bus detail: it carries the entry's data at the top (logic/domain_events.py)
                 data.update({name: item for name, item in filled.items()
                              if name not in cls.model_fields and name not in data})
@@ -110,14 +97,9 @@ class DomainEvent(BaseModel):
             filled["source"] = source_of(str(filled["event_type"]))
         return filled
 
-    @classmethod
-    def of(cls, entry: TimelineEntry, ticket: Ticket) -> DomainEvent:
-        """The event of a timeline entry just written (the writer's side)."""
-        return cls.model_validate({**entry.model_dump(mode="json"), "ticket": TicketSnapshot.of(ticket)})
-
     @property
     def is_sla(self) -> bool:
-        return self.event_type.startswith("Sla")
+        return is_sla(self.event_type)
 
     @property
     def actor_role(self) -> str | None:
@@ -135,12 +117,6 @@ class DomainEvent(BaseModel):
     @property
     def snapshot(self) -> TicketSnapshot:
         return self.ticket or TicketSnapshot(id=self.ticket_id, tracking_code=self.tracking_code)
-
-
-def source_of(event_type: str) -> str:
-    if event_type in TRIAGE_EVENTS:
-        return TRIAGE_SOURCE
-    return SLA_SOURCE if event_type.startswith("Sla") else SOURCE
 
 
 def read_event(message: str | Mapping[str, Any]) -> DomainEvent | None:

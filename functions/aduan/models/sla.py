@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aduan.models.sla_config import Limit, Stage
 from aduan.models.ticket import ComplaintType, Priority
@@ -38,6 +39,23 @@ class StageClock(BaseModel):
     next_rung_at: str | None = None
 
 
+# A stopped clock is history: stored as one short row (the `#SLA` item stays under 1 KB through a
+# whole life, so each of its writes costs one unit) and read back as the same clock.
+STOPPED_ROW = ("cycle", "policy", "limit_value", "limit_unit", "agency_id", "started_at", "due_at", "stopped_at",
+               "met", "breached_at")
+
+
+def stopped_row(clock: StageClock) -> list[Any]:
+    fields = {**clock.model_dump(mode="json"), "limit_value": clock.limit.value, "limit_unit": clock.limit.unit}
+    return [fields[name] for name in STOPPED_ROW]
+
+
+def _from_row(stage: str, row: list[Any]) -> dict[str, Any]:
+    fields = dict(zip(STOPPED_ROW, row, strict=True))
+    limit = {"value": fields.pop("limit_value"), "unit": fields.pop("limit_unit")}
+    return {**fields, "stage": stage, "limit": limit, "state": ClockState.STOPPED.value}
+
+
 class TicketClocks(BaseModel):
     """Everything the SLA engine knows about one ticket; `rev` guards every write (exactly-once firing)."""
 
@@ -52,3 +70,11 @@ class TicketClocks(BaseModel):
     applied_version: int = 0  # the newest ticket version whose event has been applied
     rev: int = 0
     clocks: dict[Stage, StageClock] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_stopped_rows(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("clocks"), dict):
+            data = {**data, "clocks": {stage: _from_row(stage, value) if isinstance(value, list) else value
+                                       for stage, value in data["clocks"].items()}}
+        return data

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from aduan.logic.status_machine import EventType, Role, Status
 
@@ -153,6 +153,9 @@ class Ticket(BaseModel):
     expected_datetime: str | None = None
     overdue: bool = False
     sla_due_at: str | None = None
+    # The bulky fields as they were read from the `#BODY` item (dal/tickets.py): a change that leaves
+    # them as they were does not write that item again. Copies keep it; a ticket not read has none.
+    _stored_body: str | None = PrivateAttr(default=None)
 
 
 class Actor(BaseModel):
@@ -160,7 +163,19 @@ class Actor(BaseModel):
     id: str
 
 
-class TimelineEntry(BaseModel):
+class StepFacts(BaseModel):
+    """What a step in a ticket's life says happened, besides what, when, to which ticket and by whom
+    (shared by the stored timeline entry and the domain event its consumers read, models/events.py)."""
+
+    from_status: Status | None = None
+    to_status: Status | None = None
+    action: str | None = None
+    note: str | None = None
+    internal: bool = False
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimelineEntry(StepFacts):
     """One immutable step in a ticket's life; also the outbox record of its domain event."""
 
     event_id: str
@@ -169,12 +184,6 @@ class TimelineEntry(BaseModel):
     ticket_id: str
     tracking_code: str
     actor: Actor
-    from_status: Status | None = None
-    to_status: Status | None = None
-    action: str | None = None
-    note: str | None = None
-    internal: bool = False
-    data: dict[str, Any] = Field(default_factory=dict)
     ticket_version: int
 
 

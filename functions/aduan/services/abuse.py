@@ -39,7 +39,11 @@ class AbuseGuard:
 
     def admit(self, sender_ref: str, now: datetime) -> Admission:
         """One read (block list) and, unless blocked, one counter update."""
-        entry = self.store.blocked(sender_ref)
+        return self.admit_known(sender_ref, now, self.store.blocked(sender_ref))
+
+    def admit_known(self, sender_ref: str, now: datetime, entry: BlockedSender | None) -> Admission:
+        """`admit` with the sender's block list entry already read (the intake worker reads it with the rest
+        of what it needs in one call)."""
         if entry is not None and entry.active:
             return Admission(allowed=False, reason="blocked", reply_id=BLOCKED_ID, reply_en=BLOCKED_EN)
         utc = now.astimezone(UTC)

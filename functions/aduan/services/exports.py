@@ -4,14 +4,12 @@ partition), statistics from their cells; nothing is held in memory beyond a page
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from aduan.dal.attachments import presigned_download
-from aduan.dal.clients import client
-from aduan.dal.exports import ExportRepository, stream_csv
+from aduan.dal.exports import ExportRepository, upload_csv, wake_worker
 from aduan.dal.stats import StatsRepository
 from aduan.dal.tickets import TicketRepository, queue_key
 from aduan.logic import clock, exports, ids, stats
@@ -52,8 +50,7 @@ class ExportService:
                   "agency_id": None if principal.sees_everything else principal.agency_id,
                   "created_at": clock.to_storage(moment)}
         self.records.create(record)  # durable before we answer; the message only wakes the worker
-        message = json.dumps({"export_id": record["export_id"]})
-        client("sqs").send_message(QueueUrl=self.queue_url(), MessageBody=message)
+        wake_worker(self.queue_url(), str(record["export_id"]))
         return self._view(record)
 
     def get(self, principal: Principal, export_id: str) -> ExportView:
@@ -86,7 +83,7 @@ class ExportService:
             header, rows = exports.STATS_COLUMNS, self._stats_rows(record)
         try:
             extra = {"part_bytes": part_bytes} if part_bytes else {}
-            count, size = stream_csv(client("s3"), self.bucket(), key, header, rows, **extra)
+            count, size = upload_csv(self.bucket(), key, header, rows, **extra)
         except (DomainError, ValueError, OverflowError) as error:
             # The request itself cannot be produced (a stored period out of range): retrying cannot help,
             # so the export fails for its requester and the message is done with, not sent to the DLQ.

@@ -25,6 +25,7 @@ from aduan.logic.status_machine import Action, Role
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact, Language
 from aduan.models.inbound import InboundMessage
+from aduan.models.intake import IntakeOutcome
 from aduan.models.outbound import OutboundMessage, message_id
 from aduan.models.ticket import Channel, Ticket
 
@@ -39,7 +40,7 @@ RESOLVED = "TicketResolved"
 
 @dataclass(frozen=True)
 class Answered:
-    outcome: dict[str, Any]
+    outcome: IntakeOutcome
     saved: bool  # the ticket changed, and the ledger entry was written with it
 
 
@@ -78,7 +79,7 @@ class FeedbackService:
 
     # ------------------------------------------------------------------ answers (intake)
     def answer(self, message: InboundMessage, contact: Contact, language: Language, now: datetime,
-               guard: Callable[[dict[str, Any]], dict[str, Any]]) -> Answered | None:
+               guard: Callable[[IntakeOutcome], dict[str, Any]]) -> Answered | None:
         button = message.extra.get("payload")
         found = feedback.read(message.text, button) if not message.media and message.location is None else None
         is_ours = bool(button and button.startswith(feedback.PAYLOAD_PREFIX))
@@ -87,7 +88,7 @@ class FeedbackService:
         code = found.code if is_ours else self.store.pending(contact.id, now.timestamp())
         if not code:
             return None  # a keyword with no question pending: an ordinary message
-        outcome: dict[str, Any] = {"move": "feedback", "language": language, "replies": [], "code": code}
+        outcome = IntakeOutcome(move="feedback", language=language, code=code)
         ticket = self.tickets.get(ids.normalise_tracking_code(code, self.config().settings.tracking_prefix) or code)
         if ticket is None:
             return Answered(self._refused(message, language, code, _unknown(language)), False)
@@ -96,7 +97,7 @@ class FeedbackService:
             change, reply = self._change(ticket, found, principal, language, message.channel, now)
         except DomainError as refused:
             return Answered(self._refused(message, language, code, refused.message), False)
-        outcome.update(ticket_id=ticket.id, answer=found.kind)
+        outcome.ticket_id, outcome.answer = ticket.id, found.kind
         _reply(outcome, reply, code=code, score=found.score)
         if message.extra.get("callback_query_id"):
             _callback_answer(outcome, message)
@@ -107,9 +108,7 @@ class FeedbackService:
                 channel: Channel, now: datetime) -> tuple[lifecycle.Change, str]:
         if answer.kind == "rating" and answer.score is not None:
             return lifecycle.rate(ticket, answer.score, None, principal, now), "rated"
-        config = self.config()
-        policy = lifecycle.Policy(reopen_window_days=config.settings.reopen_window_days,
-                                  agency_ids=frozenset(a.id for a in config.agencies if a.kind != "desk"))
+        policy = lifecycle.Policy.of(self.config())
         if answer.kind == "fixed":
             command = lifecycle.Command(Action.CLOSE, ticket.version)
             return lifecycle.apply(ticket, command, principal, policy, now), "fixed"
@@ -118,23 +117,21 @@ class FeedbackService:
         return lifecycle.apply(ticket, command, principal, policy, now), "reopened"
 
     @staticmethod
-    def _refused(message: InboundMessage, language: Language, code: str, why: str) -> dict[str, Any]:
-        outcome: dict[str, Any] = {"move": "feedback_refused", "language": language, "replies": [], "code": code}
+    def _refused(message: InboundMessage, language: Language, code: str, why: str) -> IntakeOutcome:
+        outcome = IntakeOutcome(move="feedback_refused", language=language, code=code)
         _reply(outcome, "refused", code=code, why=why)
         if message.extra.get("callback_query_id"):
             _callback_answer(outcome, message)
         return outcome
 
 
-def _reply(outcome: dict[str, Any], key: str, **values: object) -> None:
-    outcome["replies"].append({"kind": f"feedback_{key}", "text": feedback.render(key, outcome["language"], **values)})
+def _reply(outcome: IntakeOutcome, key: str, **values: object) -> None:
+    outcome.reply(f"feedback_{key}", feedback.render(key, outcome.language, **values))
 
 
-def _callback_answer(outcome: dict[str, Any], message: InboundMessage) -> None:
+def _callback_answer(outcome: IntakeOutcome, message: InboundMessage) -> None:
     """Telegram: the tapped button's query is answered too (answerCallbackQuery), with the same words."""
-    last = outcome["replies"][-1]
-    outcome["replies"].append({"kind": "callback_answer", "text": last["text"],
-                               "data": {"callback_query_id": message.extra["callback_query_id"]}})
+    outcome.reply("callback_answer", outcome.replies[-1].text, callback_query_id=message.extra["callback_query_id"])
 
 
 def _unknown(language: Language) -> str:

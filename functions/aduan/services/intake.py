@@ -25,8 +25,8 @@ from aduan.dal.abuse import AbuseStore
 from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.feedback_store import FeedbackStore
-from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, ledger_item
-from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
+from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, Known, ledger_item
+from aduan.dal.tickets import GuardTaken, TicketRepository
 from aduan.logic import clock, complaint_types, ids, lifecycle, non_complaints
 from aduan.logic.access import Principal
 from aduan.logic.conversation import (
@@ -47,6 +47,7 @@ from aduan.logic.status_machine import Role
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact, Language, contact_id
 from aduan.models.inbound import InboundMessage
+from aduan.models.intake import IntakeOutcome, Reply
 from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
 from aduan.models.ticket import Location, Reporter, Ticket
 from aduan.observability import logger, metrics
@@ -54,8 +55,8 @@ from aduan.services.abuse import AbuseGuard
 from aduan.services.feedback import FeedbackService
 from aduan.services.media import MediaAttacher
 from aduan.services.outbound import outbound_port
+from aduan.services.tickets import file_new
 
-CODE_ATTEMPTS = 5
 # The sender honours opted_out for every message except the STOP confirmation itself (by this kind).
 REPLY_KINDS = {"opted_out": "stop_confirmation"}
 OPEN_LOOKUP = 10
@@ -73,30 +74,32 @@ class IntakeService:
     feedback: FeedbackService | None = None
 
     def handle(self, message: InboundMessage) -> str:
-        ledger = self.state.ledger(message.id)
+        # Ledger entry, contact, conversation and block list entry: one read for everything known.
+        known = self.state.known(message.id, contact_id(message.channel, message.sender))
+        ledger = known.ledger
         if ledger is not None and ledger.get("done"):
             metrics.add_metric(name="InboundDuplicates", unit=MetricUnit.Count, value=1)
             return "duplicate"
         message = self._hydrate(message)
-        contact = self._contact(message)
+        contact = self._contact(message, known.contact)
         if ledger is None:
             try:
-                outcome = self._act(message, contact)
+                outcome = self._act(message, contact, known)
             except GuardTaken:
                 found = self.state.ledger(message.id)
                 assert found is not None
-                outcome = found["outcome"]
+                outcome = IntakeOutcome.model_validate(found["outcome"])
         else:
-            outcome = ledger["outcome"]
-        self._follow_up(message, contact, outcome)
+            outcome = IntakeOutcome.model_validate(ledger["outcome"])
+        self._follow_up(message, contact, outcome, new=known.contact is None)
         self.state.finish(message.id)
-        metrics.add_metric(name=f"Intake_{outcome['move']}", unit=MetricUnit.Count, value=1)
-        return str(outcome["move"])
+        metrics.add_metric(name=f"Intake_{outcome.move}", unit=MetricUnit.Count, value=1)
+        return outcome.move
 
     # ------------------------------------------------------------------ deciding and acting
-    def _act(self, message: InboundMessage, contact: Contact) -> dict[str, Any]:
+    def _act(self, message: InboundMessage, contact: Contact, known: Known) -> IntakeOutcome:
         now = clock.now()
-        conversation = self.state.conversation(contact.id)
+        conversation = known.conversation
         language: Language = detect(" ".join(part for part in (message.subject, message.text) if part)) \
             or contact.language
         if self.feedback is not None and conversation.pending is None:
@@ -108,50 +111,52 @@ class IntakeService:
         not_complaint = non_complaints.verdict(message)
         if not_complaint is not None:  # a sticker, an emoji, a shared contact…: a word back, no complaint
             text = non_complaints.reply(not_complaint, message.channel, language)
-            return self._recorded(message, {"move": "not_complaint", "language": language,
-                                            "replies": [{"kind": not_complaint, "text": text}]}, now)
+            outcome = IntakeOutcome(move="not_complaint", language=language)
+            outcome.reply(not_complaint, text)
+            return self._recorded(message, outcome, now)
         plan = decide(message, conversation, self._open_ticket(contact.id), now)
-        outcome: dict[str, Any] = {"move": plan.move.value, "language": language, "replies": []}
+        outcome = IntakeOutcome(move=plan.move.value, language=language)
         if plan.move == Move.FILE:
-            refused = self._refusal(contact, language, now)
+            refused = self._refusal(contact, known, language, now)
             if refused is None:
                 return self._file(message, contact, plan, outcome, now)
             # Blocked or over the limit: tell them politely and create nothing (the messages are dropped).
-            outcome.update(move="refused", reason=refused[0])
-            outcome["replies"].append({"kind": "refused", "text": refused[1]})
+            outcome.move, outcome.reason = "refused", refused[0]
+            outcome.reply("refused", refused[1])
         elif plan.move == Move.ADD:
             return self._add(message, contact, plan, outcome, conversation, now)
         elif plan.move == Move.ASK:
             ticket = self.tickets.get(plan.code or "")
             state = status_name(ticket.status.value if ticket else "received", language)
             self._reply(outcome, "ask_comment_or_new", code=plan.code, status=state)
-            outcome["conversation"] = _conversation(conversation.last_code, conversation.last_at,
-                                                    pending=message, pending_code=plan.code)
+            outcome.conversation = Conversation(conversation.last_code, conversation.last_at, pending=message,
+                                                pending_code=plan.code)
         elif plan.move == Move.STATUS:
             self._status(plan, outcome, language)
         else:
-            outcome["opted_out"] = plan.move == Move.OPT_OUT
+            outcome.opted_out = plan.move == Move.OPT_OUT
             self._reply(outcome, "opted_out" if plan.move == Move.OPT_OUT else "opted_in")
         return self._recorded(message, outcome, now)
 
-    def _recorded(self, message: InboundMessage, outcome: dict[str, Any], now: datetime) -> dict[str, Any]:
+    def _recorded(self, message: InboundMessage, outcome: IntakeOutcome, now: datetime) -> IntakeOutcome:
         """An outcome that changes no ticket: its ledger entry alone guards against doing it twice."""
         if not self.state.record(ledger_item(message.id, outcome, _expiry(now))):
             raise GuardTaken(message.id)  # handled concurrently: follow the stored outcome
         return outcome
 
-    def _refusal(self, contact: Contact, language: Language, now: datetime) -> tuple[str, str] | None:
+    def _refusal(self, contact: Contact, known: Known, language: Language, now: datetime
+                 ) -> tuple[str, str] | None:
         """(reason, reply text) when the abuse guard refuses this sender a new complaint."""
         if self.guard is None:
             return None
-        admission = self.guard.admit(contact.id, now)
+        admission = self.guard.admit_known(contact.id, now, known.blocked)
         if admission.allowed:
             return None
         text = admission.reply_en if language == "en" else admission.reply_id
         return admission.reason or "refused", text or ""
 
-    def _file(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: dict[str, Any],
-              now: datetime) -> dict[str, Any]:
+    def _file(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: IntakeOutcome,
+              now: datetime) -> IntakeOutcome:
         config = self.config()
         shared = location_of(plan.messages)
         draft = lifecycle.Draft(
@@ -162,22 +167,20 @@ class IntakeService:
             complaint_type=complaint_types.from_words(body_for(plan.messages), config.settings.type_keywords),
         )
         prefix = config.settings.tracking_prefix
-        change = lifecycle.open_ticket(draft, _principal(contact), prefix, now)
-        for _ in range(CODE_ATTEMPTS):
+
+        def ledger(change: lifecycle.Change) -> dict[str, Any]:  # the outcome names the code finally drawn
             code = change.ticket.tracking_code
-            outcome.update(code=code, ticket_id=change.ticket.id, replies=[], held=_others(plan, message),
-                           conversation=_conversation(code, clock.to_storage(now)))
+            outcome.code, outcome.ticket_id, outcome.replies = code, change.ticket.id, []
+            outcome.held, outcome.conversation = _others(plan, message), Conversation(code, clock.to_storage(now))
             name = f", {contact.display_name}" if contact.display_name else ""
             self._reply(outcome, "filed", code=code, name=name, window=int(GROUPING_WINDOW.total_seconds() // 60))
-            try:
-                self.tickets.save(change, guard=ledger_item(message.id, outcome, _expiry(now)))
-                return outcome
-            except CodeTaken:
-                change = lifecycle.with_new_code(change, prefix)
-        raise RuntimeError("could not allocate a tracking code")
+            return ledger_item(message.id, outcome, _expiry(now))
 
-    def _add(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: dict[str, Any],
-             conversation: Conversation, now: datetime) -> dict[str, Any]:
+        file_new(self.tickets, lifecycle.open_ticket(draft, _principal(contact), prefix, now), prefix, guard=ledger)
+        return outcome
+
+    def _add(self, message: InboundMessage, contact: Contact, plan: Plan, outcome: IntakeOutcome,
+             conversation: Conversation, now: datetime) -> IntakeOutcome:
         ticket = self.tickets.get(plan.code or "")
         if ticket is None or not is_open(ticket.status):
             return self._file(message, contact, Plan(Move.FILE, plan.messages), outcome, now)
@@ -185,14 +188,14 @@ class IntakeService:
         change = lifecycle.comment(ticket, body_for(plan.messages), _principal(contact), False,
                                    lifecycle.Policy.of(config), now)
         change = _with_location(change, ticket, plan, now)
-        outcome.update(code=ticket.tracking_code, ticket_id=ticket.id, held=_others(plan, message),
-                       conversation=_conversation(ticket.tracking_code, clock.to_storage(now)))
+        outcome.code, outcome.ticket_id, outcome.held = ticket.tracking_code, ticket.id, _others(plan, message)
+        outcome.conversation = Conversation(ticket.tracking_code, clock.to_storage(now))
         if plan.acknowledge:
             self._reply(outcome, "added", code=ticket.tracking_code)
         self.tickets.save(change, guard=ledger_item(message.id, outcome, _expiry(now)))
         return outcome
 
-    def _status(self, plan: Plan, outcome: dict[str, Any], language: Language) -> None:
+    def _status(self, plan: Plan, outcome: IntakeOutcome, language: Language) -> None:
         config = self.config()
         code = ids.normalise_tracking_code(plan.argument or "", config.settings.tracking_prefix)
         ticket = self.tickets.get(code) if code else None
@@ -200,7 +203,7 @@ class IntakeService:
             self._reply(outcome, "status_unknown", code=(plan.argument or "").upper() or "-")
             return
         updated = clock.for_display(ticket.updated_at, config.settings.timezone) or ""
-        outcome["code"] = ticket.tracking_code
+        outcome.code = ticket.tracking_code
         self._reply(outcome, "status", code=ticket.tracking_code, status=status_name(ticket.status.value, language),
                     updated=updated[:16].replace("T", " "))
 
@@ -212,8 +215,8 @@ class IntakeService:
         return None
 
     @staticmethod
-    def _reply(outcome: dict[str, Any], key: str, **values: object) -> None:
-        outcome["replies"].append({"kind": key, "text": render(key, outcome["language"], **values)})
+    def _reply(outcome: IntakeOutcome, key: str, **values: object) -> None:
+        outcome.reply(key, render(key, outcome.language, **values))
 
     @staticmethod
     def _hydrate(message: InboundMessage) -> InboundMessage:
@@ -225,73 +228,59 @@ class IntakeService:
         return message.model_copy(update={"text": text, "media": media})
 
     # ------------------------------------------------------------------ follow-up (idempotent)
-    def _contact(self, message: InboundMessage) -> Contact:
-        identity = contact_id(message.channel, message.sender)
-        found = self.contacts.get(identity)
+    def _contact(self, message: InboundMessage, found: Contact | None) -> Contact:
         if found is not None:
             return found
+        identity = contact_id(message.channel, message.sender)
         stamp = clock.to_storage(clock.now())
-        created = Contact(id=identity, channel=message.channel, address=message.sender,
-                          display_name=message.sender_name, provider=message.provider,
-                          created_at=stamp, updated_at=stamp)
-        self.contacts.put(created)
-        return created
+        # Stored by the follow-up, with what this message says about the sender (one write, not two).
+        return Contact(id=identity, channel=message.channel, address=message.sender,
+                       display_name=message.sender_name, provider=message.provider,
+                       created_at=stamp, updated_at=stamp)
 
-    def _follow_up(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any]) -> None:
-        fields: dict[str, Any] = {"language": outcome["language"], "last_inbound_at": message.received_at,
+    def _follow_up(self, message: InboundMessage, contact: Contact, outcome: IntakeOutcome, new: bool) -> None:
+        fields: dict[str, Any] = {"language": outcome.language, "last_inbound_at": message.received_at,
                                   "provider": message.provider, "updated_at": clock.to_storage(clock.now())}
         if message.sender_name:
             fields["display_name"] = message.sender_name
-        if "opted_out" in outcome:
-            fields["opted_out"] = outcome["opted_out"]
-        self.contacts.update(contact.id, **fields)
-        if "conversation" in outcome:
-            saved = outcome["conversation"]
-            pending = saved.get("pending")
-            self.state.save_conversation(contact.id, Conversation(
-                last_code=saved.get("last_code"), last_at=saved.get("last_at"),
-                pending=InboundMessage.model_validate(pending) if pending else None,
-                pending_code=saved.get("pending_code")))
-        if self.media is not None and outcome.get("ticket_id"):
-            for source in [message, *_held(outcome)]:
-                self.media.attach(source, outcome["ticket_id"], outcome["code"], contact.id)
-        for index, reply in enumerate(outcome["replies"]):
+        if outcome.opted_out is not None:
+            fields["opted_out"] = outcome.opted_out
+        if new:
+            self.contacts.put(contact.model_copy(update=fields))
+        else:
+            self.contacts.update(contact.id, **fields)
+        if outcome.conversation is not None:
+            self.state.save_conversation(contact.id, outcome.conversation)
+        if self.media is not None and outcome.ticket_id and outcome.code:
+            for source in [message, *outcome.held]:
+                self.media.attach(source, outcome.ticket_id, outcome.code, contact.id)
+        for index, reply in enumerate(outcome.replies):
             self._send(message, contact, outcome, reply, index)
 
-    def _send(self, message: InboundMessage, contact: Contact, outcome: dict[str, Any],
-              reply: dict[str, Any], index: int = 0) -> None:
+    def _send(self, message: InboundMessage, contact: Contact, outcome: IntakeOutcome,
+              reply: Reply, index: int = 0) -> None:
         recipient = message.reply_to or message.sender
         cause = message.id if index == 0 else f"{message.id}#{index}"  # several replies to one message
         self.outbound().send(OutboundMessage(
             id=message_id(cause, recipient, message.channel), cause_id=message.id,
-            kind=REPLY_KINDS.get(reply["kind"], f"intake_{reply['kind']}"), channel=message.channel,
+            kind=REPLY_KINDS.get(reply.kind, f"intake_{reply.kind}"), channel=message.channel,
             recipient=recipient, contact_id=contact.id,
-            language=outcome["language"], text=reply["text"], subject=_subject(message),
-            ticket_id=outcome.get("ticket_id"), tracking_code=outcome.get("code"),
+            language=outcome.language, text=reply.text, subject=_subject(message),
+            ticket_id=outcome.ticket_id, tracking_code=outcome.code,
             reply_to_provider_message_id=message.provider_message_id,
-            data={"provider": message.provider, **(reply.get("data") or {}),
+            data={"provider": message.provider, **reply.data,
                   **({"email_message_id": message.extra["message_id"]} if "message_id" in message.extra else {})},
         ))
-        logger.info("reply handed to the outbound port", extra={"kind": reply["kind"], "code": outcome.get("code")})
+        logger.info("reply handed to the outbound port", extra={"kind": reply.kind, "code": outcome.code})
 
 
-def _others(plan: Plan, message: InboundMessage) -> list[dict[str, Any]]:
-    return [held.model_dump(mode="json") for held in plan.messages if held.id != message.id]
-
-
-def _held(outcome: dict[str, Any]) -> list[InboundMessage]:
-    """A message held while we asked "comment or new?", now filed with the answer."""
-    return [InboundMessage.model_validate(item) for item in outcome.get("held") or []]
+def _others(plan: Plan, message: InboundMessage) -> list[InboundMessage]:
+    """Messages held while we asked "comment or new?", now filed with the answer."""
+    return [held for held in plan.messages if held.id != message.id]
 
 
 def _principal(contact: Contact) -> Principal:
     return Principal(sub=contact.id, roles=frozenset({Role.CITIZEN}), name=contact.display_name)
-
-
-def _conversation(last_code: str | None, last_at: str | None, pending: InboundMessage | None = None,
-                  pending_code: str | None = None) -> dict[str, Any]:
-    return {"last_code": last_code, "last_at": last_at, "pending_code": pending_code,
-            "pending": pending.model_dump(mode="json") if pending else None}
 
 
 def _with_location(change: lifecycle.Change, ticket: Ticket, plan: Plan, now: datetime) -> lifecycle.Change:

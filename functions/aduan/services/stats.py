@@ -13,12 +13,13 @@ from aduan.dal.stats import StatsRepository
 from aduan.logic import clock, stats
 from aduan.logic.access import Principal
 from aduan.logic.attribution import Credited
+from aduan.logic.domain_events import SLA_SOURCE
 from aduan.logic.errors import Forbidden, Unprocessable
 from aduan.logic.lifecycle import Policy
 from aduan.logic.periods import parse_day
 from aduan.logic.status_machine import Role
 from aduan.models.config import CityConfig
-from aduan.models.events import SLA_SOURCE, DomainEvent
+from aduan.models.events import DomainEvent
 
 GROUPS = ("agency", "category", "channel", "area")
 DEFAULT_DAYS = 30

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from aduan.dal.attachments import presigned_upload
 from aduan.dal.tickets import CodeTaken, TicketRepository, queue_key
@@ -33,6 +33,20 @@ from aduan.services.abuse import AbuseGuard, refusal
 from aduan.services.private_media import PrivateMedia
 
 CODE_ATTEMPTS = 5
+
+
+def file_new(repository: TicketRepository, change: lifecycle.Change, prefix: str,
+             guard: Callable[[lifecycle.Change], dict[str, Any]] | None = None) -> lifecycle.Change:
+    """Store a new ticket (every channel files through here), drawing another tracking code while the one
+    drawn is taken; `guard` builds the item that joins the transaction for the code finally used.
+    Returns the change as stored."""
+    for _ in range(CODE_ATTEMPTS):
+        try:
+            repository.save(change, guard=guard(change) if guard else None)
+            return change
+        except CodeTaken:
+            change = lifecycle.with_new_code(change, prefix)
+    raise Conflict("could not allocate a tracking code; try again", code="code_exhausted")
 
 
 @dataclass
@@ -96,14 +110,8 @@ class TicketService:
             complaint_type=request.complaint_type,
         )
         prefix = config.settings.tracking_prefix
-        change = lifecycle.open_ticket(draft, principal, prefix, clock.now())
-        for _ in range(CODE_ATTEMPTS):
-            try:
-                self.repository.save(change)
-                return self._view(change.ticket, principal)
-            except CodeTaken:
-                change = lifecycle.with_new_code(change, prefix)
-        raise Conflict("could not allocate a tracking code; try again", code="code_exhausted")
+        change = file_new(self.repository, lifecycle.open_ticket(draft, principal, prefix, clock.now()), prefix)
+        return self._view(change.ticket, principal)
 
     def get(self, principal: Principal, text: str) -> ComplaintView:
         code = self._code(text)
