@@ -32,7 +32,10 @@ REQUIRED_KEYS: dict[str, frozenset[str]] = {
     "ses": frozenset({"from_address"}),
     "sns_sms": frozenset(),
     "sns_push": frozenset(),
+    "lapor": frozenset({"token"}),  # SP4N-LAPOR!'s Bearer token (docs/lapor.md)
 }
+# A body the city forwards to by webhook: forward-<name>, its signing key (docs/organisation.md).
+FORWARD_PREFIX, FORWARD_KEYS = "forward-", frozenset({"signing_key"})
 # Development-only settings that must never reach AWS (local mode trusts these certificates).
 LOCAL_ONLY_KEYS = frozenset({"signing_certificates"})
 # SSM's limit for an advanced parameter; standard parameters stop at 4 KB.
@@ -55,13 +58,15 @@ def documents(secrets: Mapping[str, Any]) -> dict[str, str]:
     problems = []
     found = {}
     for provider, values in _without_comments(secrets).items():
-        if provider not in REQUIRED_KEYS:
-            problems.append(f"{provider}: unknown provider (known: {', '.join(sorted(REQUIRED_KEYS))})")
+        required = FORWARD_KEYS if provider.startswith(FORWARD_PREFIX) else REQUIRED_KEYS.get(provider)
+        if required is None:
+            problems.append(f"{provider}: unknown provider (known: {', '.join(sorted(REQUIRED_KEYS))}, "
+                            f"{FORWARD_PREFIX}<body>)")
             continue
         if not isinstance(values, Mapping):
             problems.append(f"{provider}: expected an object of keys, got {type(values).__name__}")
             continue
-        if missing := REQUIRED_KEYS[provider] - set(values):
+        if missing := required - set(values):
             problems.append(f"{provider}: missing {', '.join(sorted(missing))}")
         if local := LOCAL_ONLY_KEYS & set(values):
             problems.append(f"{provider}: {', '.join(sorted(local))} is for local mode only; remove it")

@@ -16,8 +16,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "infra" / "deploy" / "channel-se
 
 def test_the_example_file_is_valid() -> None:
     docs = channel_secrets.documents(json.loads(EXAMPLE.read_text(encoding="utf-8")))
-    assert {"whatsapp", "telegram", "email", "ses"} <= set(docs)
-    assert "_comment" not in docs
+    assert {"whatsapp", "telegram", "email", "ses", "lapor", "forward-pdam"} <= set(docs)
+    assert "_comment" not in docs and "_comment" not in docs["forward-pdam"]
 
 
 def test_problems_are_all_reported_before_anything_is_written() -> None:
@@ -27,12 +27,15 @@ def test_problems_are_all_reported_before_anything_is_written() -> None:
             "whatsap": {"app_secret": "s"},
             "email": {"topic_arns": ["arn:aws:sns:ap-southeast-3:1:t"], "signing_certificates": {"u": "pem"}},
             "twilio": {"account_sid": "AC1", "auth_token": ""},
+            "forward-pdam": {"key": "k"},
+            "lapor": {},
         })
     message = str(raised.value)
     assert "telegram: missing secret_token" in message
     assert "whatsap: unknown provider" in message
     assert "signing_certificates is for local mode only" in message
     assert "twilio: empty auth_token" in message
+    assert "forward-pdam: missing signing_key" in message and "lapor: missing token" in message
 
 
 @mock_aws

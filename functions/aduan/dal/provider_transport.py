@@ -16,13 +16,13 @@ from aduan.dal.clients import client
 TIMEOUT_SECONDS = 5.0
 
 
-def execute(request: ProviderRequest, timeout: float = TIMEOUT_SECONDS) -> Reply:
+def execute(request: ProviderRequest, timeout: float | None = None) -> Reply:
     if request.aws_call is not None:
         return _aws(*request.aws_call)
     http = urllib.request.Request(request.secret_url or request.url, data=request.body.encode(),
                                   headers={**request.headers, **request.secret_headers}, method=request.method)
     try:
-        with urllib.request.urlopen(http, timeout=timeout) as response:
+        with urllib.request.urlopen(http, timeout=timeout or request.timeout or TIMEOUT_SECONDS) as response:
             return Reply(response.status, _parse(response.read()), headers=dict(response.headers.items()))
     except urllib.error.HTTPError as error:
         return Reply(error.code, _parse(error.read()), headers=dict(error.headers.items()))

@@ -20,8 +20,9 @@ from aduan.models.outbound import Audience
 from aduan.models.ticket import Channel
 
 # Channels we have a sender for. (X is intake-only.)
+# LAPOR!: the reporter's updates are pushed to their LAPOR! report (logic/forward_messages.lapor_update).
 SENDABLE = frozenset({Channel.WHATSAPP, Channel.TELEGRAM, Channel.SMS, Channel.EMAIL, Channel.INSTAGRAM,
-                      Channel.MESSENGER, Channel.APP})
+                      Channel.MESSENGER, Channel.APP, Channel.LAPOR})
 # Channel intake answers a complaint filed from these channels with its tracking code at once, so the
 # notifier does not send a second "received" message.
 INTAKE_ACKNOWLEDGED = frozenset({Channel.WHATSAPP, Channel.TELEGRAM, Channel.SMS, Channel.EMAIL,

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from aduan.models.lapor import LaporSettings
 from aduan.models.organisation import SUB_UNIT_PARENTS, Forwarding, Neighbour
 from aduan.models.routing_config import SLUG, PriorityName, RoutingConfig, RoutingRule
 from aduan.models.ticket import ComplaintType
@@ -71,6 +72,8 @@ class CitySettings(_Frozen):
     desk_review_answers: bool = False
     type_keywords: dict[str, ComplaintType] = Field(default_factory=lambda: dict(DEFAULT_TYPE_KEYWORDS))
     neighbours: list[Neighbour] = Field(default_factory=list)
+    # SP4N-LAPOR!: the bridge pulls reports disposed to the city and pushes updates back (docs/lapor.md).
+    lapor: LaporSettings | None = None
 
     @field_validator("type_keywords")
     @classmethod
@@ -251,6 +254,10 @@ class CityConfig(_Frozen):
             agency_id = category.default_agency_id
             if agency_id and agency_id not in self._agencies:
                 problems.append(f"category {category.id!r} names unknown agency {agency_id!r}")
+        lapor = self.settings.lapor
+        problems += [f"agency {agency.id!r} is forwarded to through SP4N-LAPOR!, which settings.json `lapor` "
+                     "does not configure" for agency in self.agencies
+                     if agency.forward and agency.forward.channel == "lapor" and not (lapor and lapor.enabled)]
         desks = [agency.id for agency in self.agencies if agency.kind == "desk"]
         if len(desks) != 1:
             problems.append(f"exactly one agency must be of kind 'desk', found {len(desks)} {desks}")

@@ -27,6 +27,8 @@ class Channel(StrEnum):
     OPEN311 = "open311"
     RADIO = "radio"
     NEWSPAPER = "newspaper"
+    # Outbound only: a body outside the city government reached by a signed HTTPS POST (forwarding).
+    WEBHOOK = "webhook"
 
 
 class Priority(StrEnum):

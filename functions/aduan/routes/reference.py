@@ -17,7 +17,8 @@ def categories() -> list[Category]:
 
 @router.get("/v1/agencies", tags=["reference"], summary="Agencies (OPD, BUMD, kecamatan)")
 def agencies() -> list[Agency]:
-    return list(city_config().agencies)
+    return [agency.model_copy(update={"forward": agency.forward.published()}) if agency.forward else agency
+            for agency in city_config().agencies]
 
 
 @router.get("/v1/areas", tags=["reference"], summary="Administrative areas (without boundaries)")

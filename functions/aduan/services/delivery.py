@@ -102,10 +102,12 @@ class DeliveryService:
 
     def _send(self, message: OutboundMessage, provider: str, contact: Contact | None, attempt: int) -> SendResult:
         sender = SENDERS[provider]
-        values = self.credentials(provider)
+        # A forward names its body's own secret (a webhook's signing key, LAPOR!'s token): data.secret.
+        secret = str(message.data.get("secret") or provider)
+        values = self.credentials(secret)
         if values is None and not self.local_outbox:
             return SendResult("permanent", error_code="not_configured",
-                              error=f"{provider} has no credentials (SSM {provider})")
+                              error=f"{provider} has no credentials (SSM {secret})")
         credentials = Credentials({"region": os.environ.get("AWS_REGION", "<region>"), **(values or {})},
                                   placeholder=values is None)
         context = SendContext(now=clock.now(), contact=contact,

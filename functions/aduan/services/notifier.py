@@ -14,19 +14,20 @@ from typing import Any
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.tickets import TicketRepository
-from aduan.logic import clock, delivery_log
+from aduan.logic import clock, delivery_log, forward_messages
 from aduan.logic.notifications import messages
 from aduan.logic.organisation import escalation_emails
 from aduan.logic.recipients import Facts
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact
-from aduan.models.events import read_event
+from aduan.models.events import DomainEvent, read_event
 from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
-from aduan.models.ticket import Channel
+from aduan.models.ticket import Channel, Ticket
 from aduan.services.feedback import FeedbackService
 
 DELIVERY_STATUS = "DeliveryStatusReported"
+FORWARDED = "TicketForwarded"
 
 
 @dataclass
@@ -53,20 +54,26 @@ class NotifierService:
             return []  # the ticket is gone (or never was): nothing to say
         city, config = self.city(), self.config()
         agency = city.agency(event.agency_id or ticket.assigned_agency_id or "")
+        # A body reached by webhook or through LAPOR! gets its forward below, not the officers' mail.
+        forward = agency.forward if agency and event.event_type == FORWARDED else None
+        mailed = agency is not None and (forward is None or forward.channel == "email")
         followers = tuple(ticket.follower_refs)
         wants_citizen = config.find(event.event_type, event.to_status, "citizen") is not None
         facts = Facts(
             event_type=event.event_type, to_status=event.to_status, internal=event.internal,
             actor_role=event.actor_role, ticket_channel=ticket.channel, reporter_ref=ticket.reporter.ref,
             reporter_contact=ticket.reporter.contact, follower_refs=followers,
-            agency_emails=tuple(agency.emails) if agency else (),
+            agency_emails=tuple(agency.emails) if agency and mailed else (),
             # An escalation rung names its people (docs/organisation.md); other events go to the supervisors.
             supervisor_emails=escalation_emails(event.data.get("recipients") or [], city)
             or tuple(config.settings.supervisor_emails),
             default_language=city.settings.default_language,
             contacts=self._contacts([ticket.reporter.ref, *followers]) if wants_citizen else {},
         )
-        built = messages(event, ticket, facts, city, config)
+        built = self._through_lapor(messages(event, ticket, facts, city, config), event, ticket, city)
+        if forward is not None and agency is not None:
+            built += [found for found in [forward_messages.forward_message(event, ticket, agency, city)] if found]
+        built += [found for found in [forward_messages.lapor_forward_update(event, ticket, city)] if found]
         if self.feedback is not None:
             built += self.feedback.ask(built, ticket)  # resolved: "is it fixed?" on the reporter's channel
         port = self.port()
@@ -77,6 +84,19 @@ class NotifierService:
             for message in built:
                 port.send(message)
         return built
+
+    @staticmethod
+    def _through_lapor(built: list[OutboundMessage], event: DomainEvent, ticket: Ticket, city: CityConfig
+                       ) -> list[OutboundMessage]:
+        """A reporter who wrote on SP4N-LAPOR! hears from us there: their messages become pushes to their
+        LAPOR! report (none while the city has no LAPOR! settings)."""
+        settings = city.settings.lapor
+        others = [message for message in built if message.channel != Channel.LAPOR]
+        if settings is None or not settings.enabled:
+            return others
+        moment = clock.to_storage(clock.now())
+        return others + [forward_messages.lapor_update(message, event, ticket, settings, moment)
+                         for message in built if message.channel == Channel.LAPOR]
 
     def _contacts(self, refs: list[str]) -> dict[str, list[Contact]]:
         found: dict[str, list[Contact]] = {}

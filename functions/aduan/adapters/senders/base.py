@@ -52,6 +52,7 @@ class ProviderRequest:
     secret_url: str | None = None
     # AWS providers (SES, SNS) are called through boto3: (service, operation, parameters).
     aws_call: tuple[str, str, dict[str, Any]] | None = None
+    timeout: float | None = None  # seconds; the transport's default when None
 
 
 @dataclass(frozen=True)
