@@ -17,7 +17,7 @@ from aduan.adapters.lapor import LaporPort
 from aduan.adapters.senders.lapor import LaporUnavailable
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.lapor_state import LaporState, report_guard
-from aduan.dal.tickets import CodeTaken, GuardTaken, TicketRepository
+from aduan.dal.tickets import GuardTaken, TicketRepository
 from aduan.logic import clock, lifecycle
 from aduan.logic.access import Principal
 from aduan.logic.conversation import TITLE_LENGTH
@@ -26,9 +26,9 @@ from aduan.models.config import CityConfig
 from aduan.models.contact import Contact, contact_id
 from aduan.models.lapor import LaporReport, LaporSettings
 from aduan.models.ticket import Channel, Location, Reporter
+from aduan.services.tickets import file_new
 
 BRIDGE = Principal(sub="lapor-bridge", roles=frozenset({Role.SYSTEM}))
-CODE_ATTEMPTS = 5
 MIN_TEXT = 10  # what a complaint's text needs at least (models/api.py NewComplaint)
 
 
@@ -94,16 +94,13 @@ class LaporBridge:
             complaint_type=report.complaint_type)
         prefix = city.settings.tracking_prefix
         change = lifecycle.open_ticket(draft, BRIDGE, prefix, moment)
-        for _ in range(CODE_ATTEMPTS):
-            guard = report_guard(report.id, change.ticket.tracking_code, clock.to_storage(moment))
-            try:
-                self.tickets.save(change, guard=guard)
-                return change.ticket.tracking_code
-            except GuardTaken:
-                return None  # another run filed it first
-            except CodeTaken:
-                change = lifecycle.with_new_code(change, prefix)
-        raise RuntimeError(f"no free tracking code for LAPOR! report {report.id}")
+        stamp = clock.to_storage(moment)
+        try:
+            stored = file_new(self.tickets, change, prefix,
+                              guard=lambda drawn: report_guard(report.id, drawn.ticket.tracking_code, stamp))
+        except GuardTaken:
+            return None  # another run filed it first
+        return stored.ticket.tracking_code
 
     def _reporter(self, report: LaporReport) -> Reporter:
         """The LAPOR! report is the reporter's address: updates to them are pushes to it."""
