@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     if "drained" in throughput:
         found = throughput["drained"]
         print(f"\nDrained: {found['complaints']} complaints ({found['whatsapp']} WhatsApp, {found['api']} API) in "
-              f"{found['seconds']} s = {found['complaints_per_second']}/s (target 20/s), lost {found['lost']}; "
+              f"{found['seconds']} s = {found['complaints_per_second']}/s (target 20/s), "
+              f"{found.get('cpu_ms_per_complaint')} ms CPU per complaint, lost {found['lost']}; "
               f"WhatsApp POST -> reply p50 {found['whatsapp_post_to_reply']['p50_ms']} ms, "
               f"p95 {found['whatsapp_post_to_reply']['p95_ms']} ms")
     if local_memory:

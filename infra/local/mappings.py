@@ -55,6 +55,7 @@ def create_mapping(ctx: ProvisionContext, logical_id: str, resource: Mapping[str
             maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
             on_failure_arn=on_failure,
             enabled=bool(props.get("Enabled", True)),
+            batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
         )
     )
     ctx.registry.add(PhysicalResource(logical_id, resource["Type"], logical_id))

@@ -16,7 +16,9 @@ import urllib.request
 from typing import Any
 
 from infra.local.errors import LocalStackError
+from infra.local.event_paths import install_parsed_paths
 from infra.local.query_index import install_partition_reads
+from infra.local.sqs_visibility import install_visibility_notes
 from infra.local.transactions import install_undo_journal
 
 _previous_port = 0
@@ -100,6 +102,8 @@ class MotoServer:
 
         install_undo_journal()
         install_partition_reads()
+        install_parsed_paths()
+        install_visibility_notes()
         _list_moto_modules_once()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.

@@ -13,6 +13,7 @@ import base64
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from infra.local.batch_response import WholeBatchFailed, failed_items
 from infra.local.patterns import matches_any
 from infra.local.poller import Poller, PollerSettings
 from infra.local.runtime import FunctionError, LambdaRuntime
+from infra.local.sqs_visibility import set_by_function
 from infra.local.wiring import AsyncTarget, MappingSpec
 
 LOG = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ _ATTRIBUTE_NAMES = (
     "MessageDeduplicationId",
     "AWSTraceHeader",
 )
+_GATHER_STEP = 0.25  # seconds between receives while a batch is gathered
 
 
 def sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
@@ -90,11 +93,11 @@ class _QueueClient:
             "Attributes"
         ]["QueueArn"]
 
-    def receive(self, count: int) -> list[dict[str, Any]]:
+    def receive(self, count: int, wait: int | None = None) -> list[dict[str, Any]]:
         response = self.sqs.receive_message(
             QueueUrl=self.url,
             MaxNumberOfMessages=max(1, min(count, 10)),
-            WaitTimeSeconds=self.settings.sqs_wait_seconds,
+            WaitTimeSeconds=self.settings.sqs_wait_seconds if wait is None else wait,
             MessageSystemAttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
@@ -129,10 +132,11 @@ class SqsPoller(Poller):
         self.spec = spec
         self._runtime = runtime
         self._region = region
+        self._settings = settings
         self._queue = _QueueClient(clients, spec.queue_url, settings)
 
     def poll_once(self) -> None:
-        messages = self._queue.receive(self.spec.batch_size)
+        messages = self._gather()
         if not messages:
             return
         records = [sqs_record(message, self.spec.source_arn, self._region) for message in messages]
@@ -143,8 +147,25 @@ class SqsPoller(Poller):
         if not passing:
             return
         failed_ids = self._deliver(passing)
+        postponed = set_by_function(r["receiptHandle"] for r in passing)
         self._queue.delete([r["receiptHandle"] for r in passing if r["messageId"] not in failed_ids])
-        self._queue.retry_later([r["receiptHandle"] for r in passing if r["messageId"] in failed_ids])
+        self._queue.retry_later([r["receiptHandle"] for r in passing
+                                 if r["messageId"] in failed_ids and r["receiptHandle"] not in postponed])
+
+    def _gather(self) -> list[dict[str, Any]]:
+        """A batch: what one long poll gets, topped up until it is full, the batching window is over, or
+        nothing more arrived for a step (a lone message is not held for the whole window locally)."""
+        messages = self._queue.receive(self.spec.batch_size)
+        deadline = time.monotonic() + self._settings.batching_window(self.spec.batching_window)
+        while messages and len(messages) < self.spec.batch_size:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.stop_event.wait(min(left, _GATHER_STEP)):
+                break
+            more = self._queue.receive(self.spec.batch_size - len(messages), wait=0)
+            if not more:
+                break
+            messages += more
+        return messages
 
     def _deliver(self, records: list[dict[str, Any]]) -> set[str]:
         """Message ids that failed."""
@@ -186,7 +207,8 @@ class AsyncInvokePoller(Poller):
             except FunctionError:
                 attempts = int((message.get("Attributes") or {}).get("ApproximateReceiveCount", "1"))
                 if attempts < self._settings.async_attempts:
-                    self._queue.retry_later([message["ReceiptHandle"]])
+                    if not set_by_function([message["ReceiptHandle"]]):
+                        self._queue.retry_later([message["ReceiptHandle"]])
                     continue
                 LOG.error(
                     "%s: event from rule %s dropped after %d attempts",

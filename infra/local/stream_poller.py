@@ -41,6 +41,7 @@ class _Shard:
     not_before: float = 0.0  # monotonic time before which the shard waits (retry backoff)
     read_to: int | None = None  # sequence number after the last record read
     checkpointed: int | None = None  # what the retention was last told
+    gathering_since: float | None = None  # monotonic time the oldest pending record was read
 
 
 class StreamPoller(Poller):
@@ -122,11 +123,20 @@ class StreamPoller(Poller):
         shard.pending += [record for record in records if matches_any(self.spec.filters, record)]
 
     def _process(self, shard: _Shard) -> bool:
-        """Deliver one batch from the shard; False when there was nothing to do."""
+        """Deliver one batch from the shard; False when there was nothing to do (yet)."""
+        had = len(shard.pending)
+        if shard.attempts == 0 and had < self.spec.batch_size:
+            self._read(shard)  # a retried batch is retried as it was, not topped up
         if not shard.pending:
-            self._read(shard)
-        if not shard.pending:
+            shard.gathering_since = None
             return False
+        arriving = len(shard.pending) > had
+        if shard.gathering_since is None:
+            shard.gathering_since = time.monotonic()
+        window = self._settings.batching_window(self.spec.batching_window)
+        if (shard.attempts == 0 and arriving and len(shard.pending) < self.spec.batch_size
+                and time.monotonic() < shard.gathering_since + window):
+            return False  # records are still arriving: gather until full, quiet for a round, or the window ends
         batch = shard.pending[: self.spec.batch_size]
         first_failed = self._deliver(batch)
         if first_failed is None:

@@ -26,6 +26,7 @@ class MappingSpec:
     maximum_retry_attempts: int = -1  # -1: retry until the record expires, as AWS does
     on_failure_arn: str | None = None
     enabled: bool = True
+    batching_window: float = 0.0  # MaximumBatchingWindowInSeconds
 
 
 @dataclass(frozen=True)

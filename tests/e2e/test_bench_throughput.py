@@ -22,3 +22,4 @@ def test_drained_section_follows_every_complaint_until_handled() -> None:
     assert found["drained"] and found["whatsapp"] == 2 and found["api"] == 2 and found["rejected"] == 0
     assert found["lost"] == 0 and found["dead_letters"] == 0 and found["complaints_per_second"] > 0
     assert found["whatsapp_post_to_reply"]["p50_ms"] > 0
+    assert found["cpu_ms_per_complaint"] > 0
