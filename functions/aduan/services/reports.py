@@ -16,7 +16,6 @@ from aduan.logic import reports, stats
 from aduan.logic.access import Principal
 from aduan.logic.errors import Forbidden, NotFound, Unprocessable
 from aduan.logic.periods import parse_day
-from aduan.logic.report_chart import chart_png
 from aduan.logic.status_machine import Role
 from aduan.models.config import NOT_ASSIGNABLE, Agency
 from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
@@ -130,6 +129,8 @@ def _heads(agency: Agency) -> list[str]:
 
 def _attachments(report: Mapping[str, Any]) -> list[dict[str, str]]:
     """The chart inline (shown in the HTML part by its Content-ID) and the CSV attached."""
+    from aduan.logic.report_chart import chart_png  # Pillow only when a report is emailed, not on API cold starts
+
     scope = str(report["scope"]).replace(":", "-")
     return [{"file_name": f"aduan-{report['kind']}-{scope}.png", "content_type": "image/png",
              "disposition": "INLINE", "content_id": CHART_ID,
