@@ -29,6 +29,7 @@ from aduan.dal.config_store import load_config  # noqa: E402
 from aduan.dal.stats import OPEN_PK, StatsRepository, fact_pk, fact_sk, months, open_sk  # noqa: E402
 from aduan.dal.tickets import TicketRepository, queue_key  # noqa: E402
 from aduan.logic import clock, stats  # noqa: E402
+from aduan.logic.lifecycle import Policy  # noqa: E402
 from aduan.logic.status_machine import Status  # noqa: E402
 from aduan.models.config import CityConfig  # noqa: E402
 from aduan.models.events import DomainEvent  # noqa: E402
@@ -70,7 +71,7 @@ def rebuild(table: str, dry_run: bool = False) -> Outcome:
     repository = StatsRepository(table)
     counted = [0]
     events = list(history(TicketRepository(table), config, counted))
-    aggregate = stats.replay(events, config.settings.timezone)
+    aggregate = stats.replay(events, config.settings.timezone, Policy.of(config).tops())
     puts, keep = _cells(aggregate)
     deletes = [key for key in _existing(repository, config, aggregate) if (key["pk"], key["sk"]) not in keep]
     if not dry_run:

@@ -100,3 +100,41 @@ def test_a_stored_policy_from_before_the_new_stages_still_loads() -> None:
     policy = parse_policy(document, "stored")
     assert policy.stages[Stage.CITIZEN_INFO].limit.describe() == "10 calendar days"
     assert not policy.stages[Stage.CITIZEN_INFO].escalate
+
+
+def _handed_over(p: sla.SlaPolicy, clocks: sla.TicketClocks, version: int, moment: timedelta, agency: str,
+                 action: str, level: int = 1) -> list[sla.StageClock]:
+    handover = sla.LifecycleStep(version, MONDAY_9 + moment, S.ASSIGNED, S.ASSIGNED, agency, "jalan-rusak",
+                                 Priority.NORMAL, level=level, action=action)
+    return sla.apply_step(clocks, handover, p, lookup(p))
+
+
+def test_the_resolution_clock_follows_the_holder_with_its_levels_limit() -> None:
+    document = json.loads((POLICY_DIR / "semarang.json").read_text())
+    document["overrides"].append({"stage": "resolution", "category_ids": ["jalan-rusak"], "levels": [2],
+                                  "limit": {"value": 5, "unit": "working_days"}})  # a bidang's own, shorter
+    p = parse_policy(document, "test")
+    clocks = run(p, step(1, MONDAY_9, None, S.RECEIVED), step(2, MONDAY_9, S.RECEIVED, S.ASSIGNED, agency="dinkes"))
+    assert clocks.clocks[Stage.RESOLUTION].agency_id == "dinkes"
+    _handed_over(p, clocks, 3, timedelta(hours=2), "dpu", "assign")
+    resolution = clocks.clocks[Stage.RESOLUTION]
+    assert (resolution.agency_id, resolution.cycle, resolution.started_at) == ("dpu", 1, clocks.clocks[
+        Stage.RESOLUTION].started_at)  # relabelled, not restarted: the citizen's date does not move
+    ten_days = resolution.due_at
+    _handed_over(p, clocks, 4, timedelta(hours=3), "dpu-bina-marga", "dispose", level=2)
+    resolution = clocks.clocks[Stage.RESOLUTION]
+    assert resolution.agency_id == "dpu-bina-marga" and resolution.limit.value == 5 and resolution.due_at < ten_days
+    fired = sla.fire_due(clocks, MONDAY_9 + timedelta(days=9), lookup(p))
+    assert (Stage.RESOLUTION, "dpu-bina-marga") in [(f.stage, f.clock.agency_id) for f in fired if f.kind == "breach"]
+
+
+def test_an_overdue_resolution_stays_with_the_agency_that_lost_it() -> None:
+    p = POLICIES["semarang"]
+    clocks = run(p, step(1, MONDAY_9, None, S.RECEIVED), step(2, MONDAY_9, S.RECEIVED, S.ASSIGNED, agency="dinkes"))
+    sla.fire_due(clocks, MONDAY_9 + timedelta(days=50), lookup(p))  # 30 working days for a road
+    assert clocks.clocks[Stage.RESOLUTION].breached_at is not None
+    stopped = _handed_over(p, clocks, 3, timedelta(days=50), "dpu", "assign")
+    assert [(c.stage, c.agency_id, c.met) for c in stopped if c.stage == Stage.RESOLUTION] == [
+        (Stage.RESOLUTION, "dinkes", False)]
+    fresh = clocks.clocks[Stage.RESOLUTION]
+    assert (fresh.agency_id, fresh.cycle, fresh.breached_at, fresh.state) == ("dpu", 2, None, ClockState.RUNNING)

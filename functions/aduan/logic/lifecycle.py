@@ -90,6 +90,10 @@ class Policy:
             parent = self.parents.get(parent)
         return chain
 
+    def tops(self) -> dict[str, str]:
+        """Each sub-unit -> the agency at the top of its path (whose tree it belongs to)."""
+        return {agency: path[0] for agency in self.agency_ids if len(path := self.path(agency)) > 1}
+
 
 def _actor(principal: Principal, role: Role) -> Actor:
     return Actor(role=role, id=principal.sub)

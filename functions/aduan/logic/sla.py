@@ -22,6 +22,7 @@ PolicyLookup = Callable[[str], SlaPolicy]  # "<id>@<version>" -> that policy
 
 AGENCY_ANSWERED = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.RESOLVED, Status.RETURNED})
 ENDED = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE})
+DESK_REASSIGNMENT = "assign"
 BUMPED = {Priority.LOW: Priority.NORMAL, Priority.NORMAL: Priority.HIGH, Priority.HIGH: Priority.URGENT,
           Priority.URGENT: Priority.URGENT}
 
@@ -39,6 +40,7 @@ class LifecycleStep:
     priority: Priority
     complaint_type: ComplaintType = ComplaintType.PENGADUAN
     level: int = 1  # depth of the holding agency in the hierarchy (1: assigned by the desk)
+    action: str | None = None  # the lifecycle action (assign: the desk; dispose/return_up: inside an agency)
 
 
 @dataclass(frozen=True)
@@ -178,10 +180,15 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
         stop(Stage.VERIFICATION, Stage.DISPOSITION, Stage.FIRST_RESPONSE)
         start_clock(clocks, Stage.FIRST_RESPONSE, moment, policy)
         resolution = clocks.clocks.get(Stage.RESOLUTION)
+        if resolution is not None and resolution.state != ClockState.STOPPED and resolution.breached_at \
+                and step.action == DESK_REASSIGNMENT and resolution.agency_id != step.agency_id:
+            # Overdue with the agency that loses it: that breach stays its own, the new agency starts afresh.
+            stop(Stage.RESOLUTION)
+            resolution = clocks.clocks[Stage.RESOLUTION]
         if resolution is None or resolution.state == ClockState.STOPPED:
             start_clock(clocks, Stage.RESOLUTION, moment, policy)
         else:
-            clocks.clocks[Stage.RESOLUTION] = resolution.model_copy(update={"agency_id": step.agency_id})
+            clocks.clocks[Stage.RESOLUTION] = _relabelled(resolution, clocks, policy_of(resolution.policy), moment)
     elif target in AGENCY_ANSWERED and source != Status.NEED_INFO:
         stop(Stage.FIRST_RESPONSE)
         if target == Status.RETURNED:
@@ -195,6 +202,25 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
     elif target in ENDED:
         stop(*Stage)
     return stopped
+
+
+def _relabelled(clock: StageClock, clocks: TicketClocks, policy: SlaPolicy, moment: datetime) -> StageClock:
+    """The running clock handed to the new holder (`clocks` already describes it): its agency, and the
+    limit its policy sets for the holder's level, counted from the clock's start (pauses excluded), so a
+    breach or an escalation after the handover names the agency that holds the complaint."""
+    subject = Subject(clocks.category_id, clocks.priority, clocks.complaint_type, clocks.level)
+    limit = policy.limit_for(clock.stage, subject)
+    update: dict[str, object] = {"agency_id": clocks.agency_id}
+    if limit != clock.limit and clock.breached_at is None:
+        start = from_storage(clock.started_at)
+        due = _shift(limit, policy, limit.due(start, policy.working_calendar),
+                     timedelta(seconds=clock.paused_working_seconds))
+        if clock.hard_cap_at:
+            due = min(due, from_storage(clock.hard_cap_at))
+        update |= {"limit": limit, "due_at": to_storage(due)}
+        if not clock.reminded:
+            update["remind_at"] = to_storage(max(_reminder_at(limit, policy, clock.stage, start, due), moment))
+    return clock.model_copy(update=update)
 
 
 def _pause(clocks: TicketClocks, stage: Stage, moment: datetime) -> None:

@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from aduan.logic.attribution import UNANSWERED_HANDOVERS
-from aduan.logic.clock import from_storage
+from aduan.logic.attribution import (
+    ANSWERS,
+    HANDOVERS,
+    RESOLUTION,
+    RESPONSE,
+    UNANSWERED,
+    UNANSWERED_HANDOVERS,
+    Credited,
+    credit_steps,
+)
 from aduan.logic.domain_events import SLA_SOURCE
 from aduan.logic.periods import local_day
 from aduan.logic.status_machine import Status
@@ -39,6 +47,9 @@ HOUR_BUCKETS = (1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 240, 336, 504, 720)
 AGE_BUCKETS = ((0, 2, "0-2d"), (3, 7, "3-7d"), (8, 14, "8-14d"), (15, 30, "15-30d"), (31, 10**6, "31d+"))
 NOT_BACKLOG = frozenset({Status.CLOSED, Status.REJECTED, Status.DUPLICATE, Status.RESOLVED})
 FLOW_COUNTERS = ("received", "verified", "rejected", "duplicate", "assigned", "resolved", "closed", "reopened")
+# A sub-unit's own credit (response, resolution, SLA verdict) is also its tree's: stored as unit_<counter> on
+# the sub-unit's fact and <counter> on the top agency's, so a total across agencies counts the tree once.
+UNIT_PREFIX = "unit_"
 TYPE_PREFIX = "type_"  # type_<complaint type>_<flow counter>: pengaduan, aspirasi, permintaan_informasi
 # The bus events the statistics consume (StatsRule in template.yaml routes exactly these).
 DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
@@ -102,10 +113,6 @@ def bucket(hours: float) -> int:
     return bisect.bisect_left(HOUR_BUCKETS, hours)
 
 
-def _hours(start: str, end: str) -> float:
-    return max(0.0, (from_storage(end) - from_storage(start)).total_seconds() / 3600)
-
-
 def _value(value: Any) -> str:
     return str(value) if value not in (None, "") else NONE
 
@@ -122,41 +129,75 @@ def state_of(event: DomainEvent, zone: str) -> TicketState:
     )
 
 
-def domain_event(event: DomainEvent, previous: TicketState | None, zone: str) -> Delta:
-    """The effect of a ticket domain event (aduan.tickets)."""
+def domain_event(event: DomainEvent, previous: TicketState | None, zone: str,
+                 credited: Sequence[Credited] = ()) -> Delta:
+    """The effect of a ticket domain event (aduan.tickets); `credited`: what its timeline entry credits to
+    the agencies that held the complaint (`credits_for`)."""
     delta = Delta()
     new = state_of(event, zone)
     counters: Counter[str] = Counter()
     kind = event.event_type
     if kind in _BY_EVENT:
         counters[_BY_EVENT[kind]] += 1
-    to_status, from_status = event.to_status, event.from_status
+    to_status = event.to_status
     if kind == "TicketStatusChanged" and to_status in ("rejected", "duplicate"):
         counters[str(to_status)] += 1
-    created_at = (event.ticket.created_at if event.ticket else None) or event.occurred_at
-    if from_status == Status.RECEIVED and to_status not in (None, Status.RECEIVED):
-        counters[f"frt_{bucket(_hours(created_at, event.occurred_at))}"] += 1
-    if kind == "TicketResolved":
-        counters[f"ttr_{bucket(_hours(created_at, event.occurred_at))}"] += 1
     if kind == "RatingGiven" and event.data.get("score"):
         counters[f"rating_{int(event.data['score'])}"] += 1
     kind_of_report = event.ticket.complaint_type if event.ticket else None
     if kind_of_report:  # by complaint type: more counters on the same fact, not another item to write
         counters.update({f"{TYPE_PREFIX}{kind_of_report}_{name}": n for name, n in list(counters.items())
                          if name in FLOW_COUNTERS})
+    day = local_day(event.occurred_at, zone)
     if counters:
-        day = local_day(event.occurred_at, zone)
         _count_flow(delta, day, new.dims(), counters)
+    for item in credited:
+        _count_flow(delta, day, {**new.dims(), "agency": item.agency}, Counter({_credit_counter(item): 1}))
     if previous is None or new.version > previous.version:
         _move_backlog(delta, previous, new)
         delta.state = new
     return delta
 
 
+def _credit_counter(item: Credited) -> str:
+    hours = item.seconds / 3600
+    name = {RESPONSE: f"frt_{bucket(hours)}", RESOLUTION: f"ttr_{bucket(hours)}", UNANSWERED: "unanswered"}[item.kind]
+    return UNIT_PREFIX + name if item.unit else name
+
+
 def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Counter[str]) -> None:
     for scope, dim, value in cells(dims):
-        delta.flow[(scope, dim, day, value)] = Counter(counters)
-    delta.facts[(day, combo_of(dims))] = Counter(counters)
+        delta.flow.setdefault((scope, dim, day, value), Counter()).update(counters)
+    delta.facts.setdefault((day, combo_of(dims)), Counter()).update(counters)
+
+
+def may_credit(event: DomainEvent) -> bool:
+    """Whether a domain event can credit a response, a resolution or an unanswered handover: only these
+    make the consumer read the ticket's timeline."""
+    return event.to_status is not None and (event.action in ANSWERS or event.action in HANDOVERS
+                                            or event.to_status == Status.RESOLVED)
+
+
+def lifecycle_entries(events: Iterable[DomainEvent]) -> list[DomainEvent]:
+    """The ticket's lifecycle steps (SLA entries left out)."""
+    return [event for event in events if not event.is_sla and event.to_status is not None]
+
+
+def credits_for(event_id: str, timeline: Iterable[DomainEvent]) -> list[Credited]:
+    """What one event credits, worked out from the ticket's timeline (docs/organisation.md#evaluation)."""
+    return credit_steps(lifecycle_entries(timeline)).get(event_id, [])
+
+
+def fold_units(flow: Counter[str], across_agencies: bool) -> Counter[str]:
+    """Counters as a row reads them. One agency's row: its sub-unit credit (`unit_…`) counts as its own. A
+    row summed across agencies (the city, a category, …): only the tree credit, so nothing counts twice."""
+    folded: Counter[str] = Counter()
+    for name, n in flow.items():
+        if not name.startswith(UNIT_PREFIX):
+            folded[name] += n
+        elif not across_agencies:
+            folded[name[len(UNIT_PREFIX):]] += n
+    return folded
 
 
 def _move_backlog(delta: Delta, old: TicketState | None, new: TicketState) -> None:
@@ -205,9 +246,11 @@ def stopped_at(event: DomainEvent) -> str:
     return str(event.data.get("stopped_at"))
 
 
-def sla_event(event: DomainEvent, known: TicketState | None, zone: str, handed_over: bool = False) -> Delta:
+def sla_event(event: DomainEvent, known: TicketState | None, zone: str, handed_over: bool = False,
+              top: str | None = None) -> Delta:
     """SlaClockStopped (met or breached, per stage; `handed_over`: neither, see `handed_on`) and
-    SlaBreached (an overdue alert) from aduan.sla."""
+    SlaBreached (an overdue alert) from aduan.sla. `top`: the agency at the top of the clock's agency's
+    path (configuration): a sub-unit's verdict is also its tree's."""
     stage = str(event.stage or NONE)
     if event.event_type == "SlaClockStopped":
         verdict = "handed_on" if handed_over else "met" if event.data.get("met") else "breached"
@@ -223,7 +266,11 @@ def sla_event(event: DomainEvent, known: TicketState | None, zone: str, handed_o
             "area": _value(snap.area_code) if snap else known.area if known else NONE}
     day = local_day(str(moment or event.occurred_at), zone)
     delta = Delta()
-    _count_flow(delta, day, dims, Counter({name: 1}))
+    if agency and top and top != agency:
+        _count_flow(delta, day, dims, Counter({UNIT_PREFIX + name: 1}))
+        _count_flow(delta, day, {**dims, "agency": top}, Counter({name: 1}))
+    else:
+        _count_flow(delta, day, dims, Counter({name: 1}))
     return delta
 
 
@@ -259,24 +306,30 @@ class Aggregate:
             self.seen.setdefault(ticket_id, set()).add(key)
 
 
-def replay(events: Iterable[DomainEvent], zone: str) -> Aggregate:
-    """Events in any order, without duplicates -> the aggregate."""
+def replay(events: Iterable[DomainEvent], zone: str, top_of: Mapping[str, str] | None = None) -> Aggregate:
+    """Events in any order, without duplicates -> the aggregate. `top_of`: agency -> the agency at the top
+    of its path (sub-units only)."""
     aggregate = Aggregate()
     sla: list[DomainEvent] = []
-    lifecycle: dict[str, list[DomainEvent]] = {}  # ticket id -> its domain events, to see what stopped a clock
+    domain: list[DomainEvent] = []
+    lifecycle: dict[str, list[DomainEvent]] = {}  # ticket id -> its lifecycle: what stopped a clock, credits
     for event in events:
         if event.source == SLA_SOURCE:
             if event.event_type in SLA_TYPES:
                 sla.append(event)
             continue
-        if event.event_type not in DOMAIN_TYPES:
-            continue
         lifecycle.setdefault(event.ticket_id, []).append(event)
-        aggregate.add(event.ticket_id, domain_event(event, aggregate.states.get(event.ticket_id), zone),
-                      event.event_id)
+        if event.event_type in DOMAIN_TYPES:
+            domain.append(event)
+    credited = {ticket_id: credit_steps(lifecycle_entries(found)) for ticket_id, found in lifecycle.items()}
+    for event in domain:
+        delta = domain_event(event, aggregate.states.get(event.ticket_id), zone,
+                             credited[event.ticket_id].get(event.event_id, []))
+        aggregate.add(event.ticket_id, delta, event.event_id)
     for event in sla:
         stopper = action_at(lifecycle.get(event.ticket_id, []), stopped_at(event))
-        delta = sla_event(event, aggregate.states.get(event.ticket_id), zone, handed_on(event, stopper))
+        top = (top_of or {}).get(str(event.agency_id))
+        delta = sla_event(event, aggregate.states.get(event.ticket_id), zone, handed_on(event, stopper), top)
         aggregate.add(None, delta)
         aggregate.seen.setdefault(event.ticket_id, set()).add(sla_dedupe_key(event))
     return aggregate
@@ -324,6 +377,8 @@ def summary(flow: Counter[str], backlog: Mapping[str, Counter[str]], today: date
         row[name] = {"count": sum(histogram.values()), "median": _finite(quantile(histogram, 0.5)),
                      "p90": _finite(quantile(histogram, 0.9)),
                      "histogram": {_bucket_label(i): n for i, n in histogram.items() if n}}
+    # Received and handed on by the desk (or a parent) before answering: not a response, never on time.
+    row["first_response_hours"]["handed_on_unanswered"] = flow.get("unanswered", 0)
     ratings = {str(score): flow.get(f"rating_{score}", 0) for score in range(1, 6)}
     count = sum(ratings.values())
     row["ratings"] = {"distribution": ratings, "count": count,

@@ -21,6 +21,7 @@ from aduan.services.desk import DeskService
 from aduan.services.exports import ExportService
 from aduan.services.open311 import Open311Service
 from aduan.services.public import PublicService
+from aduan.services.reports import ReportService
 from aduan.services.sla_report import SlaReportService
 from aduan.services.stats import StatsService
 from aduan.services.tickets import TicketService
@@ -91,6 +92,11 @@ def open311_service() -> Open311Service:
 @cache
 def stats_service() -> StatsService:
     return StatsService(repository=StatsRepository(settings.table_name()), config=city_config)
+
+
+@cache
+def report_service() -> ReportService:
+    return ReportService(stats=stats_service())
 
 
 @cache

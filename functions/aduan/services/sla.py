@@ -16,6 +16,7 @@ from typing import Any
 from aduan.dal.sla_store import RevConflict, SlaStore
 from aduan.dal.tickets import TicketRepository, ticket_queue_key
 from aduan.logic import access, ids, lifecycle, sla
+from aduan.logic.attribution import HANDOVERS
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Conflict
 from aduan.logic.organisation import escalation_recipients
@@ -66,6 +67,7 @@ def step_from_event(event: DomainEvent) -> sla.LifecycleStep:
         priority=snapshot.priority,
         complaint_type=snapshot.complaint_type or ComplaintType.PENGADUAN,
         level=len(snapshot.agency_path) or 1,
+        action=event.action,
     )
 
 
@@ -133,10 +135,12 @@ class SlaService:
             for entry in entries:
                 if (entry.event_type in LIFECYCLE_EVENTS and applied < entry.ticket_version < newest.ticket_version
                         and entry.to_status is not None):
-                    agency = entry.data.get("agency_id") if entry.action == Action.ASSIGN.value else newest.agency_id
+                    handover = entry.action in HANDOVERS
+                    agency = entry.data.get("agency_id") if handover else newest.agency_id
                     steps[entry.ticket_version] = sla.LifecycleStep(
                         entry.ticket_version, from_storage(entry.occurred_at), entry.from_status, entry.to_status,
-                        agency, newest.category_id, newest.priority)
+                        agency, newest.category_id, newest.priority, newest.complaint_type,
+                        int(entry.data.get("level") or 1) if handover else newest.level, entry.action)
             if cursor is None:
                 return [steps[version] for version in sorted(steps)]
 

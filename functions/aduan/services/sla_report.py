@@ -56,8 +56,8 @@ class SlaReportService:
                                 details=[{"field": "from", "message": f"on or before 'to', ≤ {MAX_PERIOD_DAYS} days"}])
         flow: Counter[str] = Counter()
         for (_, value), counters in self.statistics.flow(stats.CITY, "agency", since, until).items():
-            if value == agency_id:
-                flow.update(counters)
+            if value == agency_id:  # its own and its sub-units' verdicts (docs/statistics.md, who is credited)
+                flow.update(stats.fold_units(counters, across_agencies=False))
         counts = {stage: _tally(flow, stage.value) for stage in Stage}
         stopped = sum(t[0] for t in counts.values())
         met = sum(t[1] for t in counts.values())

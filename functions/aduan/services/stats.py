@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 from aduan.dal.stats import StatsRepository
 from aduan.logic import clock, stats
 from aduan.logic.access import Principal
+from aduan.logic.attribution import Credited
 from aduan.logic.domain_events import SLA_SOURCE
 from aduan.logic.errors import Forbidden, Unprocessable
+from aduan.logic.lifecycle import Policy
 from aduan.logic.periods import parse_day
 from aduan.logic.status_machine import Role
 from aduan.models.config import CityConfig
@@ -30,7 +32,8 @@ UNASSIGNED = "Belum di OPD (meja P3M) / not at an agency (desk)"
 class StatsService:
     repository: StatsRepository
     config: Callable[[], CityConfig]
-    # A ticket's stored timeline by tracking code: what stopped a first-response clock (one Query, read only).
+    # A ticket's stored timeline by tracking code: what stopped a first-response clock and who an answer or
+    # a handover credits (one Query, read only, for those events only).
     timeline: Callable[[str], Iterable[DomainEvent]] | None = None
 
     @property
@@ -48,14 +51,20 @@ class StatsService:
             if event.event_type not in stats.SLA_TYPES:
                 return False
             known = self.repository.state(event.ticket_id)
-            delta = stats.sla_event(event, known, zone, self._handed_on(event))
+            top = Policy.of(self.config()).tops().get(str(event.agency_id))
+            delta = stats.sla_event(event, known, zone, self._handed_on(event), top)
             return self.repository.apply(stats.sla_dedupe_key(event), delta, event.ticket_id, None)
         if event.event_type not in stats.DOMAIN_TYPES:
             return False
         previous = self.repository.state(event.ticket_id)
-        delta = stats.domain_event(event, previous, zone)
+        delta = stats.domain_event(event, previous, zone, self._credits(event))
         return self.repository.apply(event.event_id, delta, event.ticket_id,
                                      previous.version if previous else None)
+
+    def _credits(self, event: DomainEvent) -> list[Credited]:
+        if self.timeline is None or not stats.may_credit(event):
+            return []
+        return stats.credits_for(event.event_id, self.timeline(event.tracking_code))
 
     def _handed_on(self, event: DomainEvent) -> bool:
         if self.timeline is None or not stats.first_response_stop(event):
@@ -87,8 +96,9 @@ class StatsService:
 
     def rows(self, scope: str, dim: str, start: date, end: date) -> dict[str, dict[str, Any]]:
         flows: dict[str, Counter[str]] = {}
+        across = scope == stats.CITY and dim != "agency"  # rows summed over agencies count a tree once
         for (_, value), counters in self.repository.flow(scope, dim, start, end).items():
-            flows.setdefault(value, Counter()).update(counters)
+            flows.setdefault(value, Counter()).update(stats.fold_units(counters, across))
         backlog = self.repository.backlog(scope, dim)
         today = self.today()
         return {value: stats.summary(flows.get(value, Counter()), backlog.get(value, {}), today)
@@ -115,7 +125,7 @@ class StatsService:
             return self.rows(scope, "all", start, end).get("all") or stats.summary(Counter(), {}, self.today())
         flow: Counter[str] = Counter()
         for counters in self.repository.flow(scope, "channel", start, end).values():
-            flow.update(counters)
+            flow.update(stats.fold_units(counters, across_agencies=False))
         backlog: dict[str, Counter[str]] = {}
         for by_day in self.repository.backlog(scope, "channel").values():
             for day, counters in by_day.items():
