@@ -13,6 +13,7 @@ facts and open counts, added up when read: a period's read is one Query per mont
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -23,11 +24,13 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.logic.stats import Combo, Delta, TicketState, cells, dims_of
+from aduan.logic.stats import Combo, Delta, TicketFold, TicketState, cells, dims_of, merged_cells
 
 _BATCH = 25
+MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 OPEN_PK = "STATS#O"
 SEP = "#"
+logger = logging.getLogger(__name__)
 
 
 class StaleState(Exception):
@@ -87,40 +90,61 @@ class StatsRepository:
 
     # ------------------------------------------------------------------ writes
     def state(self, ticket_id: str) -> TicketState | None:
+        return self.read_state(ticket_id)[0]
+
+    def read_state(self, ticket_id: str) -> tuple[TicketState | None, frozenset[str]]:
+        """What the backlog last counted for the ticket (None: nothing yet, or only SLA events), and the keys
+        of its events already counted."""
         item = self._db.get_item(TableName=self.table, Key=state_key(ticket_id), ConsistentRead=True).get("Item")
         document = codec.from_item(item) if item else {}
+        seen = frozenset(document.get("seen") or ())
         if "version" not in document:  # absent, or only the SLA events' `seen` so far
-            return None
-        return TicketState(**{name: document[name] for name in TicketState.__dataclass_fields__})
+            return None, seen
+        return TicketState(**{name: document[name] for name in TicketState.__dataclass_fields__}), seen
+
+    def _state_update(self, ticket_id: str, keys: list[str], state: TicketState | None,
+                      read_version: int | None) -> dict[str, Any]:
+        """The ticket's stats state: its events' keys added to `seen` on condition none is there yet, and, when
+        the backlog moved, its new state on condition of the version read."""
+        update: dict[str, Any] = {"TableName": self.table, "Key": state_key(ticket_id),
+                                  "UpdateExpression": "ADD seen :keys",
+                                  "ConditionExpression": " AND ".join(f"NOT contains(seen, :k{i})"
+                                                                      for i in range(len(keys))),
+                                  "ExpressionAttributeValues": {":keys": {"SS": list(keys)}}
+                                  | {f":k{i}": {"S": key} for i, key in enumerate(keys)}}
+        if state is not None:
+            fields = vars(state)
+            update["UpdateExpression"] += " SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+            update["ExpressionAttributeNames"] = {f"#f{i}": name for i, name in enumerate(fields)}
+            update["ExpressionAttributeValues"] |= codec.to_item({f":f{i}": v for i, v in enumerate(fields.values())})
+            if read_version is None:
+                update["ConditionExpression"] += " AND attribute_not_exists(version)"
+            else:
+                update["ConditionExpression"] += " AND version = :read"
+                update["ExpressionAttributeValues"][":read"] = codec.value(read_version)
+        return update
+
+    def _cell_updates(self, facts: Mapping[tuple[str, Combo], Counter[str]],
+                      opened: Mapping[tuple[Combo, str], Counter[str]]) -> list[dict[str, Any]]:
+        writes = [{"Update": {"TableName": self.table, **_add({"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo)},
+                                                               counters)}}
+                  for (day, combo), counters in facts.items()]
+        writes += [{"Update": {"TableName": self.table, **_add({"pk": OPEN_PK, "sk": open_sk(combo, created_day)},
+                                                                counters)}}
+                   for (combo, created_day), counters in opened.items()]
+        return writes
+
+    def _write(self, state: dict[str, Any], writes: list[dict[str, Any]]) -> None:
+        if writes:
+            self._db.transact_write_items(TransactItems=[{"Update": state}, *writes])
+        else:
+            self._db.update_item(**state)
 
     def apply(self, event_key: str, delta: Delta, ticket_id: str, read_version: int | None) -> bool:
         """Record one event's effect exactly once; False if it was already recorded."""
-        state: dict[str, Any] = {"TableName": self.table, "Key": state_key(ticket_id),
-                                 "UpdateExpression": "ADD seen :key",
-                                 "ConditionExpression": "NOT contains(seen, :id)",
-                                 "ExpressionAttributeValues": {":key": {"SS": [event_key]}, ":id": {"S": event_key}}}
-        if delta.state is not None:
-            fields = vars(delta.state)
-            state["UpdateExpression"] += " SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-            state["ExpressionAttributeNames"] = {f"#f{i}": name for i, name in enumerate(fields)}
-            state["ExpressionAttributeValues"] |= codec.to_item({f":f{i}": v for i, v in enumerate(fields.values())})
-            if read_version is None:
-                state["ConditionExpression"] += " AND attribute_not_exists(version)"
-            else:
-                state["ConditionExpression"] += " AND version = :read"
-                state["ExpressionAttributeValues"][":read"] = codec.value(read_version)
-        writes: list[dict[str, Any]] = [{"Update": state}]
-        for (day, combo), counters in delta.facts.items():
-            key = {"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo)}
-            writes.append({"Update": {"TableName": self.table, **_add(key, counters)}})
-        for (combo, created_day), counters in delta.open.items():
-            key = {"pk": OPEN_PK, "sk": open_sk(combo, created_day)}
-            writes.append({"Update": {"TableName": self.table, **_add(key, counters)}})
         try:
-            if len(writes) == 1:
-                self._db.update_item(**state)
-            else:
-                self._db.transact_write_items(TransactItems=writes)
+            self._write(self._state_update(ticket_id, [event_key], delta.state, read_version),
+                        self._cell_updates(delta.facts, delta.open))
         except ClientError as error:
             code = error.response["Error"]["Code"]
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
@@ -129,6 +153,28 @@ class StatsRepository:
             if delta.state is None or self._seen(ticket_id, event_key):
                 return False
             raise StaleState(ticket_id) from error
+        return True
+
+    def apply_folded(self, folds: Mapping[str, TicketFold]) -> bool:
+        """Record a queue batch's events (folded per ticket) in ONE transaction: each ticket's state once, each
+        fact and open count once with the batch's summed deltas. False when it cannot be (a key already seen,
+        a concurrent change, too many items, a refusal): nothing was written, count the events one by one."""
+        states = [self._state_update(ticket_id, fold.keys, fold.delta.state,
+                                     fold.read.version if fold.read else None)
+                  for ticket_id, fold in folds.items() if fold.keys]
+        cells = self._cell_updates(*merged_cells(folds.values()))
+        if not states:
+            return True
+        if len(states) + len(cells) > MAX_TRANSACTION_ITEMS:
+            return False
+        try:
+            if len(states) == 1:
+                self._write(states[0], cells)
+            else:
+                self._db.transact_write_items(TransactItems=[{"Update": state} for state in states] + cells)
+        except ClientError as error:
+            logger.info("statistics: folded batch refused (%s), counting one by one", error.response["Error"]["Code"])
+            return False
         return True
 
     def _seen(self, ticket_id: str, event_key: str) -> bool:

@@ -1,5 +1,6 @@
 """Entry point of StatsFunction: bus events (ticket domain events, SLA clock events) from its SQS
-queue -> the statistics counters, each event counted once (see services/stats.py).
+queue -> the statistics counters, each event counted once (see services/stats.py): a batch is folded into
+one write, and counted message by message when that write is refused.
 
 The queue message body is the EventBridge event as the rule delivers it, read with `read_event` (lenient:
 moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridgeModel requires)."""
@@ -32,15 +33,33 @@ def service() -> StatsService:
                         timeline=TicketRepository(table).events)
 
 
-def count(record: SQSRecord) -> None:
-    event = read_event(record.body)
-    recorded = event is not None and service().record(event)
+def _tally(recorded: bool) -> None:
     metrics.add_metric(name="StatsEventsCounted" if recorded else "StatsEventsSkipped", unit=MetricUnit.Count,
                        value=1)
+
+
+def count(record: SQSRecord) -> None:
+    event = read_event(record.body)
+    _tally(event is not None and service().record(event))
+
+
+def _count_folded(records: list[dict[str, Any]]) -> bool:
+    """The whole batch in one write; False (nothing written) when a message does not read or the write was
+    refused, and the batch is then counted one message at a time."""
+    try:
+        events = [read_event(record["body"]) for record in records]
+    except ValueError:  # a malformed message: the one-by-one path reports just that one as failed
+        return False
+    counted = service().record_batch(events)
+    for recorded in counted or ():
+        _tally(recorded)
+    return counted is not None
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if _count_folded(event.get("Records") or []):
+        return {"batchItemFailures": []}
     return dict(process_partial_response(event=event, record_handler=count, processor=processor, context=context))

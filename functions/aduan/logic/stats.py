@@ -224,6 +224,49 @@ def _merge(into: dict[K, Counter[str]], found: Mapping[K, Counter[str]]) -> None
         into.setdefault(key, Counter()).update(counters)
 
 
+@dataclass
+class TicketFold:
+    """One ticket's events of a queue batch, applied in arrival order as one at a time would be: what the
+    state read said (`read`, `seen`), the keys of the events folded, and their summed effect."""
+
+    read: TicketState | None
+    seen: frozenset[str] = frozenset()
+    keys: list[str] = field(default_factory=list)
+    delta: Delta = field(default_factory=Delta)
+
+    @property
+    def known(self) -> TicketState | None:
+        """The ticket's state after the events folded so far: what the next event is counted against."""
+        return self.delta.state or self.read
+
+    def counted(self, key: str) -> bool:
+        return key in self.seen or key in self.keys
+
+    def add(self, key: str, delta: Delta) -> None:
+        self.keys.append(key)
+        _merge(self.delta.flow, delta.flow)
+        _merge(self.delta.backlog, delta.backlog)
+        _merge(self.delta.facts, delta.facts)
+        _merge(self.delta.open, delta.open)
+        _drop_zeros(self.delta.backlog)
+        _drop_zeros(self.delta.open)  # a status passed through within the batch moves no open count
+        if delta.state is not None:
+            self.delta.state = delta.state
+
+
+def merged_cells(folds: Iterable[TicketFold]) -> tuple[dict[tuple[str, Combo], Counter[str]],
+                                                       dict[tuple[Combo, str], Counter[str]]]:
+    """The facts and open counts of several tickets' folds, each stored item once with its summed deltas."""
+    facts: dict[tuple[str, Combo], Counter[str]] = {}
+    opened: dict[tuple[Combo, str], Counter[str]] = {}
+    for fold in folds:
+        _merge(facts, fold.delta.facts)
+        _merge(opened, fold.delta.open)
+    _drop_zeros(facts)
+    _drop_zeros(opened)
+    return facts, opened
+
+
 def first_response_stop(event: DomainEvent) -> bool:
     return event.event_type == "SlaClockStopped" and event.stage == "first_response"
 
@@ -272,6 +315,16 @@ def sla_event(event: DomainEvent, known: TicketState | None, zone: str, handed_o
     else:
         _count_flow(delta, day, dims, Counter({name: 1}))
     return delta
+
+
+def counted_type(event: DomainEvent) -> bool:
+    """Whether the statistics count this bus event at all."""
+    return event.event_type in (SLA_TYPES if event.source == SLA_SOURCE else DOMAIN_TYPES)
+
+
+def dedupe_key(event: DomainEvent) -> str:
+    """What a counted event is recorded under in its ticket's `seen`."""
+    return sla_dedupe_key(event) if event.source == SLA_SOURCE else event.event_id
 
 
 def sla_dedupe_key(event: DomainEvent) -> str:

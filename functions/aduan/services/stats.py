@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -46,20 +46,37 @@ class StatsService:
     # ------------------------------------------------------------------ recording
     def record(self, event: DomainEvent) -> bool:
         """Apply one bus event; False when it was seen before (or is not one we count)."""
-        zone = self._zone
-        if event.source == SLA_SOURCE:
-            if event.event_type not in stats.SLA_TYPES:
-                return False
-            known = self.repository.state(event.ticket_id)
-            top = Policy.of(self.config()).tops().get(str(event.agency_id))
-            delta = stats.sla_event(event, known, zone, self._handed_on(event), top)
-            return self.repository.apply(stats.sla_dedupe_key(event), delta, event.ticket_id, None)
-        if event.event_type not in stats.DOMAIN_TYPES:
+        if not stats.counted_type(event):
             return False
-        previous = self.repository.state(event.ticket_id)
-        delta = stats.domain_event(event, previous, zone, self._credits(event))
-        return self.repository.apply(event.event_id, delta, event.ticket_id,
-                                     previous.version if previous else None)
+        known = self.repository.state(event.ticket_id)
+        return self.repository.apply(stats.dedupe_key(event), self._effect(event, known), event.ticket_id,
+                                     known.version if known else None)
+
+    def record_batch(self, events: Sequence[DomainEvent | None]) -> list[bool] | None:
+        """Apply a queue batch's events in one write (docs/statistics.md#exactly-once-in-any-order): True for
+        each event counted now. None when that write could not be made: nothing was written, and the caller
+        counts the events one at a time with `record`."""
+        folds: dict[str, stats.TicketFold] = {}
+        counted = []
+        for event in events:
+            if event is None or not stats.counted_type(event):
+                counted.append(False)
+                continue
+            fold = folds.get(event.ticket_id)
+            if fold is None:
+                fold = folds[event.ticket_id] = stats.TicketFold(*self.repository.read_state(event.ticket_id))
+            key = stats.dedupe_key(event)
+            counted.append(not fold.counted(key))
+            if counted[-1]:
+                fold.add(key, self._effect(event, fold.known))
+        return counted if self.repository.apply_folded(folds) else None
+
+    def _effect(self, event: DomainEvent, known: stats.TicketState | None) -> stats.Delta:
+        """What an event adds, given the ticket's counted state."""
+        if event.source == SLA_SOURCE:
+            top = Policy.of(self.config()).tops().get(str(event.agency_id))
+            return stats.sla_event(event, known, self._zone, self._handed_on(event), top)
+        return stats.domain_event(event, known, self._zone, self._credits(event))
 
     def _credits(self, event: DomainEvent) -> list[Credited]:
         if self.timeline is None or not stats.may_credit(event):
