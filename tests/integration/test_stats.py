@@ -165,3 +165,57 @@ def test_rebuild_equals_incremental(api: Api, world: dict[str, Any]) -> None:
     assert _dump(world) == incremental
     assert reports == [api("GET", "/v1/stats", who="supervisor", query={**PERIOD, "group_by": g}).body
                        for g in GROUPS]
+
+
+def _clear_statistics(world: dict[str, Any], cells: dict[tuple[str, str], dict[str, Any]]) -> None:
+    from aduan.dal.clients import client
+    from aduan.dal.stats import state_key
+
+    db = client("dynamodb")
+    for pk, sk in cells:
+        db.delete_item(TableName="aduan-tickets-test", Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    for ticket_id in {event.ticket_id for event in world["events"]}:
+        db.delete_item(TableName="aduan-tickets-test", Key=state_key(ticket_id))
+    assert _dump(world) == {}
+
+
+def test_folded_batches_count_as_one_by_one(api: Api, world: dict[str, Any],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The world was counted in folded batches of 10 (shuffled, a quarter redelivered, several events of one
+    ticket in a batch): the same cells as counting every message on its own, and a batch delivered again
+    is skipped by the folded write itself, not by a refused one."""
+    from aduan.handlers.stats import service
+    from aduan.services.stats import StatsService
+
+    folded = _dump(world)
+    events = world["events"]
+    assert service().record_batch(events[:10]) == [False] * 10  # already counted: read from `seen`
+    assert _dump(world) == folded
+
+    _clear_statistics(world, folded)
+    monkeypatch.setattr(StatsService, "record_batch", lambda self, events: None)  # always one at a time
+    rng = random.Random(5)
+    deliver(rng.sample(events, len(events)), rng)
+    assert _dump(world) == folded
+
+
+def test_refused_folded_write_writes_nothing_and_falls_back(api: Api, world: dict[str, Any],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folded write on a stale read (as after a concurrent change of the same ticket) is refused whole,
+    and the handler then counts the batch one message at a time: the same cells, every event once."""
+    from aduan.dal.stats import StatsRepository
+    from aduan.handlers.stats import service
+
+    folded = _dump(world)
+    _clear_statistics(world, folded)
+    events = world["events"]
+    rng = random.Random(7)
+    deliver(events[:len(events) // 2], rng)
+    half = _dump(world)
+    real = StatsRepository.read_state
+    monkeypatch.setattr(StatsRepository, "state", lambda self, ticket_id: real(self, ticket_id)[0])  # one by one
+    monkeypatch.setattr(StatsRepository, "read_state", lambda self, ticket_id: (None, frozenset()))  # folded
+    assert service().record_batch(events[:10]) is None  # stale: nothing written
+    assert _dump(world) == half
+    deliver(events, rng)  # a batch with a counted ticket is refused folded, then counted one by one
+    assert _dump(world) == folded
