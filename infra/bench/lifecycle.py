@@ -149,6 +149,21 @@ def subscriptions() -> list[tuple[dict[str, Any], str]]:
     return found
 
 
+def batch_sizes() -> dict[str, int]:
+    """Handler path -> how many of one round's bus events its queue hands it at once. With a batching window
+    (MaximumBatchingWindowInSeconds) the events one step publishes together (one PutEvents, the same
+    millisecond) arrive in one batch of up to BatchSize; without one, the bench delivers them one by one."""
+    found = {}
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            source = event["Properties"] if event["Type"] == "SQS" else {}
+            if source.get("MaximumBatchingWindowInSeconds"):
+                found[resource["Properties"]["Handler"]] = int(source.get("BatchSize", 10))
+    return found
+
+
 def _handler(path: str) -> Handler:
     module, _, name = path.rpartition(".")
     handler: Handler = getattr(importlib.import_module(module), name)
@@ -163,6 +178,7 @@ class Pump:
 
         self.recorder, self.matches = recorder, matches
         self.rules = subscriptions()
+        self.batch_sizes = batch_sizes()
         self.seen: set[str] = set()
 
     def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any]) -> None:
@@ -190,6 +206,7 @@ class Pump:
             if records:
                 self._run(spent, "event_relay", _handler("aduan.handlers.event_relay.handler"), {"Records": records})
                 spent["event_relay"].by_service[EVENTS_PUBLISHED] += len(records)
+            queued: dict[str, list[str]] = {}  # handler path -> the bus events its queue received, in order
             for record in records:
                 entry = bus_entry(codec.from_item(record["dynamodb"]["NewImage"]), BUS)
                 event = {"version": "0", "id": f"bench-{record['eventID']}", "detail-type": entry["DetailType"],
@@ -197,8 +214,11 @@ class Pump:
                          "region": "ap-southeast-3", "resources": [], "detail": json.loads(entry["Detail"])}
                 for pattern, path in self.rules:
                     if self.matches(pattern, event):
-                        name = path.split(".")[-2]
-                        self._run(spent, name, _handler(path), wiring.sqs_event([json.dumps(event)]))
+                        queued.setdefault(path, []).append(json.dumps(event))
+            for path, bodies in queued.items():
+                size = self.batch_sizes.get(path, 1)
+                for start in range(0, len(bodies), size):
+                    self._run(spent, path.split(".")[-2], _handler(path), wiring.sqs_event(bodies[start:start + size]))
             for body in messages:
                 self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]))
         raise RuntimeError("the outbox did not settle after 20 rounds")
