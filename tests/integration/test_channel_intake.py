@@ -369,6 +369,10 @@ def test_the_intake_worker_files_a_whatsapp_complaint_in_few_aws_calls(channels:
     # the ledger entry is written done).
     more = samples.whatsapp_message({"id": "wamid.more", "type": "text", "text": {"body": "Sudah dua minggu"}})
     assert worker_calls(channels, more) == ["BatchGetItem", "Query", "TransactWriteItems"]
+    # A photo in the window: the same, the photo's safe copy to S3, its record written with the `done` mark.
+    assert worker_calls(channels, samples.WHATSAPP_IMAGE) == ["BatchGetItem", "Query", "TransactWriteItems",
+                                                              "PutObject", "TransactWriteItems"]
+    assert len(api("GET", f"/v1/complaints/{ticket['tracking_code']}", who="verifier").body["attachments"]) == 1
     # A redelivered message: the read finds its ledger entry done; nothing is filed or sent twice.
     assert worker_calls(channels, queued=first) == ["BatchGetItem"]
     assert len(tickets_of(api, CONTACT)) == 1 and len(channels.outbox()) == 1

@@ -108,10 +108,14 @@ class IntakeState:
             raise
         return True
 
-    def finish(self, inbound_id: str) -> None:
-        self._db.update_item(TableName=self.table, Key=codec.to_item(ledger_key(inbound_id)),
-                             UpdateExpression="SET done = :done",
-                             ExpressionAttributeValues=codec.to_item({":done": True}))
+    def finish(self, inbound_id: str, also: Sequence[dict[str, Any]] = ()) -> None:
+        """Mark the ledger entry done, with `also` (transaction items: e.g. the message's attachment records)."""
+        done = {"TableName": self.table, "Key": codec.to_item(ledger_key(inbound_id)),
+                "UpdateExpression": "SET done = :done", "ExpressionAttributeValues": codec.to_item({":done": True})}
+        if also:
+            transact(self._db, [{"Update": done}, *also])
+        else:
+            self._db.update_item(**done)
 
     def conversation_write(self, contact_id: str, conversation: Conversation) -> dict[str, Any]:
         """The conversation state as a transaction item (stored with the message's effect)."""

@@ -490,19 +490,12 @@ class TicketRepository:
             ) from error
         raise error
 
-    def add_attachment_once(self, attachment: Attachment) -> bool:
-        """Like add_attachment, but an attachment already recorded (a redelivery) is not an error."""
-        try:
-            self.add_attachment(attachment)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
-
     def add_attachment(self, attachment: Attachment) -> None:
+        self._db.put_item(**self.attachment_write(attachment)["Put"], ConditionExpression="attribute_not_exists(sk)")
+
+    def attachment_write(self, attachment: Attachment) -> dict[str, Any]:
+        """An attachment record as a transaction item (unconditional: a redelivery writes the same record)."""
         document = attachment.model_dump(mode="json")
         document.update(pk=ticket_pk(attachment.tracking_code), sk=f"{ATTACHMENT_PREFIX}{attachment.id}",
                         entity="attachment")
-        self._db.put_item(TableName=self.table, Item=codec.to_item(document),
-                          ConditionExpression="attribute_not_exists(sk)")
+        return {"Put": {"TableName": self.table, "Item": codec.to_item(document)}}

@@ -57,7 +57,7 @@ from aduan.models.contact import Contact, Language, contact_id
 from aduan.models.inbound import InboundMessage
 from aduan.models.intake import IntakeOutcome, Reply
 from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
-from aduan.models.ticket import Location, Reporter, Ticket
+from aduan.models.ticket import Attachment, Location, Reporter, Ticket
 from aduan.observability import logger, metrics
 from aduan.services.abuse import AbuseGuard
 from aduan.services.feedback import FeedbackService
@@ -115,8 +115,8 @@ class IntakeService:
             message = self._hydrate(message)
             outcome = IntakeOutcome.model_validate(ledger["outcome"])
         if self._follows(message, outcome):
-            self._follow_up(message, contact_id(message.channel, message.sender), outcome)
-            self.state.finish(message.id)
+            attachments = self._follow_up(message, contact_id(message.channel, message.sender), outcome)
+            self.state.finish(message.id, also=[self.tickets.attachment_write(found) for found in attachments])
         metrics.add_metric(name=f"Intake_{outcome.move}", unit=MetricUnit.Count, value=1)
         return outcome.move
 
@@ -308,13 +308,16 @@ class IntakeService:
                        display_name=message.sender_name, provider=message.provider,
                        created_at=stamp, updated_at=stamp)
 
-    def _follow_up(self, message: InboundMessage, contact: str, outcome: IntakeOutcome) -> None:
-        """What follows the stored effect (idempotent: redone by a redelivery that finds it unfinished)."""
+    def _follow_up(self, message: InboundMessage, contact: str, outcome: IntakeOutcome) -> list[Attachment]:
+        """What follows the stored effect (idempotent: redone by a redelivery that finds it unfinished): the
+        media stored, the replies sent; the attachment records to write with the `done` mark."""
+        attachments: list[Attachment] = []
         if self.media is not None and outcome.ticket_id and outcome.code:
             for source in [message, *outcome.held]:
-                self.media.attach(source, outcome.ticket_id, outcome.code, contact)
+                attachments.extend(self.media.store(source, outcome.ticket_id, outcome.code, contact))
         for index, reply in enumerate(outcome.replies):
             self._send(message, contact, outcome, reply, index)
+        return attachments
 
     def _send(self, message: InboundMessage, contact: str, outcome: IntakeOutcome,
               reply: Reply, index: int = 0) -> None:
