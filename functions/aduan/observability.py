@@ -14,7 +14,9 @@ from aws_lambda_powertools import Logger, Metrics
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 logger = Logger()
-metrics = Metrics()
+# The template sets the namespace; the default keeps metrics publishable when this module is imported
+# before the environment is (a test collecting a service module, a script), instead of failing every flush.
+metrics = Metrics(namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE") or "Aduan")
 
 
 def tracing_enabled() -> bool:

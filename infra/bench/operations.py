@@ -174,7 +174,8 @@ def _channel_operations(bench: Scenario) -> None:
         batches = channels.queued_batches(queue)
         bench.measure("intake_message", "intake worker: one new citizen's message -> complaint + reply queued",
                       lambda i: Request(intake, batches[i]), runs=min(bench.runs, len(batches)),
-                      note="contact, conversation, ledger, ticket transaction, reply to the delivery queue, done mark")
+                      note="one read; ticket + ledger + contact + conversation + rate counter in one transaction; "
+                           "reply; done")
 
 
 def _outbox_batch(bench: Scenario) -> list[dict[str, Any]]:

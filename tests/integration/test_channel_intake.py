@@ -4,6 +4,8 @@ complaint, contact, recorded reply; redeliveries have one effect; bad requests g
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -18,6 +20,21 @@ from infra import channel_samples as samples
 
 WA = samples.WHATSAPP_TEXT
 CONTACT = "whatsapp:+6281234567890"
+
+
+START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+@contextmanager
+def clock_from(start: datetime) -> Iterator[Callable[[timedelta], None]]:
+    """The service clock at `start`; `later(delta)` moves it on; the real clock again afterwards."""
+    from aduan.logic import clock
+
+    clock.set_clock(lambda: start)
+    try:
+        yield lambda delta: clock.set_clock(lambda: start + delta)
+    finally:
+        clock.set_clock(None)
 
 
 def tickets_of(api: Api, reporter: str) -> list[dict[str, Any]]:
@@ -208,20 +225,14 @@ def test_stop_opts_the_contact_out(channels: Channels) -> None:
 @pytest.mark.parametrize("answer,effect", [("1", "comment"), ("BARU", "new"), ("Satu lagi: got mampet", "new")])
 def test_an_open_complaint_outside_the_window_asks_comment_or_new(channels: Channels, api: Api, answer: str,
                                                                    effect: str) -> None:
-    from aduan.logic import clock
-
-    start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-    clock.set_clock(lambda: start)
-    try:
+    with clock_from(START) as later:
         channels.deliver("whatsapp", WA)
-        clock.set_clock(lambda: start + timedelta(hours=3))
+        later(timedelta(hours=3))
         channels.deliver("whatsapp", samples.whatsapp_message({"id": "wamid.later", "type": "text",
                                                                "text": {"body": "Sampahnya juga belum diangkut"}}))
         assert channels.outbox()[-1]["kind"] == "intake_ask_comment_or_new"
         channels.deliver("whatsapp", samples.whatsapp_message({"id": "wamid.answer", "type": "text",
                                                                "text": {"body": answer}}))
-    finally:
-        clock.set_clock(None)
     found = tickets_of(api, CONTACT)
     if effect == "comment":
         assert len(found) == 1 and channels.outbox()[-1]["kind"] == "intake_added"
@@ -285,21 +296,15 @@ def test_a_poison_message_fails_alone_and_its_senders_later_messages_wait(channe
 
 def test_the_citizens_answer_to_a_request_for_information_resumes_the_complaint(channels: Channels,
                                                                                  api: Api) -> None:
-    from aduan.logic import clock
-
-    start = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-    clock.set_clock(lambda: start)
-    try:
+    with clock_from(START) as later:
         channels.deliver("whatsapp", WA)
         code = tickets_of(api, CONTACT)[0]["tracking_code"]
         steps = [("verifier", "verify", 1, {}), ("verifier", "assign", 2, {"agency_id": "dpu"}),
                  ("dpu", "accept", 3, {}), ("dpu", "request_info", 4, {"note": "Mohon kirim titik lokasinya"})]
         for who, action, version, extra in steps:
             assert api.act(who, code, action, version, **extra).status == 200
-        clock.set_clock(lambda: start + timedelta(hours=5))
+        later(timedelta(hours=5))
         channels.deliver("whatsapp", samples.WHATSAPP_LOCATION)
-    finally:
-        clock.set_clock(None)
     [ticket] = tickets_of(api, CONTACT)
     assert ticket["status"] == "accepted" and ticket["location"]["lat"] == -6.9875
     assert channels.outbox()[-1]["kind"] == "intake_added"
@@ -333,13 +338,14 @@ def test_a_sender_over_the_hourly_limit_gets_the_limit_reply(channels: Channels,
     assert reply["kind"] == "intake_refused" and "menit" in reply["text"]
 
 
-def test_the_intake_worker_files_a_whatsapp_complaint_in_few_aws_calls(channels: Channels, api: Api) -> None:
-    """Issue #11: the worker's AWS calls for one new complaint (reads, the one transaction, the reply)."""
+def worker_calls(channels: Channels, payload: dict[str, Any] | None = None,
+                 queued: list[dict[str, Any]] | None = None) -> list[str]:
+    """The AWS calls the intake worker makes for one message (posted now, or one received before)."""
     from botocore.client import BaseClient
 
-    answer = channels.post("whatsapp", WA)
-    assert answer.status == 200
-    queued = channels.queued()
+    if queued is None:
+        assert payload is not None and channels.post("whatsapp", payload).status == 200
+        queued = channels.queued()
     calls: list[str] = []
     original = BaseClient._make_api_call
 
@@ -350,11 +356,57 @@ def test_the_intake_worker_files_a_whatsapp_complaint_in_few_aws_calls(channels:
     with mock.patch.object(BaseClient, "_make_api_call", counted):
         assert channels.work(queued) == {"batchItemFailures": []}
     calls.remove("DeleteMessage")  # the harness acknowledging the message, as Lambda does
-    print("intake worker calls:", calls)
-    assert [ticket["channel"] for ticket in tickets_of(api, CONTACT)] == ["whatsapp"]
-    # One BatchGetItem for all it knows (ledger, contact, conversation, block list entry; was 4 GetItem), the
-    # open-ticket Query, the rate counter, the effect's transaction, the follow-up (the contact, written once
-    # even when new, and the conversation), the reply and the ledger's `done`; plus the city configuration's
-    # Query on a cold worker.
-    assert calls.count("GetItem") == 0 and calls.count("BatchGetItem") == 1, calls
-    assert len(calls) - calls.count("Query") <= 7 and len(calls) <= 9, calls  # 13 before issue #11
+    return calls
+
+
+def test_the_intake_worker_files_a_whatsapp_complaint_in_few_aws_calls(channels: Channels, api: Api) -> None:
+    """Issue #11: at most 5 AWS calls per message (13 before the issue, then 9)."""
+    assert channels.post("whatsapp", WA).status == 200
+    first = channels.queued()
+    # One BatchGetItem for all it knows (ledger, contact, conversation, block list entry, rate counters), the
+    # city configuration's Query (a cold worker only), one transaction for the complaint with the ledger
+    # entry, contact, conversation and rate counter, the reply, the ledger's `done`.
+    calls = worker_calls(channels, queued=first)
+    assert calls == ["BatchGetItem", "Query", "TransactWriteItems", "SendMessage", "UpdateItem"], calls
+    [ticket] = tickets_of(api, CONTACT)
+    assert ticket["channel"] == "whatsapp" and len(channels.outbox()) == 1
+    # A follow-up within the grouping window: the read, the complaint's read, one transaction (no reply, so
+    # the ledger entry is written done).
+    more = samples.whatsapp_message({"id": "wamid.more", "type": "text", "text": {"body": "Sudah dua minggu"}})
+    assert worker_calls(channels, more) == ["BatchGetItem", "Query", "TransactWriteItems"]
+    # A photo in the window: the same, the photo's safe copy to S3, its record written with the `done` mark.
+    assert worker_calls(channels, samples.WHATSAPP_IMAGE) == ["BatchGetItem", "Query", "TransactWriteItems",
+                                                              "PutObject", "TransactWriteItems"]
+    assert len(api("GET", f"/v1/complaints/{ticket['tracking_code']}", who="verifier").body["attachments"]) == 1
+    # A redelivered message: the read finds its ledger entry done; nothing is filed or sent twice.
+    assert worker_calls(channels, queued=first) == ["BatchGetItem"]
+    assert len(tickets_of(api, CONTACT)) == 1 and len(channels.outbox()) == 1
+    # A command: the read, the ledger entry with the contact's opt-out, the reply, `done`.
+    stop = samples.whatsapp_message({"id": "wamid.stop", "type": "text", "text": {"body": "STOP"}})
+    assert len(worker_calls(channels, stop)) == 4 and contact(CONTACT).opted_out is True
+
+
+@pytest.mark.parametrize("stored_before", [False, True])
+def test_an_open_complaint_is_found_from_the_conversation_not_the_reporter_index(channels: Channels, api: Api,
+                                                                                  stored_before: bool) -> None:
+    """The conversation keeps the contact's recent complaint codes: one BatchGetItem reads them, no Query. A
+    conversation stored before the codes were kept asks the reporter index once, and keeps them from then on."""
+    with clock_from(START) as later:
+        channels.deliver("whatsapp", WA)
+        if stored_before:
+            boto3.client("dynamodb").update_item(
+                TableName=_table(), Key={"pk": {"S": f"C#{CONTACT}"}, "sk": {"S": "#CONV"}},
+                UpdateExpression="REMOVE open_codes")
+        later(timedelta(hours=3))
+        outside = samples.whatsapp_message({"id": "wamid.later", "type": "text",
+                                            "text": {"body": "Sampahnya juga belum diangkut"}})
+        calls = worker_calls(channels, outside)
+        assert channels.outbox()[-1]["kind"] == "intake_ask_comment_or_new"
+        later(timedelta(hours=4))
+        assert worker_calls(channels, samples.whatsapp_message({"id": "wamid.answer", "type": "text",
+                                                                "text": {"body": "BARU"}})) == [
+            "BatchGetItem", "TransactWriteItems", "SendMessage", "UpdateItem"]  # the held message filed
+    lookup = ["Query", "BatchGetItem"] if stored_before else ["BatchGetItem"]  # the index, then the heads
+    assert calls == ["BatchGetItem", *lookup, "TransactWriteItems", "SendMessage", "UpdateItem"], calls
+    assert len(tickets_of(api, CONTACT)) == 2
+    assert channels.outbox()[-1]["kind"] == "intake_filed"

@@ -8,7 +8,16 @@ import pytest
 
 from aduan.logic.clock import to_storage
 from aduan.logic.commands import Command, Keyword, parse
-from aduan.logic.conversation import Conversation, Move, OpenTicket, body_for, decide, title_for
+from aduan.logic.conversation import (
+    RECENT_CODES,
+    Conversation,
+    Move,
+    OpenTicket,
+    body_for,
+    decide,
+    title_for,
+    with_code,
+)
 from aduan.logic.language import detect
 from aduan.logic.phone import to_e164
 from aduan.logic.status_machine import Status
@@ -84,6 +93,27 @@ def test_a_message_while_we_wait_for_information_is_the_information() -> None:
     plan = decide(message("Lokasinya di depan SD Negeri 2"), Conversation(), OpenTicket("ADU-7K3Q-9G",
                                                                                         Status.NEED_INFO), NOW)
     assert (plan.move, plan.code, plan.acknowledge) == (Move.ADD, "ADU-7K3Q-9G", True)
+
+
+def test_the_open_complaint_is_looked_up_only_when_the_plan_depends_on_it() -> None:
+    looked: list[str] = []
+
+    def lookup() -> OpenTicket:
+        looked.append("read")
+        return OpenTicket("ADU-7K3Q-9G", Status.IN_PROGRESS)
+
+    recent = Conversation(last_code="ADU-7K3Q-9G", last_at=to_storage(NOW - timedelta(minutes=4)))
+    assert decide(message(), recent, lookup, NOW).move == Move.ADD  # in the window: no read
+    assert decide(message("STOP"), Conversation(), lookup, NOW).move == Move.OPT_OUT
+    assert looked == []
+    assert decide(message(), Conversation(), lookup, NOW).move == Move.ASK and looked == ["read"]
+
+
+def test_the_recent_codes_keep_the_newest_first_without_repeats() -> None:
+    assert with_code(None, "ADU-A") == ("ADU-A",)
+    assert with_code(("ADU-B", "ADU-A"), "ADU-A") == ("ADU-A", "ADU-B")
+    many = tuple(f"ADU-{n}" for n in range(RECENT_CODES))
+    assert with_code(many, "ADU-NEW") == ("ADU-NEW", *many[:-1])
 
 
 def test_commands_win_over_grouping_and_questions() -> None:

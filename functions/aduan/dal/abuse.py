@@ -23,6 +23,10 @@ def block_key(sender_ref: str) -> dict[str, str]:
     return {"pk": BLOCKLIST, "sk": f"S#{sender_ref}"}
 
 
+def rate_key(sender_ref: str, day: str) -> dict[str, str]:
+    return {"pk": f"RATE#{sender_ref}", "sk": f"D#{day}"}
+
+
 class AbuseStore:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
@@ -53,14 +57,18 @@ class AbuseStore:
 
     def count(self, sender_ref: str, day: str, hour: str, expires_at: int) -> tuple[int, int]:
         """Add one to the sender's counters of this day and hour; (day total, hour total) after it."""
-        answer = self._db.update_item(
-            TableName=self.table, Key=codec.to_item({"pk": f"RATE#{sender_ref}", "sk": f"D#{day}"}),
-            UpdateExpression="ADD n :one, #hour :one SET expires_at = :expires",
-            ExpressionAttributeNames={"#hour": f"h{hour}"},
-            ExpressionAttributeValues=codec.to_item({":one": 1, ":expires": expires_at}),
-            ReturnValues="UPDATED_NEW")
+        answer = self._db.update_item(**self.count_write(sender_ref, day, hour, expires_at)["Update"],
+                                      ReturnValues="UPDATED_NEW")
         counters = codec.from_item(answer["Attributes"])
         return int(counters["n"]), int(counters[f"h{hour}"])
+
+    def count_write(self, sender_ref: str, day: str, hour: str, expires_at: int) -> dict[str, Any]:
+        """`count` as a transaction item, for a caller that read the counters before (`rate_key`)."""
+        return {"Update": {
+            "TableName": self.table, "Key": codec.to_item(rate_key(sender_ref, day)),
+            "UpdateExpression": "ADD n :one, #hour :one SET expires_at = :expires",
+            "ExpressionAttributeNames": {"#hour": f"h{hour}"},
+            "ExpressionAttributeValues": codec.to_item({":one": 1, ":expires": expires_at})}}
 
     def bump(self, key: str, window: str, expires_at: int | None) -> int:
         """Add one to a quota counter; its value after."""

@@ -32,18 +32,25 @@ class ContactRepository:
         return Contact.model_validate(codec.from_item(found["Item"])) if found.get("Item") else None
 
     def put(self, contact: Contact) -> None:
-        document = {"pk": contact_pk(contact.id), "sk": HEAD, "kind": "contact", **contact.model_dump(mode="json")}
-        self._db.put_item(TableName=self.table, Item=codec.to_item(document))
+        self._db.put_item(**self.put_write(contact)["Put"])
 
     def update(self, contact_id: str, **fields: Any) -> None:
         """Set some fields of an existing contact (e.g. language, opted_out, last_inbound_at)."""
+        self._db.update_item(**self.update_write(contact_id, **fields)["Update"])
+
+    # The same writes as transaction items (the intake worker stores them with the message's effect).
+    def put_write(self, contact: Contact) -> dict[str, Any]:
+        document = {"pk": contact_pk(contact.id), "sk": HEAD, "kind": "contact", **contact.model_dump(mode="json")}
+        return {"Put": {"TableName": self.table, "Item": codec.to_item(document)}}
+
+    def update_write(self, contact_id: str, **fields: Any) -> dict[str, Any]:
         names = {f"#f{i}": name for i, name in enumerate(fields)}
         values = {f":v{i}": value for i, value in enumerate(fields.values())}
-        self._db.update_item(
-            TableName=self.table, Key=codec.to_item({"pk": contact_pk(contact_id), "sk": HEAD}),
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names, ExpressionAttributeValues=codec.to_item(values))
+        return {"Update": {
+            "TableName": self.table, "Key": codec.to_item(contact_key(contact_id)),
+            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": codec.to_item(values)}}
 
     def of_person(self, person_id: str) -> list[Contact]:
         """Every channel identity linked to one citizen (sparse index `by_person`)."""

@@ -304,10 +304,16 @@ class TicketRepository:
         """The ticket heads behind index entries, in the entries' order: the ticket indexes project keys
         (and the public feed's filter fields) only, so a status change rewrites small index entries
         and the indexes whose keys did not move are not written at all. One BatchGetItem per 100."""
-        partitions = list(dict.fromkeys(raw["pk"]["S"] for raw in index_items))
+        return self._partitions(list(dict.fromkeys(raw["pk"]["S"] for raw in index_items)))
+
+    def by_codes(self, codes: Sequence[str]) -> list[Ticket]:
+        """The tickets with these tracking codes (missing ones left out), in that order: one BatchGetItem."""
+        return self._partitions([ticket_pk(code) for code in dict.fromkeys(codes)], consistent=True)
+
+    def _partitions(self, partitions: list[str], consistent: bool = False) -> list[Ticket]:
         keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, BODY, SLA_CLOCKS)]
         found: dict[str, dict[str, dict[str, Any]]] = {HEAD: {}, BODY: {}, SLA_CLOCKS: {}}
-        for document in batch_get(self._db, self.table, keys):
+        for document in batch_get(self._db, self.table, keys, consistent):
             found[document["sk"]][document["pk"]] = document
         return [_ticket(found[HEAD][pk], found[BODY].get(pk), found[SLA_CLOCKS].get(pk)) for pk in partitions
                 if pk in found[HEAD]]
@@ -435,12 +441,15 @@ class TicketRepository:
         return items, encode_cursor(found.get("LastEvaluatedKey"))
 
     # ------------------------------------------------------------------ writes
-    def save(self, *changes: Change, guard: dict[str, Any] | None = None) -> None:
+    def save(self, *changes: Change, guard: dict[str, Any] | None = None, also: Sequence[dict[str, Any]] = ()
+             ) -> None:
         """Each change's head and timeline entries in ONE transaction (several tickets: e.g. a duplicate and
         its parent): the entries are the outbox, so a change and its events are stored together or not at
-        all. A `guard` item (put only if absent) joins it, so a redelivered cause cannot make it twice."""
+        all. A `guard` item (put only if absent) joins it, so a redelivered cause cannot make it twice;
+        `also` are the cause's own bookkeeping writes (transaction items), stored with it."""
         writes = [write for change in changes for write in change_writes(self.table, change)]
-        if guard is not None:
+        writes.extend(also)
+        if guard is not None:  # last: a cancellation on the last item is the guard's
             writes.append({"Put": {"TableName": self.table, "Item": codec.to_item(guard),
                                    "ConditionExpression": "attribute_not_exists(pk)"}})
         try:
@@ -451,14 +460,14 @@ class TicketRepository:
                 raise GuardTaken(guard["pk"]) from error
             self._raise_conflict(error, changes[0].ticket, changes[0].new)
 
-    def save_new(self, change: Change, prefix: str, guard: Callable[[Change], dict[str, Any]] | None = None
-                 ) -> Change:
+    def save_new(self, change: Change, prefix: str, guard: Callable[[Change], dict[str, Any]] | None = None,
+                 also: Callable[[Change], Sequence[dict[str, Any]]] | None = None) -> Change:
         """Store a new ticket (every channel files through here), drawing another tracking code while the
-        one drawn is taken; `guard` builds the item that joins the transaction for the code finally used.
-        Returns the change as stored."""
+        one drawn is taken; `guard` and `also` build the items that join the transaction (see `save`) for
+        the code finally used. Returns the change as stored."""
         for _ in range(CODE_ATTEMPTS):
             try:
-                self.save(change, guard=guard(change) if guard else None)
+                self.save(change, guard=guard(change) if guard else None, also=also(change) if also else ())
                 return change
             except CodeTaken:
                 change = lifecycle.with_new_code(change, prefix)
@@ -481,19 +490,12 @@ class TicketRepository:
             ) from error
         raise error
 
-    def add_attachment_once(self, attachment: Attachment) -> bool:
-        """Like add_attachment, but an attachment already recorded (a redelivery) is not an error."""
-        try:
-            self.add_attachment(attachment)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            return False
-        return True
-
     def add_attachment(self, attachment: Attachment) -> None:
+        self._db.put_item(**self.attachment_write(attachment)["Put"], ConditionExpression="attribute_not_exists(sk)")
+
+    def attachment_write(self, attachment: Attachment) -> dict[str, Any]:
+        """An attachment record as a transaction item (unconditional: a redelivery writes the same record)."""
         document = attachment.model_dump(mode="json")
         document.update(pk=ticket_pk(attachment.tracking_code), sk=f"{ATTACHMENT_PREFIX}{attachment.id}",
                         entity="attachment")
-        self._db.put_item(TableName=self.table, Item=codec.to_item(document),
-                          ConditionExpression="attribute_not_exists(sk)")
+        return {"Put": {"TableName": self.table, "Item": codec.to_item(document)}}

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,6 +42,9 @@ class Conversation:
     last_at: str | None = None
     pending: InboundMessage | None = None
     pending_code: str | None = None
+    # The contact's most recent complaints, newest first (where an open one is looked for); None: not
+    # known (a conversation stored before they were kept here).
+    open_codes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,10 @@ class Plan:
     acknowledge: bool = True  # answer the citizen (grouped follow-ups are not answered one by one)
 
 
-def decide(message: InboundMessage, conversation: Conversation, open_ticket: OpenTicket | None,
+def decide(message: InboundMessage, conversation: Conversation,
+           open_ticket: OpenTicket | None | Callable[[], OpenTicket | None],
            now: datetime, window: timedelta = GROUPING_WINDOW) -> Plan:
+    """`open_ticket` may be a lookup, called only when the plan depends on it (it costs a read)."""
     command = parse(message.text) if not message.media and message.location is None else None
     if command is not None and command.keyword in (Keyword.STATUS, Keyword.STOP, Keyword.START):
         return _command(command)
@@ -67,6 +73,8 @@ def decide(message: InboundMessage, conversation: Conversation, open_ticket: Ope
         return _answer(message, command, conversation)
     if conversation.last_code and conversation.last_at and now - from_storage(conversation.last_at) <= window:
         return Plan(Move.ADD, [message], conversation.last_code, acknowledge=False)
+    if callable(open_ticket):
+        open_ticket = open_ticket()
     if open_ticket is not None and open_ticket.status == Status.NEED_INFO:
         return Plan(Move.ADD, [message], open_ticket.code)  # we asked them for information: this is it
     if open_ticket is not None and command is None:
@@ -92,6 +100,14 @@ def _answer(message: InboundMessage, command: Command | None, conversation: Conv
 
 def is_open(status: Status) -> bool:
     return status in OPEN_STATUSES
+
+
+RECENT_CODES = 10  # complaints of one contact looked at for an open one
+
+
+def with_code(codes: tuple[str, ...] | None, code: str) -> tuple[str, ...]:
+    """The contact's recent complaint codes with `code` (just filed or added to) first."""
+    return (code, *(known for known in codes or () if known != code))[:RECENT_CODES]
 
 
 TITLE_LENGTH = 80

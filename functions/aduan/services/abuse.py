@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from aduan.dal.abuse import AbuseStore
 from aduan.logic import clock
@@ -39,16 +40,27 @@ class AbuseGuard:
 
     def admit(self, sender_ref: str, now: datetime) -> Admission:
         """One read (block list) and, unless blocked, one counter update."""
-        return self.admit_known(sender_ref, now, self.store.blocked(sender_ref))
-
-    def admit_known(self, sender_ref: str, now: datetime, entry: BlockedSender | None) -> Admission:
-        """`admit` with the sender's block list entry already read (the intake worker reads it with the rest
-        of what it needs in one call)."""
+        entry = self.store.blocked(sender_ref)
         if entry is not None and entry.active:
-            return Admission(allowed=False, reason="blocked", reply_id=BLOCKED_ID, reply_en=BLOCKED_EN)
+            return BLOCKED
         utc = now.astimezone(UTC)
-        expires = int((utc + timedelta(days=2)).timestamp())
-        day_total, hour_total = self.store.count(sender_ref, utc.strftime("%Y-%m-%d"), utc.strftime("%H"), expires)
+        day_total, hour_total = self.store.count(sender_ref, utc.strftime("%Y-%m-%d"), utc.strftime("%H"),
+                                                 _expiry(utc))
+        return self._verdict(day_total, hour_total, utc)
+
+    def admit_read(self, sender_ref: str, now: datetime, entry: BlockedSender | None, counters: dict[str, Any]
+                   ) -> tuple[Admission, dict[str, Any] | None]:
+        """`admit` from what the caller read (block list entry, the day's counters `rate_key`): the admission
+        and the counter's write, for the caller to store with its effect (none when blocked: not counted).
+        The caller must be the sender's only writer meanwhile (the intake queue's FIFO group)."""
+        if entry is not None and entry.active:
+            return BLOCKED, None
+        utc = now.astimezone(UTC)
+        hour = utc.strftime("%H")
+        write = self.store.count_write(sender_ref, utc.strftime("%Y-%m-%d"), hour, _expiry(utc))
+        return self._verdict(int(counters.get("n", 0)) + 1, int(counters.get(f"h{hour}", 0)) + 1, utc), write
+
+    def _verdict(self, day_total: int, hour_total: int, utc: datetime) -> Admission:
         limits = self.limits()
         if hour_total > limits.per_hour or day_total > limits.per_day:
             next_hour = utc.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
@@ -105,6 +117,14 @@ class AbuseGuard:
     def blocked(self, principal: Principal, limit: int, cursor: str | None) -> tuple[list[BlockedSender], str | None]:
         _require_supervisor(principal)
         return self.store.list_blocked(limit, cursor)
+
+
+BLOCKED = Admission(allowed=False, reason="blocked", reply_id=BLOCKED_ID, reply_en=BLOCKED_EN)
+
+
+def _expiry(utc: datetime) -> int:
+    """When a day's counters may go (TTL): two days on."""
+    return int((utc + timedelta(days=2)).timestamp())
 
 
 def refusal(admission: Admission) -> DomainError:

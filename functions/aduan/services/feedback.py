@@ -79,7 +79,8 @@ class FeedbackService:
 
     # ------------------------------------------------------------------ answers (intake)
     def answer(self, message: InboundMessage, contact: Contact, language: Language, now: datetime,
-               guard: Callable[[IntakeOutcome], dict[str, Any]]) -> Answered | None:
+               guard: Callable[[IntakeOutcome], tuple[dict[str, Any], list[dict[str, Any]]]]) -> Answered | None:
+        """`guard` gives the intake ledger entry and the message's bookkeeping writes (see TicketRepository.save)."""
         button = message.extra.get("payload")
         found = feedback.read(message.text, button) if not message.media and message.location is None else None
         is_ours = bool(button and button.startswith(feedback.PAYLOAD_PREFIX))
@@ -101,7 +102,8 @@ class FeedbackService:
         _reply(outcome, reply, code=code, score=found.score)
         if message.extra.get("callback_query_id"):
             _callback_answer(outcome, message)
-        self.tickets.save(change, guard=guard(outcome))
+        ledger, bookkeeping = guard(outcome)
+        self.tickets.save(change, guard=ledger, also=bookkeeping)
         return Answered(outcome, True)
 
     def _change(self, ticket: Ticket, answer: feedback.Answer, principal: Principal, language: Language,

@@ -35,8 +35,11 @@ class MediaAttacher:
     inbound_bucket: Callable[[], str]
     get: Callable[[str, dict[str, str]], Downloaded] = http_get
 
-    def attach(self, message: InboundMessage, ticket_id: str, code: str, contact_id: str) -> int:
-        attached = 0
+    def store(self, message: InboundMessage, ticket_id: str, code: str, contact_id: str) -> list[Attachment]:
+        """Download the message's media and store their safe copies; the attachment records are for the
+        caller to write (the intake worker writes them with the message's `done` mark). A redelivery
+        stores the same objects under the same keys and ids."""
+        attached: list[Attachment] = []
         for index, media in enumerate(message.media):
             attachment_id = "M" + hashlib.sha256(f"{message.id}|{index}".encode()).hexdigest()[:25].upper()
             try:
@@ -57,8 +60,7 @@ class MediaAttacher:
                 filename=media.filename or f"{media.kind}-{index + 1}.{EXTENSIONS.get(clean.content_type, 'bin')}",
                 content_type=clean.content_type, max_bytes=len(clean.data),
                 uploaded_by=Actor(role=Role.CITIZEN, id=contact_id), created_at=clock.to_storage(clock.now()))
-            self.tickets.add_attachment_once(record)
-            attached += 1
+            attached.append(record)
         return attached
 
     def _download(self, message: InboundMessage, media: MediaRef) -> Downloaded:
