@@ -20,11 +20,11 @@ metrics = Metrics(namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE") or "Aduan"
 
 
 def tracing_enabled() -> bool:
-    """Powertools' own rule: traced only inside Lambda (not SAM CLI / Chalice local) and not switched off by
+    """Powertools' own rule: traced only inside Lambda (not SAM CLI local) and not switched off by
     POWERTOOLS_TRACE_DISABLED (set it on a function whose template Tracing is not Active)."""
     if os.getenv("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in ("1", "true", "yes", "on", "y", "t"):
         return False
-    local = os.getenv("AWS_SAM_LOCAL") or os.getenv("AWS_CHALICE_CLI_MODE")
+    local = os.getenv("AWS_SAM_LOCAL", "")  # Powertools also checks Chalice, which this project does not use
     return bool(os.getenv("LAMBDA_TASK_ROOT")) and not local
 
 

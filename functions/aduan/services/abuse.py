@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from aduan.dal.abuse import AbuseStore
@@ -42,7 +43,7 @@ class AbuseGuard:
         """One read (block list) and, unless blocked, one counter update."""
         entry = self.store.blocked(sender_ref)
         if entry is not None and entry.active:
-            return BLOCKED
+            return blocked()
         utc = now.astimezone(UTC)
         day_total, hour_total = self.store.count(sender_ref, utc.strftime("%Y-%m-%d"), utc.strftime("%H"),
                                                  _expiry(utc))
@@ -54,7 +55,7 @@ class AbuseGuard:
         and the counter's write, for the caller to store with its effect (none when blocked: not counted).
         The caller must be the sender's only writer meanwhile (the intake queue's FIFO group)."""
         if entry is not None and entry.active:
-            return BLOCKED, None
+            return blocked(), None
         utc = now.astimezone(UTC)
         hour = utc.strftime("%H")
         write = self.store.count_write(sender_ref, utc.strftime("%Y-%m-%d"), hour, _expiry(utc))
@@ -119,7 +120,10 @@ class AbuseGuard:
         return self.store.list_blocked(limit, cursor)
 
 
-BLOCKED = Admission(allowed=False, reason="blocked", reply_id=BLOCKED_ID, reply_en=BLOCKED_EN)
+@cache
+def blocked() -> Admission:
+    """The refusal for a blocked sender (built on first use: models are not built at import)."""
+    return Admission(allowed=False, reason="blocked", reply_id=BLOCKED_ID, reply_en=BLOCKED_EN)
 
 
 def _expiry(utc: datetime) -> int:
