@@ -44,14 +44,22 @@ def call(stack: LocalStack, method: str, path: str, body: Any = None, token: str
     if token:
         all_headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(stack.api_url + path, data=data, method=method, headers=all_headers)
+    return exchange(stack.api_url + path, method, data, all_headers)
+
+
+def exchange(url: str, method: str, data: bytes | None, headers: dict[str, str]) -> tuple[int, Any]:
+    """One HTTP request: its status and its JSON body (None when empty, or when an error body is not JSON)."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             text = response.read()
             return response.status, json.loads(text) if text else None
     except urllib.error.HTTPError as error:
         text = error.read()
-        return error.code, json.loads(text) if text else None
+        try:
+            return error.code, json.loads(text) if text else None
+        except ValueError:
+            return error.code, None
 
 
 def token(stack: LocalStack, query: str) -> str:

@@ -36,7 +36,7 @@ import pytest
 from infra import channel_samples as samples
 from infra.local import LocalStack
 from infra.local.faults import FaultPlan
-from tests.e2e.over_http import stack_fixture
+from tests.e2e.over_http import exchange, stack_fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -74,17 +74,8 @@ class Client:
     retried: Counter[str] = field(default_factory=Counter)
 
     def send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, Any]:
-        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                text = response.read()
-                return response.status, json.loads(text) if text else None
-        except urllib.error.HTTPError as error:
-            text = error.read()
-            try:
-                return error.code, json.loads(text) if text else None
-            except ValueError:
-                return error.code, None
+            return exchange(self.base + path, method, body, headers)
         except (TimeoutError, urllib.error.URLError, ConnectionError):
             return 0, None
 
