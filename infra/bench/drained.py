@@ -100,6 +100,35 @@ def _busy(stack: Any) -> int:
     return busy
 
 
+def busy_report(stack: Any) -> dict[str, Any]:
+    """What is still waiting when a drain times out: per queue each message's receive count and when it shows
+    again, per mapped stream the unhandled record count. Names what is stuck instead of only that something is."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.sqs.models import sqs_backends
+
+    from infra.local.moto_server import DYNAMODB_LOCK
+
+    now = time.time()
+    queues = sqs_backends[stack.account_id][stack.region].queues
+    targets = _dead_letter_arns(queues)
+    report: dict[str, Any] = {}
+    for name, queue in list(queues.items()):
+        if queue.queue_arn in targets or not queue._messages:
+            continue
+        report[name] = [{"receives": m.approximate_receive_count,
+                         "visible_in_s": round(max(0.0, m.visible_at / 1000 - now), 1),
+                         "body": str(m.body)[:160]} for m in list(queue._messages)[:5]] + (
+            [{"more": len(queue._messages) - 5}] if len(queue._messages) > 5 else [])
+    tables = dynamodb_backends[stack.account_id][stack.region].tables
+    with DYNAMODB_LOCK:
+        for mapping in stack.mappings:
+            if mapping.kind != "sqs":
+                table = tables.get(mapping.source_arn.split("/")[1])
+                if table is not None and table.stream_shard and table.stream_shard.items:
+                    report[f"stream:{table.name}"] = len(table.stream_shard.items)
+    return report
+
+
 def dead_letters(stack: Any) -> int:
     from moto.sqs.models import sqs_backends
 
