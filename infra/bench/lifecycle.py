@@ -63,6 +63,9 @@ class Spent:
     calls: int = 0
     dynamodb_calls: int = 0
     invocations: int = 0
+    # SQS requests of the queue deliveries that invoked it, besides its own calls: the bus's SendMessage per
+    # event (a queue fed by a rule), Lambda's ReceiveMessage and DeleteMessageBatch per batch.
+    queue_requests: int = 0
     by_service: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
     units_by_table: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # "Op table" -> units
 
@@ -83,6 +86,7 @@ class Spent:
         self.calls += other.calls
         self.dynamodb_calls += other.dynamodb_calls
         self.invocations += other.invocations
+        self.queue_requests += other.queue_requests
         self.by_service.update(other.by_service)
         for name, units in other.units_by_table.items():
             self.units_by_table[name] += units
@@ -92,11 +96,11 @@ def dollars_per_million(spent: Spent) -> dict[str, float]:
     """What a million complaints living like this one cost at list prices, by service."""
     calls = spent.by_service
     sqs = sum(n for name, n in calls.items() if name.startswith("sqs:"))
-    # Every bus event delivered to a queue is one SQS send + one receive + one delete besides our own calls.
     parts = {
         "dynamodb": spent.wcu * PRICES["dynamodb_write_unit"] + spent.rcu * PRICES["dynamodb_read_unit"],
         "lambda": spent.invocations * (PRICES["lambda_invocation"] + LAMBDA_GB_SECONDS * PRICES["lambda_gb_second"]),
-        "sqs": (sqs + 3 * spent.invocations) * PRICES["sqs_request"],
+        # Our own SQS calls, and the deliveries' requests (the API and the stream-fed relay have none).
+        "sqs": (sqs + spent.queue_requests) * PRICES["sqs_request"],
         "eventbridge": calls[EVENTS_PUBLISHED] * PRICES["eventbridge_event"],  # per custom event published
         "ses": calls["sesv2:SendEmail"] * PRICES["ses_email"],
         "s3": calls["s3:PutObject"] * PRICES["s3_put"] + calls["s3:GetObject"] * PRICES["s3_get"],
@@ -181,10 +185,12 @@ class Pump:
         self.batch_sizes = batch_sizes()
         self.seen: set[str] = set()
 
-    def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any]) -> None:
+    def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any],
+             queue_requests: int = 0) -> None:
         self.recorder.take()
         answer = handler(event, bench_context())
         spent.setdefault(name, Spent()).add(self.recorder.take())
+        spent[name].queue_requests += queue_requests
         if isinstance(answer, dict) and answer.get("batchItemFailures"):
             raise RuntimeError(f"{name} failed a record: {answer}")
 
@@ -218,9 +224,12 @@ class Pump:
             for path, bodies in queued.items():
                 size = self.batch_sizes.get(path, 1)
                 for start in range(0, len(bodies), size):
-                    self._run(spent, path.split(".")[-2], _handler(path), wiring.sqs_event(bodies[start:start + size]))
-            for body in messages:
-                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]))
+                    batch = bodies[start:start + size]
+                    self._run(spent, path.split(".")[-2], _handler(path), wiring.sqs_event(batch),
+                              queue_requests=len(batch) + 2)  # the bus's sends, a receive, a delete
+            for body in messages:  # their sends are the notifier's own SendMessageBatch calls
+                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]),
+                          queue_requests=2)
         raise RuntimeError("the outbox did not settle after 20 rounds")
 
 
@@ -279,7 +288,7 @@ def measure() -> list[Life]:
 def document(lives: list[Life]) -> dict[str, Any]:
     def figures(spent: Spent) -> dict[str, Any]:
         return {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls,
-                "invocations": spent.invocations}
+                "invocations": spent.invocations, "queue_requests": spent.queue_requests}
 
     found: dict[str, Any] = {"assumptions": {"prices_usd": PRICES, "lambda_gb_seconds_per_invocation":
                                               LAMBDA_GB_SECONDS, "note": PRICE_NOTE}}
@@ -297,10 +306,15 @@ def document(lives: list[Life]) -> dict[str, Any]:
 
 PRICE_NOTE = ("List prices, us-east-1 on-demand (Jakarta is dearer); DynamoDB on-demand $0.625 per million write "
               "units and $0.125 per million read units, storage and streams not included; Lambda 512 MB x 100 ms "
-              "per invocation; each queue delivery counted as send + receive + delete; EventBridge $1 per million "
-              "custom events; SES $0.10 per 1,000 emails (the officer emails a complaint triggers); WhatsApp "
-              "(Meta) conversation fees and API Gateway requests are not included; GET requests that only look "
-              "up the version before a transition are priced but not counted as invocations.")
+              "per invocation; SQS: our own calls, plus per queue delivery the bus's SendMessage per event and "
+              "Lambda's ReceiveMessage + DeleteMessageBatch per batch (the API and the stream-fed relay have no "
+              "queue; the pollers' empty long polls, about $0.26 a month per queue, are not per complaint); "
+              "EventBridge $1 per million custom events (delivery log entries are not published); SES $0.10 per "
+              "1,000 emails: the officer emails this complaint triggers (the agency's assignment and the rating "
+              "it was given), one each, sent when the event happens; provider status callbacks (WhatsApp sends "
+              "delivered and read for each message) are not in this lifecycle; WhatsApp (Meta) conversation fees "
+              "and API Gateway requests are not included; GET requests that only look up the version before a "
+              "transition are priced but not counted as invocations.")
 
 
 def targets(found: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -340,7 +354,8 @@ def render(found: dict[str, Any]) -> Iterator[str]:
         yield (f"{channel}: {total['wcu']:.0f} WCU, {total['rcu']:.1f} RCU, {total['calls']} AWS calls, "
                f"${cost['total']:.0f} per million complaints ({', '.join(f'{k} {v:.0f}' for k, v in cost.items())})")
         for name, spent in life["by_function"].items():
-            yield f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls"
+            yield (f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls "
+                   f"{spent['invocations']:>3} invocations")
         for step, functions in life["by_step"].items():
             row = ", ".join(f"{name} {spent['wcu']:.0f}" for name, spent in functions.items())
             yield f"  step {step:<8} {row}"

@@ -147,7 +147,8 @@ class TestTemplateWiring:
         assert mapping.function == "EventRelayFunction"
         assert mapping.source_arn == aduan.stack.physical("TicketsTable")["StreamArn"]
         assert mapping.filters == (
-            {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "EV#"}]}}}},
+            {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "EV#"}]}},
+                                                   "NewImage": {"entity": {"S": ["event"]}}}},
         )
         assert mapping.report_batch_item_failures and mapping.maximum_retry_attempts == 20
         assert mapping.on_failure_arn == aduan.stack.physical("EventRelayDLQ")["Arn"]

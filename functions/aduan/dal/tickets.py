@@ -153,17 +153,17 @@ def geo_key(ticket: Ticket) -> str | None:
     return geo_cell_key(category, geohash(where.lat, where.lon))
 
 
-def entry_item(entry: TimelineEntry, index: int, ticket: Ticket | TicketSnapshot) -> dict[str, Any]:
-    """A timeline entry as stored, with the ticket as it was (the outbox record the relay publishes);
-    workers that know the ticket only from the event they handle pass that event's snapshot."""
-    snapshot = ticket if isinstance(ticket, TicketSnapshot) else TicketSnapshot.of(ticket)
+def entry_item(entry: TimelineEntry, index: int, ticket: Ticket | TicketSnapshot | None) -> dict[str, Any]:
+    """A timeline entry as stored, with the ticket as it was: the outbox record the relay publishes (workers
+    that know the ticket only from the event they handle pass that event's snapshot). None: history that is
+    no domain event (a notification's delivery log), kept off the bus: the relay's stream filter passes
+    only `entity = event`."""
     document = entry.model_dump(mode="json")
-    document.update(
-        pk=ticket_pk(entry.tracking_code),
-        sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}",
-        entity="event",
-        ticket_snapshot=snapshot.model_dump(mode="json"),
-    )
+    document.update(pk=ticket_pk(entry.tracking_code), entity="log" if ticket is None else "event",
+                    sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}")
+    if ticket is not None:
+        snapshot = ticket if isinstance(ticket, TicketSnapshot) else TicketSnapshot.of(ticket)
+        document["ticket_snapshot"] = snapshot.model_dump(mode="json")
     return codec.to_item(document)
 
 
@@ -265,6 +265,14 @@ class TicketRepository:
     def get(self, code: str) -> Ticket | None:
         """The head with its SLA fields: one Query of the items sorting before the timeline."""
         return self.get_with_extras(code)[0]
+
+    def get_as_of(self, code: str, version: int) -> Ticket | None:
+        """The ticket at `version` or later, read eventually consistent (half the price): a worker handling
+        the event of that version almost always finds it; a read that lags behind is made again, consistent."""
+        found = self._db.query(TableName=self.table, KeyConditionExpression="pk = :pk AND sk < :events",
+                               ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}))
+        ticket = _split_partition(found.get("Items", []))[0]
+        return ticket if ticket is not None and ticket.version >= version else self.get(code)
 
     def get_with_attachments(self, code: str) -> tuple[Ticket | None, list[Attachment]]:
         ticket, attachments, _ = self.get_with_extras(code)

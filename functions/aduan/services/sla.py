@@ -29,8 +29,8 @@ from aduan.models.ticket import Actor, ComplaintType, Ticket, TimelineEntry
 ATTEMPTS = 5
 SLA_ACTOR = Actor(role=Role.SYSTEM, id="sla")
 LIFECYCLE_EVENTS = frozenset({EventType.TICKET_CREATED, EventType.TICKET_VERIFIED, EventType.TICKET_ASSIGNED,
-                              EventType.TICKET_STATUS_CHANGED, EventType.TICKET_RESOLVED, EventType.TICKET_CLOSED,
-                              EventType.TICKET_REOPENED})
+                              EventType.TICKET_FORWARDED, EventType.TICKET_STATUS_CHANGED, EventType.TICKET_RESOLVED,
+                              EventType.TICKET_CLOSED, EventType.TICKET_REOPENED})
 _FIRING_EVENTS = {"reminder": EventType.SLA_REMINDER, "breach": EventType.SLA_BREACHED,
                   "escalation": EventType.SLA_ESCALATED}
 
