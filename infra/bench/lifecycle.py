@@ -23,6 +23,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra import emulation
 from infra.bench.harness import BUS, aws, bench_context, enable_stream, outbox_records, rest_event
 from infra.bench.operations import COMPLAINT, TRANSITIONS
 from infra.bench.recorder import Call, Recorder
@@ -42,6 +43,9 @@ NEIGHBOUR = {**COMPLAINT, "title": "Lubang di Pandanaran", "text": "Lubang besar
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
+# What WhatsApp's Cloud API reports for a message that reached the phone and was read: one webhook each
+# (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples#message-status-updates).
+CALLBACK_STATUSES = ("sent", "delivered", "read")
 WCU_LIMIT, RCU_LIMIT, COST_LIMIT = 120, 40, 150.0  # per complaint; dollars per million complaints
 WCU_GOAL, COST_GOAL = 50, 60.0
 INTAKE_WCU_LIMIT, TRANSITION_WCU_LIMIT = 6, 8  # the API's own writes: filing; each officer step
@@ -184,15 +188,18 @@ class Pump:
         self.rules = subscriptions()
         self.batch_sizes = batch_sizes()
         self.seen: set[str] = set()
+        self.wamids: list[str] = []  # WhatsApp messages sent, in order
+        self.answered = 0  # of those, how many have had their status callbacks
 
     def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any],
-             queue_requests: int = 0) -> None:
+             queue_requests: int = 0) -> Any:
         self.recorder.take()
         answer = handler(event, bench_context())
         spent.setdefault(name, Spent()).add(self.recorder.take())
         spent[name].queue_requests += queue_requests
         if isinstance(answer, dict) and answer.get("batchItemFailures"):
             raise RuntimeError(f"{name} failed a record: {answer}")
+        return answer
 
     def _new_records(self) -> list[dict[str, Any]]:
         fresh = [record for record in outbox_records() if record["eventID"] not in self.seen]
@@ -233,6 +240,36 @@ class Pump:
         raise RuntimeError("the outbox did not settle after 20 rounds")
 
 
+    def callbacks(self, spent: dict[str, Spent]) -> None:
+        """WhatsApp's status callbacks for the messages sent since the last call: each a signed webhook to the
+        webhooks function, which publishes one DeliveryStatusReported; the bus hands it to the queues whose
+        rules match (the notifier's: it records the status on the timeline)."""
+        from infra.bench import notifications as wiring
+        from infra.channel_samples import PHONE, SAMPLE_TIME, meta_signature, whatsapp
+
+        webhooks = _handler("aduan.handlers.webhooks.handler")
+        for wamid in self.wamids[self.answered:]:
+            for offset, status in enumerate(CALLBACK_STATUSES):
+                body = json.dumps(whatsapp({"statuses": [{"id": wamid, "status": status, "recipient_id": PHONE,
+                                                          "timestamp": str(SAMPLE_TIME + offset)}]})).encode()
+                headers = {"X-Hub-Signature-256": meta_signature(wiring.APP_SECRET, body)}
+                answer = self._run(spent, "webhooks", webhooks, emulation.rest_event(
+                    "POST", "/webhooks/whatsapp", None, None, headers, raw_body=body.decode(), stage="bench"))
+                if answer["statusCode"] != 200:
+                    raise RuntimeError(f"the status webhook was refused: {answer}")
+                spent["webhooks"].by_service[EVENTS_PUBLISHED] += 1
+                detail = {"channel": "whatsapp", "provider_message_id": wamid, "status": status,
+                          "recipient": PHONE, "occurred_at": f"2026-11-23T08:10:0{offset}.000000Z"}
+                envelope = {"version": "0", "id": f"bench-{wamid}-{status}", "detail-type": "DeliveryStatusReported",
+                            "source": "aduan.channels", "account": "123456789012", "time": detail["occurred_at"],
+                            "region": "ap-southeast-3", "resources": [], "detail": detail}
+                for pattern, path in self.rules:
+                    if self.matches(pattern, envelope):
+                        self._run(spent, path.split(".")[-2], _handler(path),
+                                  wiring.sqs_event([json.dumps(envelope)]), queue_requests=3)
+        self.answered = len(self.wamids)
+
+
 def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, body: Any, who: str) -> Any:
     from aduan.handlers.api import handler
 
@@ -246,6 +283,7 @@ def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, bo
 
 def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
     life = Life(channel)
+    pump.answered = len(pump.wamids)  # the other life's messages are not this one's
     who = "whatsapp" if channel == "whatsapp" else "citizen"
     spent: dict[str, Spent] = {}
     filed = _api(recorder, spent, "POST", "/v1/complaints", REALISTIC, who)
@@ -263,6 +301,9 @@ def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
                  {"action": action, "expected_version": version, **fields}, actor)
         pump.drain(spent)
         life.by_step[action] = spent
+    if channel == "whatsapp":
+        life.by_step["status_callbacks"] = spent = {}
+        pump.callbacks(spent)
     return life
 
 
@@ -274,9 +315,9 @@ def measure() -> list[Life]:
     with recorder.installed(), aws(), open(os.devnull, "w") as sink, warnings.catch_warnings(), \
             redirect_stdout(sink), wiring.wired():
         warnings.simplefilter("ignore")
-        wiring.whatsapp_answers_in_process()
         enable_stream()
         pump = Pump(recorder)
+        wiring.whatsapp_answers_in_process(pump.wamids)
         pump.drain({})
         # The city config is loaded once per container (5 minutes' cache): not a cost of one complaint.
         _api(recorder, {}, "GET", "/v1/categories", None, "citizen")
