@@ -208,11 +208,10 @@ class TestTemplateWiring:
 
     def test_outbox_inserts_reach_the_relay_through_the_stream_filter(self, aduan: AduanStack) -> None:
         dynamodb = boto3.client("dynamodb")
-        for sk in (
-            "META",
-            "EV#0001",
-        ):  # the META write comes first: were it delivered, it would be seen first
-            dynamodb.put_item(TableName="aduan-tickets-local", Item={"pk": {"S": "T#1"}, "sk": {"S": sk}})
+        # META and a delivery log entry come first: were either delivered, it would be seen first.
+        for sk, entity in (("META", "ticket"), ("EV#0000", "log"), ("EV#0001", "event")):
+            dynamodb.put_item(TableName="aduan-tickets-local",
+                              Item={"pk": {"S": "T#1"}, "sk": {"S": sk}, "entity": {"S": entity}})
         event = aduan.relay.wait_for(lambda e: True)
         (record,) = event["Records"]
         assert record["dynamodb"]["Keys"] == {"pk": {"S": "T#1"}, "sk": {"S": "EV#0001"}}
