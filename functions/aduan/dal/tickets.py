@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +48,14 @@ MAX_PAGE = 100
 CODE_ATTEMPTS = 5  # tracking codes drawn for one new ticket before giving up
 MAX_BATCH_GET = 100  # keys per BatchGetItem
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
-QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
+# One index serves a queue in both orders (docs/data-model.md): sorted by `urgency_sk` = `<rank>#<created_at>`
+# ("urgent"), and oldest first as the merge of its rank ranges. A second index sorted by age alone would
+# cost every change of status two more index writes (its key moves too).
+QUEUE_INDEX = "queue_by_urgency"
+QUEUE_INDEXES = {"urgent": QUEUE_INDEX, "due": "queue_by_due"}
+QUEUE_KEYS = ("pk", "sk", "queue_pk", "urgency_sk")  # a queue index entry's key (a rank's place in a cursor)
+RANKS = sorted(set(PRIORITY_RANK.values()))
+OLDEST_CURSOR = "oldest"
 
 
 class CodeTaken(Exception):
@@ -127,12 +136,21 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
         queue_pk=ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
-    if listed(ticket):
+    if in_public_index(ticket):
         document["public_pk"] = PUBLIC_FEED
     cell = geo_key(ticket)
     if cell:
         document["geo_pk"] = cell  # sparse index: only complaints with a category and a point
     return codec.to_item(document)
+
+
+# A published complaint under answer review is hidden from the public (publication.listed) but keeps its
+# entry in `public_by_date`, so the review costs no index delete and re-add; the feed checks `listed`.
+KEPT_IN_PUBLIC_INDEX = frozenset({Status.IN_REVIEW})
+
+
+def in_public_index(ticket: Ticket) -> bool:
+    return listed(ticket) or (not ticket.confidential and ticket.status in KEPT_IN_PUBLIC_INDEX)
 
 
 def geo_cell_key(category_id: str, cell: str) -> str:
@@ -204,6 +222,33 @@ def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]], consistent: b
         else:
             raise RuntimeError(f"{table}: batch reads throttled 8 times")
     return found
+
+
+def _rank_of(index_item: dict[str, Any]) -> int:
+    return int(index_item["urgency_sk"]["S"].partition("#")[0])
+
+
+def _created_order(index_item: dict[str, Any]) -> tuple[str, str]:
+    """Oldest first across ranks: creation time (after the rank in `urgency_sk`), then tracking code."""
+    return index_item["urgency_sk"]["S"].partition("#")[2], index_item["pk"]["S"]
+
+
+def _rank_starts(cursor: str | None) -> dict[int, dict[str, Any]]:
+    """Where each rank of an oldest-first queue goes on ({}: from its start; a rank left out is done)."""
+    if not cursor:
+        return {rank: {} for rank in RANKS}
+    key = decode_cursor(cursor) or {}
+    ranks = key.get(OLDEST_CURSOR)
+    if set(key) != {OLDEST_CURSOR} or not isinstance(ranks, dict) or not set(ranks) <= {str(r) for r in RANKS} \
+            or not all(_start_key(start) for start in ranks.values()):
+        raise Unprocessable("invalid cursor", details=[{"field": "cursor", "message": "not for this list"}])
+    return {int(rank): start for rank, start in ranks.items()}
+
+
+def _start_key(start: Any) -> bool:
+    """Empty (a rank not begun) or a queue index entry's whole key, as the index gave it."""
+    return isinstance(start, dict) and (not start or (set(start) == set(QUEUE_KEYS) and all(
+        isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in start.values())))
 
 
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
@@ -292,13 +337,20 @@ class TicketRepository:
         )
 
     def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
-        """Tickets of one queue created in [start, end], oldest first, one page (<= 1 MB) at a time."""
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self.table, IndexName="queue_by_age",
-            KeyConditionExpression="queue_pk = :q AND created_at BETWEEN :start AND :end",
-            ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": start, ":end": end}))
-        for page in pages:
-            yield from self.heads(page.get("Items", []))
+        """Tickets of one queue created in [start, end], oldest first: the queue index is sorted by priority
+        rank, then creation time, so one key range per rank, merged; heads read 100 at a time."""
+        def rank_range(rank: int) -> Iterator[dict[str, Any]]:
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table, IndexName=QUEUE_INDEX,
+                KeyConditionExpression="queue_pk = :q AND urgency_sk BETWEEN :start AND :end",
+                ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": f"{rank}#{start}",
+                                                         ":end": f"{rank}#{end}"}))
+            for page in pages:
+                yield from page.get("Items", [])
+
+        merged = heapq.merge(*(rank_range(rank) for rank in RANKS), key=_created_order)
+        while batch := list(itertools.islice(merged, MAX_BATCH_GET)):
+            yield from self.heads(batch)
 
     def heads(self, index_items: Sequence[dict[str, Any]]) -> list[Ticket]:
         """The ticket heads behind index entries, in the entries' order: the ticket indexes project keys
@@ -342,19 +394,59 @@ class TicketRepository:
         """order: "oldest", "urgent" or "due" (sparse: only tickets with a running SLA deadline; its
         entries are the `#SLA` clocks items, which carry the queue the ticket was in when the SLA engine
         last saw it: a ticket that has moved on since is left out)."""
-        tickets, next_cursor = self._page(
-            Ticket, IndexName=QUEUE_INDEXES.get(order, "queue_by_age"),
-            KeyConditionExpression="queue_pk = :q",
-            ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
-            limit=limit, cursor=cursor,
-        )
+        if order == "oldest":
+            tickets, next_cursor = self._oldest(queue_pk, limit, cursor)
+        else:
+            tickets, next_cursor = self._page(
+                Ticket, IndexName=QUEUE_INDEXES.get(order, QUEUE_INDEX),
+                KeyConditionExpression="queue_pk = :q",
+                ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
+                limit=limit, cursor=cursor,
+            )
         return [ticket for ticket in tickets if ticket_queue_key(ticket) == queue_pk], next_cursor
+
+    def _oldest(self, queue_pk: str, limit: int, cursor: str | None) -> tuple[list[Ticket], str | None]:
+        """A queue oldest first from the one queue index (sorted by rank, then age): a page of each rank's
+        range, merged by creation time. The cursor holds where each rank not yet exhausted goes on."""
+        limit = max(1, min(limit, MAX_PAGE))
+        starts = _rank_starts(cursor)
+        fetched: dict[int, list[dict[str, Any]]] = {}
+        more: dict[int, bool] = {}
+        for rank, start in starts.items():
+            request: dict[str, Any] = {
+                "TableName": self.table, "IndexName": QUEUE_INDEX, "Limit": limit,
+                "KeyConditionExpression": "queue_pk = :q AND begins_with(urgency_sk, :rank)",
+                "ExpressionAttributeValues": codec.to_item({":q": queue_pk, ":rank": f"{rank}#"})}
+            if start:
+                request["ExclusiveStartKey"] = start
+            found = self._query_from_cursor(request)
+            fetched[rank], more[rank] = found.get("Items", []), bool(found.get("LastEvaluatedKey"))
+        page = sorted((item for items in fetched.values() for item in items), key=_created_order)[:limit]
+        following: dict[str, dict[str, Any]] = {}
+        for rank, start in starts.items():
+            taken = [item for item in page if _rank_of(item) == rank]
+            if len(taken) < len(fetched[rank]) or more[rank]:
+                following[str(rank)] = {name: taken[-1][name] for name in QUEUE_KEYS} if taken else start
+        next_cursor = encode_cursor({OLDEST_CURSOR: following}) if following else None
+        return self.heads(page), next_cursor
+
+    def _query_from_cursor(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One Query page; a start key the index refuses is a cursor issued for another list."""
+        try:
+            found: dict[str, Any] = self._db.query(**request)
+        except ClientError as error:
+            if "ExclusiveStartKey" in request and error.response["Error"]["Code"] == "ValidationException":
+                raise Unprocessable("invalid cursor",
+                                    details=[{"field": "cursor", "message": "not for this list"}]) from None
+            raise
+        return found
 
     def public_feed(self, *, start: str, end: str, filters: dict[str, list[str]], limit: int,
                     cursor: str | None) -> tuple[list[Ticket], str | None]:
         """Published tickets created in [start, end], newest first; `filters` are attribute -> allowed
         values (a filter on the index query, never a Scan; pages may come back short). The status is
-        checked on the heads read: the index does not carry it, so a transition does not rewrite it."""
+        checked on the heads read (and that they are listed: see `in_public_index`): the index does not carry
+        it, so a transition does not rewrite it."""
         filters = dict(filters)
         statuses = set(filters.pop("status", ()))
         names: dict[str, str] = {}
@@ -379,7 +471,8 @@ class TicketRepository:
             query["FilterExpression"] = " AND ".join(clauses)
             query["ExpressionAttributeNames"] = names
         tickets, next_cursor = self._page(Ticket, limit=limit, cursor=cursor, **query)
-        return [ticket for ticket in tickets if not statuses or ticket.status.value in statuses], next_cursor
+        return [ticket for ticket in tickets if listed(ticket) and (not statuses or ticket.status.value in statuses)
+                ], next_cursor
 
     def set_attachment_public(self, code: str, attachment_id: str, public: bool) -> Attachment:
         try:
@@ -426,13 +519,7 @@ class TicketRepository:
         start = decode_cursor(cursor)
         if start:
             request["ExclusiveStartKey"] = start
-        try:
-            found = self._db.query(**request)
-        except ClientError as error:
-            if start and error.response["Error"]["Code"] == "ValidationException":
-                raise Unprocessable("invalid cursor",
-                                    details=[{"field": "cursor", "message": "not for this list"}]) from None
-            raise
+        found = self._query_from_cursor(request)
         raw_items = found.get("Items", [])
         if model is Ticket and "IndexName" in query:
             items: list[Any] = self.heads(raw_items)
