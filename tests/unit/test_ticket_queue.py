@@ -1,6 +1,7 @@
-"""One queue index serves both orders: most urgent first, and oldest first merged from its rank ranges,
-page by page with a cursor, and the period reads of exports; the public feed hides answers under review
-whose heads stay in its index."""
+"""The ticket writer's layout, read back: one queue index serves both orders (most urgent first, and oldest
+first merged from its rank ranges, page by page with a cursor, and the period reads of exports); the public
+feed hides answers under review whose heads stay in its index; an answer or a rating writes the small
+`#OUTCOME`, never the citizen's text."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from aduan.dal.tickets import TicketRepository, body_item, head_item, queue_key
+from aduan.dal.tickets import TicketRepository, change_writes, head_item, part_items, queue_key
 from aduan.logic.errors import Unprocessable
 from aduan.logic.status_machine import Status
-from aduan.models.ticket import Channel, Priority, Reporter, Ticket
+from aduan.models.ticket import Change, Channel, Priority, Rating, Reporter, Ticket
 from infra import emulation
 
 TABLE = "aduan-tickets-queue"
@@ -34,17 +35,17 @@ def repository() -> Iterator[TicketRepository]:
 
 def _ticket(number: int, priority: Priority, status: Status = Status.RECEIVED, **fields: Any) -> Ticket:
     created = f"2026-12-01T{number // 60:02d}:{number % 60:02d}:00Z"
+    fields = {"text": "Lubang besar di jalan", **fields}
     return Ticket(id=f"01TICKET{number:018d}", tracking_code=f"ADU-{number:04d}-QQ", title="Lubang",
-                  text="Lubang besar di jalan", channel=Channel.WEB, reporter=Reporter(ref=f"citizen-{number}"),
-                  status=status, priority=priority, created_at=created, updated_at=created, status_since=created,
-                  **fields)
+                  channel=Channel.WEB, reporter=Reporter(ref=f"citizen-{number}"), status=status,
+                  priority=priority, created_at=created, updated_at=created, status_since=created, **fields)
 
 
 def _store(tickets: list[Ticket]) -> None:
     client = boto3.client("dynamodb")
     for ticket in tickets:
-        client.put_item(TableName=TABLE, Item=head_item(ticket))
-        client.put_item(TableName=TABLE, Item=body_item(ticket) or {})
+        for item in (head_item(ticket), *part_items(ticket)):
+            client.put_item(TableName=TABLE, Item=item)
 
 
 def _read_all(repository: TicketRepository, order: str, limit: int) -> list[str]:
@@ -106,3 +107,47 @@ def test_an_answer_under_review_keeps_its_index_entry_but_is_not_in_the_feed(rep
     feed, _ = repository.public_feed(start="2026-12-01T00:00:00Z", end="2026-12-02T00:00:00Z", filters={},
                                      limit=10, cursor=None)
     assert [ticket.tracking_code for ticket in feed] == [shown.tracking_code]
+
+
+def _stored(sk: str, code: str) -> dict[str, Any] | None:
+    found = boto3.client("dynamodb").get_item(TableName=TABLE, Key={"pk": {"S": f"T#{code}"}, "sk": {"S": sk}})
+    return found.get("Item")
+
+
+def test_an_answer_and_a_rating_write_the_outcome_not_the_citizens_text(repository: TicketRepository) -> None:
+    ticket = _ticket(1, Priority.NORMAL, Status.IN_PROGRESS, text="Lubang besar " * 60)
+    repository.save(Change(ticket, [], None, new=True))
+    code = ticket.tracking_code
+    assert _stored("#OUTCOME", code) is None  # nothing handled yet: no outcome item
+    read = repository.get(code)
+    assert read is not None and read.text == ticket.text
+
+    answered = read.model_copy(update={"answer_draft": "Sudah ditambal", "version": 2})
+    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(answered, [], 1))]
+    assert writes == ["#TICKET", "#OUTCOME"]
+    repository.save(Change(answered, [], 1))
+    again = repository.get(code)
+    assert again is not None and again.answer_draft == "Sudah ditambal" and again.text == ticket.text
+
+    rated = again.model_copy(update={"rating": Rating(score=5, given_at=again.created_at), "version": 3})
+    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(rated, [], 2))] == ["#TICKET", "#OUTCOME"]
+    unchanged = again.model_copy(update={"status": Status.RESOLVED, "version": 3})
+    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(unchanged, [], 2))] == ["#TICKET"]
+
+
+def test_a_body_written_before_outcomes_is_rewritten_without_them(repository: TicketRepository) -> None:
+    ticket = _ticket(2, Priority.NORMAL, Status.IN_REVIEW, answer_draft="Jawaban lama")
+    client = boto3.client("dynamodb")
+    legacy_body = {"pk": {"S": f"T#{ticket.tracking_code}"}, "sk": {"S": "#BODY"}, "text": {"S": ticket.text},
+                   "answer_draft": {"S": "Jawaban lama"}}
+    client.put_item(TableName=TABLE, Item=head_item(ticket))
+    client.put_item(TableName=TABLE, Item=legacy_body)
+    read = repository.get(ticket.tracking_code)
+    assert read is not None and read.answer_draft == "Jawaban lama"
+
+    cleared = read.model_copy(update={"answer_draft": None, "status": Status.IN_PROGRESS, "version": 2})
+    repository.save(Change(cleared, [], 1))
+    body = _stored("#BODY", ticket.tracking_code)
+    assert body is not None and "answer_draft" not in body
+    again = repository.get(ticket.tracking_code)
+    assert again is not None and again.answer_draft is None and again.text == ticket.text

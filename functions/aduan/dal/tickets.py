@@ -1,9 +1,12 @@
 """The ticket aggregate in DynamoDB (single table; see docs/data-model.md).
 
 Items under one partition `T#<tracking code>`:
-  `#BODY`                        the bulky fields (the citizen's text, routing's suggestion, duplicate
-                                  candidates, answer, rating, ...): written with the head when they change,
+  `#BODY`                        the bulky fields the citizen and triage wrote (text, routing's suggestion,
+                                  duplicate candidates, followers): written with the head when they change,
                                   so a status change rewrites a head under 1 KB (half the write units)
+  `#OUTCOME`                      what handling it produced (answer draft, resolution, rating, rejection
+                                  reason, returning agencies): small, so an answer or a rating does not
+                                  rewrite the citizen's text; absent until one of them is set
   `#TICKET`                       the ticket head, with the GSI keys of its queues; fields at their
                                   default are not stored
   `#SLA`                          the SLA clocks (dal/sla_store.py): the head's SLA fields (expected
@@ -37,10 +40,16 @@ from aduan.models.events import DomainEvent, TicketSnapshot, read_event
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Change, Ticket, TimelineEntry
 
 HEAD = "#TICKET"
-BODY = "#BODY"  # sorts before the head and the clocks: the status read's one Query finds all three
-# What makes a head large and changes seldom; queues read it with the head (same BatchGetItem).
-BODY_FIELDS = frozenset({"text", "suggestion", "duplicate_candidates", "answer_draft", "resolution", "rating",
-                         "rejection_reason", "follower_refs", "returned_by"})
+BODY = "#BODY"  # the parts sort before the head and the clocks: the status read's one Query finds them all
+OUTCOME = "#OUTCOME"
+# What makes a head large, in items beside it that a change writes only when their fields changed; queues
+# read them with the head (same BatchGetItem).
+PARTS: dict[str, frozenset[str]] = {
+    BODY: frozenset({"text", "suggestion", "duplicate_candidates", "follower_refs"}),
+    OUTCOME: frozenset({"answer_draft", "resolution", "rating", "rejection_reason", "returned_by"}),
+}
+BODY_FIELDS = PARTS[BODY] | PARTS[OUTCOME]
+PART_ENTITIES = {BODY: "ticket_body", OUTCOME: "ticket_outcome"}
 EVENT_PREFIX = "EV#"
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
@@ -98,28 +107,31 @@ def sla_fields(clocks_document: dict[str, Any] | None) -> dict[str, Any]:
     return sla.head_fields(TicketClocks.model_validate(clocks_document))
 
 
-def body_document(ticket: Ticket) -> dict[str, Any]:
-    return ticket.model_dump(mode="json", exclude_defaults=True, include=set(BODY_FIELDS))
+def part_document(ticket: Ticket, part: str) -> dict[str, Any]:
+    return ticket.model_dump(mode="json", exclude_defaults=True, include=set(PARTS[part]))
 
 
-def _body_text(document: dict[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+def part_items(ticket: Ticket) -> list[dict[str, Any]]:
+    """The `#BODY` and `#OUTCOME` items whose fields differ from what was read (a part not read counts as
+    empty: a new ticket writes its body, and its outcome once there is one)."""
+    stored = json.loads(ticket._stored_body) if ticket._stored_body else {}
+    items = []
+    for part in PARTS:
+        document = part_document(ticket, part)
+        if document != stored.get(part, {}):
+            document.update(pk=ticket_pk(ticket.tracking_code), sk=part, entity=PART_ENTITIES[part])
+            items.append(codec.to_item(document))
+    return items
 
 
-def body_item(ticket: Ticket) -> dict[str, Any] | None:
-    """The `#BODY` item when its fields differ from what was read (always for a ticket not read)."""
-    document = body_document(ticket)
-    if ticket._stored_body is not None and ticket._stored_body == _body_text(document):
-        return None
-    document.update(pk=ticket_pk(ticket.tracking_code), sk=BODY, entity="ticket_body")
-    return codec.to_item(document)
-
-
-def _ticket(head: dict[str, Any], body: dict[str, Any] | None, clocks: dict[str, Any] | None) -> Ticket:
-    """A stored ticket from its head, body and clocks (a head written before bodies existed has it all)."""
-    ticket = Ticket.model_validate({**head, **(body or {}), **sla_fields(clocks)})
-    if body is not None:
-        ticket._stored_body = _body_text(body_document(ticket))
+def _ticket(head: dict[str, Any], parts: dict[str, dict[str, Any]], clocks: dict[str, Any] | None) -> Ticket:
+    """A stored ticket from its head, parts and clocks. A head written before bodies existed has it all, and
+    a body written before outcomes had their own item may hold outcome fields: such a part is not recorded
+    as read, so the next change writes it without them."""
+    ticket = Ticket.model_validate({**head, **parts.get(BODY, {}), **parts.get(OUTCOME, {}), **sla_fields(clocks)})
+    read = {part: part_document(ticket, part) for part, document in parts.items()
+            if not (set(document) & (BODY_FIELDS - PARTS[part]))}
+    ticket._stored_body = json.dumps(read) if read else None
     return ticket
 
 
@@ -188,9 +200,8 @@ def change_writes(table: str, change: Change) -> list[dict[str, Any]]:
         writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
                                "ConditionExpression": "version = :expected",
                                "ExpressionAttributeValues": {":expected": codec.value(change.expected_version)}}})
-    body = body_item(change.ticket) if writes else None
-    if body is not None:  # guarded by the head's condition in the same transaction
-        writes.append({"Put": {"TableName": table, "Item": body}})
+    if writes:  # the parts that changed, guarded by the head's condition in the same transaction
+        writes.extend({"Put": {"TableName": table, "Item": item}} for item in part_items(change.ticket))
     writes.extend({"Put": {"TableName": table, "Item": entry_item(entry, index, change.ticket),
                            "ConditionExpression": "attribute_not_exists(sk)"}}
                   for index, entry in enumerate(change.entries))
@@ -273,20 +284,20 @@ def _split_partition(items: Sequence[dict[str, Any]]
                      ) -> tuple[Ticket | None, list[Attachment], dict[str, Any] | None, list[TimelineEntry]]:
     """A ticket partition's raw items sorted out: head (with its SLA fields), attachments, SLA clocks and
     timeline entries (in sort-key order, i.e. oldest first)."""
-    head, body, attachments, clocks, entries = None, None, [], None, []
+    head, parts, attachments, clocks, entries = None, {}, [], None, []
     for raw in items:
         document = codec.from_item(raw)
         if document["sk"] == HEAD:
             head = document
-        elif document["sk"] == BODY:
-            body = document
+        elif document["sk"] in PARTS:
+            parts[document["sk"]] = document
         elif document["sk"].startswith(ATTACHMENT_PREFIX):
             attachments.append(Attachment.model_validate(document))
         elif document["sk"] == SLA_CLOCKS:
             clocks = document
         elif document["sk"].startswith(EVENT_PREFIX):
             entries.append(TimelineEntry.model_validate(document))
-    ticket = _ticket(head, body, clocks) if head else None
+    ticket = _ticket(head, parts, clocks) if head else None
     return ticket, attachments, clocks, entries
 
 
@@ -363,12 +374,13 @@ class TicketRepository:
         return self._partitions([ticket_pk(code) for code in dict.fromkeys(codes)], consistent=True)
 
     def _partitions(self, partitions: list[str], consistent: bool = False) -> list[Ticket]:
-        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, BODY, SLA_CLOCKS)]
-        found: dict[str, dict[str, dict[str, Any]]] = {HEAD: {}, BODY: {}, SLA_CLOCKS: {}}
+        kinds = (HEAD, *PARTS, SLA_CLOCKS)
+        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in kinds]
+        found: dict[str, dict[str, dict[str, Any]]] = {sk: {} for sk in kinds}
         for document in batch_get(self._db, self.table, keys, consistent):
             found[document["sk"]][document["pk"]] = document
-        return [_ticket(found[HEAD][pk], found[BODY].get(pk), found[SLA_CLOCKS].get(pk)) for pk in partitions
-                if pk in found[HEAD]]
+        return [_ticket(found[HEAD][pk], {part: found[part][pk] for part in PARTS if pk in found[part]},
+                        found[SLA_CLOCKS].get(pk)) for pk in partitions if pk in found[HEAD]]
 
     def events(self, code: str) -> Iterator[DomainEvent]:
         """Every domain event of a ticket (its timeline entries with their snapshots), oldest first."""
