@@ -64,7 +64,7 @@ def _fill(count: int, rng: random.Random, point: Any, category: str | None) -> N
 
     from aduan import settings
     from aduan.dal.config_store import load_config
-    from aduan.dal.tickets import head_item, part_items
+    from aduan.dal.ticket_items import head_item, part_items
     from aduan.logic import clock, ids
     from aduan.models.ticket import Channel, Location, Reporter, Ticket
 

@@ -15,7 +15,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from aduan.dal.tickets import TicketRepository, change_writes, head_item, part_items, queue_key
+from aduan.dal.ticket_items import change_writes, head_item, part_items, queue_key
+from aduan.dal.tickets import TicketRepository
 from aduan.logic.errors import Unprocessable
 from aduan.logic.status_machine import Status
 from aduan.models.ticket import Change, Channel, Priority, Rating, Reporter, Ticket
