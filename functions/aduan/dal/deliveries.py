@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.dal.tickets import entry_item
+from aduan.dal.ticket_items import entry_item
 from aduan.models.outbound import OutboundMessage
 from aduan.models.ticket import TimelineEntry
 
