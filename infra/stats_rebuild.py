@@ -1,6 +1,6 @@
 """Rebuild the statistics from the event history, by key queries only (no Scan):
 
-    python -m infra.stats_rebuild --table aduan-tickets-prod [--dry-run]
+    python -m infra.stats_rebuild --table aduan-tickets-prod [--dry-run] [--sla-overdue]
 
 Tickets are found through the queue index (every ticket head is in exactly one queue: each status
 at the desk, each status of each configured agency), their events are their timeline entries (the
@@ -111,7 +111,15 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", required=True, help="the tickets table (statistics live in it too)")
     parser.add_argument("--dry-run", action="store_true", help="replay and count, write nothing")
+    parser.add_argument("--sla-overdue", action="store_true",
+                        help="also set the SLA overdue counts (SLA#OVERDUE) from the sla_overdue index, for clocks "
+                             "written before the counts existed (pause the SLA queue's event source meanwhile)")
     args = parser.parse_args(argv)
+    if args.sla_overdue and not args.dry_run:
+        from aduan.dal.sla_store import SlaStore
+
+        counts = SlaStore(args.table).recount_overdue([agency.id for agency in load_config(args.table).agencies])
+        print(f"SLA overdue counts: {sum(counts.values())} tickets at {sum(1 for n in counts.values() if n)} agencies")
     outcome = rebuild(args.table, dry_run=args.dry_run)
     print(f"replayed {outcome.events} events of {outcome.tickets} tickets: "
           f"{outcome.cells_written} cells written, {outcome.cells_deleted} stale cells deleted"
