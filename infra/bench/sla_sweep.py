@@ -152,20 +152,21 @@ def measure(open_tickets: int = 100_000, due: int = 10, overdue_share: float = O
                 summary = sweeper({"detail-type": "Scheduled Event", "detail": {}}, bench_context())
                 seconds = time.perf_counter() - mark
                 calls = recorder.take()
+            swept = list(scanned)  # the sweep's queries; what follows is the bench's own look
             agencies_overdue = sum(1 for n in _counts().values() if n)
         finally:
             clock.set_clock(None)
     reads = [c for c in calls if c.service == "dynamodb" and c.kind == "read"]
     writes = [c for c in calls if c.service == "dynamodb" and c.kind == "write"]
-    due_reads = sum(n for index, n in scanned if index == "sla_due")
-    counted = [n for index, n in scanned if index in (f"table:{OVERDUE_COUNTS}", OVERDUE_INDEX)]
+    due_reads = sum(n for index, n in swept if index == "sla_due")
+    counted = [n for index, n in swept if index in (f"table:{OVERDUE_COUNTS}", OVERDUE_INDEX)]
     return {
         "open_tickets": open_tickets, "due": due, "overdue": overdue, "fired": summary["fired"],
         "agencies_overdue": agencies_overdue,
-        "queries": len(scanned), "items_read": sum(n for _, n in scanned),
+        "queries": len(swept), "items_read": sum(n for _, n in swept),
         "index_items_read": due_reads, "hourly_count_queries": len(counted),
         "hourly_count_items_read": sum(counted),
-        "read_amplification": round(sum(n for _, n in scanned) / max(due, 1), 1),
+        "read_amplification": round(sum(n for _, n in swept) / max(due, 1), 1),
         "dynamodb_reads": len(reads), "dynamodb_writes": len(writes),
         "rcu": round(sum(c.cost.rcu for c in calls if c.cost), 1),
         "wcu": round(sum(c.cost.total_wcu for c in calls if c.cost), 1),
@@ -190,17 +191,21 @@ def document(sizes: list[int], due: int = 10, modelled_open: int = 100_000) -> d
 COUNT_QUERIES_LIMIT = 1  # the hourly overdue gauges of every agency: one Query (one page)
 
 
+ITEMS_PER_DUE = 4  # its due-index entry, and the ticket's head, body and clocks (one Query) before firing
+
+
 def targets(sla: dict[str, Any]) -> list[dict[str, Any]]:
-    """The due index reads only what is due; an on-the-hour sweep, counting every query, reads at most
-    one item per due clock and per agency with overdue complaints (a count must not page through the
-    overdue clocks), and the hourly gauges are one Query whatever the number of agencies."""
+    """The due index reads only what is due; an on-the-hour sweep, counting every query, reads what the due
+    clocks need and one count per agency with overdue complaints (a count must not page through the overdue
+    clocks), and the hourly gauges are one Query whatever the number of agencies."""
     largest = sla["runs"][-1]
     worst = max(run["index_items_read"] - run["due"] for run in sla["runs"])
     note = f"{largest['open_tickets']} open ({largest['overdue']} overdue), {largest['due']} due"
-    limit = largest["due"] + largest["agencies_overdue"]
+    limit = ITEMS_PER_DUE * largest["due"] + largest["agencies_overdue"]
     return [{"target": "SLA sweep: due-index items read beyond the due clocks", "value": worst, "limit": 0,
              "passed": worst <= 0, "note": note},
-            {"target": f"SLA sweep on the hour: items read by every query <= due + agencies overdue ({limit})",
+            {"target": f"SLA sweep on the hour: items read by every query <= {ITEMS_PER_DUE} x due + agencies "
+                       f"overdue ({limit})",
              "value": largest["items_read"], "limit": limit, "passed": largest["items_read"] <= limit,
              "note": f"{note}; hourly overdue counts read {largest['hourly_count_items_read']} items in "
                      f"{largest['hourly_count_queries']} queries; {largest['rcu']} RCU in all"},
