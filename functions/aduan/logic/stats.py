@@ -10,7 +10,8 @@ of (one *fact* per day and combination of all four dimensions, one *open* count 
 creation day), so an event writes one or two small items however many cells it touches.
 Backlog moves with the latest known state of each ticket: a ticket's state
 is replaced only by an event with a higher ticket version, so events may arrive in any order and
-more than once (the caller deduplicates by event id) and the result is the same.
+more than once (a fact counts an event once by its `marker`; the backlog moves only forward in versions) and
+the result is the same.
 """
 
 from __future__ import annotations
