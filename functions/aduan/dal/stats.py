@@ -151,9 +151,11 @@ class StatsRepository:
             else:
                 self._db.update_item(**update)
         except ClientError as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            # Refused on the version read, or another transaction on one of the items (open counts are shared
+            # by many tickets): read again and retry. Anything else is the invocation's failure.
+            reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException" and \
-                    reasons[:1] != ["ConditionalCheckFailed"]:
+                    not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
                 raise
             return False
         return True
