@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.observability import logger, metrics, tracer
-from aduan.routes.context import export_service
+from aduan.wiring import export_service
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan.models.inbound import InboundMessage
 from aduan.observability import logger, metrics, tracer
-from aduan.services.intake import intake_service
+from aduan.wiring import intake_service
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 

@@ -7,7 +7,6 @@ moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridg
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,22 +14,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal.config_store import load_config
-from aduan.dal.stats import StatsRepository
-from aduan.dal.tickets import TicketRepository
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
-from aduan.services.stats import StatsService
+from aduan.wiring import stats_counter
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-@cache
-def service() -> StatsService:
-    table = settings.table_name()
-    return StatsService(repository=StatsRepository(table), config=lambda: load_config(table),
-                        timeline=TicketRepository(table).events)
 
 
 def _tally(recorded: bool) -> None:
@@ -40,7 +28,7 @@ def _tally(recorded: bool) -> None:
 
 def count(record: SQSRecord) -> None:
     event = read_event(record.body)
-    _tally(event is not None and service().record(event))
+    _tally(event is not None and stats_counter().record(event))
 
 
 def _count_folded(records: list[dict[str, Any]]) -> bool:
@@ -50,7 +38,7 @@ def _count_folded(records: list[dict[str, Any]]) -> bool:
         events = [read_event(record["body"]) for record in records]
     except ValueError:  # a malformed message: the one-by-one path reports just that one as failed
         return False
-    counted = service().record_batch(events)
+    counted = stats_counter().record_batch(events)
     for recorded in counted or ():
         _tally(recorded)
     return counted is not None
