@@ -10,6 +10,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.exports  # noqa: F401
 from aduan.observability import logger, metrics, tracer
 from aduan.wiring import export_service
 

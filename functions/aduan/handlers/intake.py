@@ -13,6 +13,8 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.intake  # noqa: F401
 from aduan.models.inbound import InboundMessage
 from aduan.observability import logger, metrics, tracer
 from aduan.wiring import intake_service

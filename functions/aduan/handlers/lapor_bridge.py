@@ -8,6 +8,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.lapor_bridge  # noqa: F401
 from aduan.observability import logger, metrics
 from aduan.wiring import lapor_bridge
 

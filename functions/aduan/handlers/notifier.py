@@ -11,6 +11,10 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.feedback
+import aduan.services.me
+import aduan.services.notifier  # noqa: F401
 from aduan.observability import logger, metrics
 from aduan.sqs_batch import partial_batch
 from aduan.wiring import notifier_service

@@ -10,6 +10,9 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.reports
+import aduan.services.stats  # noqa: F401
 from aduan.observability import logger, metrics, tracer
 from aduan.wiring import report_sender
 

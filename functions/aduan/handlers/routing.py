@@ -11,6 +11,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.routing  # noqa: F401
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
 from aduan.wiring import routing_service

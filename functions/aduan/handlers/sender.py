@@ -10,6 +10,8 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.me  # noqa: F401
 from aduan.dal import delivery_queue
 from aduan.models.outbound import OutboundMessage
 from aduan.observability import logger, metrics
