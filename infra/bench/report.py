@@ -200,7 +200,8 @@ def targets(operations: Sequence[dict[str, Any]], imports: dict[str, Any] | None
                "read units grow <= 2x", growth, 2, growth <= 2, f"RCU {rcu}")
     scans = sum(operation["scans"] for operation in operations)
     target("no Scan in any operation (all runs)", scans, 0, scans == 0)
-    # Judged as the template deploys them (Tracing: Active, so the X-Ray SDK is in); trace-disabled in the note.
+    # Judged as the template deploys them (Tracing: Active; the X-Ray SDK comes with a container's first sampled
+    # invocation, measured on its own); trace-disabled in the note.
     # Time is noisy on a shared machine; the module count is the steadier figure.
     for handler in (imports or {}).get("handlers", []):
         ratio = handler["ratio"]
