@@ -265,9 +265,10 @@ def lapor_bridge() -> LaporBridge:
 
 def lapor_port(lapor: LaporSettings) -> LaporPort | None:
     """SP4N-LAPOR! over HTTPS with the token from SSM; None until the city has configured one."""
+    from aduan.adapters import provider_transport
     from aduan.adapters.lapor import HttpsLapor
     from aduan.adapters.senders.lapor import api_for
-    from aduan.dal import channel_secrets, provider_transport
+    from aduan.dal import channel_secrets
     from aduan.observability import logger
 
     token = (channel_secrets.credentials(lapor.token_secret) or {}).get("token")

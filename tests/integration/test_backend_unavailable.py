@@ -12,9 +12,9 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutErr
 from conftest import Api
 
 
-def _client_error(code: str, status: int) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": code},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, "Query")
+def _client_error(code: str, status: int, *reasons: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status},
+                        "CancellationReasons": [{"Code": reason} for reason in reasons]}, "Query")
 
 
 @pytest.mark.parametrize("failure", [
@@ -22,7 +22,8 @@ def _client_error(code: str, status: int) -> ClientError:
     ReadTimeoutError(endpoint_url="https://dynamodb.ap-southeast-3.amazonaws.com/"),
     _client_error("ProvisionedThroughputExceededException", 400),
     _client_error("InternalServerError", 500),
-], ids=["connect-timeout", "read-timeout", "throttled", "server-error"])
+    _client_error("TransactionCanceledException", 400, "None", "TransactionConflict"),
+], ids=["connect-timeout", "read-timeout", "throttled", "server-error", "transaction-conflict"])
 def test_an_unavailable_backend_is_a_retryable_503(api: Api, failure: Exception) -> None:
     from aduan.services.tickets import TicketService
 

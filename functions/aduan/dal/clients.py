@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 _BUSY_CODES = frozenset({"ThrottlingException", "Throttling", "ProvisionedThroughputExceededException",
                          "RequestLimitExceeded", "TransactionInProgressException", "InternalServerError",
                          "ServiceUnavailable", "SlowDown", "RequestThrottled"})
+_BUSY_REASONS = frozenset({"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"})
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
 
@@ -35,6 +36,7 @@ def transient(exc: BaseException) -> bool:
         return True
     if isinstance(exc, ClientError):
         answer = exc.response
-        return (answer.get("Error", {}).get("Code") in _BUSY_CODES
+        reasons = {reason.get("Code") for reason in answer.get("CancellationReasons", [])}  # a transaction's items
+        return (answer.get("Error", {}).get("Code") in _BUSY_CODES or bool(reasons & _BUSY_REASONS)
                 or int(answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500)
     return False
