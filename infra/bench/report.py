@@ -319,8 +319,10 @@ def render(document: dict[str, Any]) -> str:
     if document.get("sla_sweep"):
         sla = document["sla_sweep"]
         lines += ["", f"4. SLA sweep ({sla['model']})"]
-        lines += [f"  {run['open_tickets']} open clocks, {run['due']} due: {run['index_queries']} index queries read "
-                  f"{run['index_items_read']} items; {run['dynamodb_reads']} reads, {run['dynamodb_writes']} writes, "
+        lines += [f"  {run['open_tickets']} open clocks, {run['due']} due: {run['queries']} queries read "
+                  f"{run['items_read']} items ({run['index_items_read']} from the due index, "
+                  f"{run['hourly_count_items_read']} for the hourly overdue counts in {run['hourly_count_queries']} "
+                  f"queries); {run['dynamodb_reads']} reads, {run['dynamodb_writes']} writes, "
                   f"{run['rcu']} RCU, {run['wcu']} WCU; fired {run['fired']}" for run in sla["runs"]]
         lines.append(f"  model at {sla['modelled']['open_tickets']} open, {sla['modelled']['due']} due: "
                      f"{sla['modelled']['index_items_read']} index items read")

@@ -1,6 +1,6 @@
 """Entry point of StatsFunction: bus events (ticket domain events, SLA clock events) from its SQS
-queue -> the statistics counters, each event counted once (see services/stats.py): a batch is folded into
-one write, and counted message by message when that write is refused.
+queue -> the statistics counters, each event counted once (see services/stats.py): a batch is folded (each
+fact and each ticket's backlog written once), and counted message by message when a ticket keeps changing.
 
 The queue message body is the EventBridge event as the rule delivers it, read with `read_event` (lenient:
 moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridgeModel requires)."""
@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # What every invocation uses is imported at init (not on the first message); wiring builds it.
 import aduan.services.stats  # noqa: F401
+from aduan.dal.stats import StaleState
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
 from aduan.wiring import stats_counter
@@ -34,16 +35,17 @@ def count(record: SQSRecord) -> None:
 
 
 def _count_folded(records: list[dict[str, Any]]) -> bool:
-    """The whole batch in one write; False (nothing written) when a message does not read or the write was
-    refused, and the batch is then counted one message at a time."""
+    """The whole batch folded (each fact and each ticket's backlog written once); False when a message does
+    not read or a ticket's state kept changing: the batch is then counted one message at a time, which is
+    safe after any part of it was written (every write is exactly-once on its own)."""
     try:
         events = [read_event(record["body"]) for record in records]
-    except ValueError:  # a malformed message: the one-by-one path reports just that one as failed
+        counted = stats_counter().record_batch(events)
+    except (ValueError, StaleState):  # the one-by-one path reports just the failing messages
         return False
-    counted = stats_counter().record_batch(events)
-    for recorded in counted or ():
+    for recorded in counted:
         _tally(recorded)
-    return counted is not None
+    return True
 
 
 @logger.inject_lambda_context
