@@ -96,7 +96,7 @@ def whatsapp_answers_in_process(sent: list[str] | None = None) -> None:
     `sent`) and AWS calls made (to moto)."""
     from aduan.adapters import provider_transport
     from aduan.adapters.senders.base import ProviderRequest, Reply
-    from aduan.handlers.sender import delivery
+    from aduan.wiring import delivery_service
 
     def transport(request: ProviderRequest) -> Reply:
         if request.aws_call is not None:
@@ -106,4 +106,4 @@ def whatsapp_answers_in_process(sent: list[str] | None = None) -> None:
             sent.append(wamid)
         return Reply(200, {"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
 
-    delivery().transport = transport
+    delivery_service().transport = transport

@@ -106,7 +106,7 @@ def test_tracker_starts_a_clock_once_however_often_the_event_arrives(world: Worl
 
 
 def test_reminder_and_breach_fire_exactly_once_under_repeated_and_overlapping_sweeps(world: World) -> None:
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     code = world.api.file()["tracking_code"]
     world.deliver(code)
@@ -223,7 +223,7 @@ def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World
     overdue = api("GET", "/v1/agencies/dpu/sla", who="dpu").body["overdue"]
     assert [(item["tracking_code"], item["stages"]) for item in overdue] == [(late, ["first_response"])]
     assert overdue_now() == {"dpu": 1}
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     assert service().store.recount_overdue(["dpu", "dlh"]) == {"dpu": 1, "dlh": 0, "desk": 0}  # same, from the index
     assert api.act("dpu", late, "accept", 4).status == 200  # version 4: the breach bumped it
@@ -247,7 +247,7 @@ def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pyte
 
     import botocore.client
 
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     atomic = threading.Lock()
     make_call = botocore.client.BaseClient._make_api_call
@@ -273,13 +273,13 @@ def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pyte
 
 def overdue_now() -> dict[str, int]:
     """The overdue counts the clocks writes keep (what the hourly gauges publish), the non-zero ones."""
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     return {agency: n for agency, n in service().store.overdue_counts().items() if n}
 
 
 def test_a_sweep_short_of_time_leaves_the_rest_to_the_next(world: World) -> None:
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     code = world.api.file()["tracking_code"]
     world.deliver(code)

@@ -185,7 +185,7 @@ def test_folded_batches_count_as_one_by_one(api: Api, world: dict[str, Any],
     ticket in a batch): the same cells as counting every message on its own, and a batch delivered again
     changes nothing (its markers are on the facts, its versions on the ticket states)."""
     from aduan.handlers import stats as handler
-    from aduan.handlers.stats import service
+    from aduan.wiring import stats_counter as service
 
     folded = _dump(world)
     events = world["events"]
@@ -205,7 +205,7 @@ def test_stale_reads_and_partial_writes_still_count_every_event_once(api: Api, w
     ticket) is refused and folded again on a consistent read; a batch whose facts were written but whose
     backlog write kept being refused is counted again when delivered again: every event once."""
     from aduan.dal.stats import StaleState, StatsRepository
-    from aduan.handlers.stats import service
+    from aduan.wiring import stats_counter as service
 
     folded = _dump(world)
     _clear_statistics(world, folded)

@@ -7,7 +7,6 @@ moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridg
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,22 +14,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal.config_store import load_config
-from aduan.dal.stats import StaleState, StatsRepository
-from aduan.dal.tickets import TicketRepository
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.stats  # noqa: F401
+from aduan.dal.stats import StaleState
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
-from aduan.services.stats import StatsService
+from aduan.wiring import stats_counter
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-@cache
-def service() -> StatsService:
-    table = settings.table_name()
-    return StatsService(repository=StatsRepository(table), config=lambda: load_config(table),
-                        timeline=TicketRepository(table).events)
 
 
 def _tally(recorded: bool) -> None:
@@ -40,7 +31,7 @@ def _tally(recorded: bool) -> None:
 
 def count(record: SQSRecord) -> None:
     event = read_event(record.body)
-    _tally(event is not None and service().record(event))
+    _tally(event is not None and stats_counter().record(event))
 
 
 def _count_folded(records: list[dict[str, Any]]) -> bool:
@@ -49,7 +40,7 @@ def _count_folded(records: list[dict[str, Any]]) -> bool:
     safe after any part of it was written (every write is exactly-once on its own)."""
     try:
         events = [read_event(record["body"]) for record in records]
-        counted = service().record_batch(events)
+        counted = stats_counter().record_batch(events)
     except (ValueError, StaleState):  # the one-by-one path reports just the failing messages
         return False
     for recorded in counted:
