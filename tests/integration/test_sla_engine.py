@@ -315,7 +315,7 @@ def _clocks_item(world: World, code: str) -> dict[str, Any]:
 
 def test_work_starting_on_an_accepted_complaint_moves_its_due_queue_without_reading_the_clocks(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from aduan.handlers.sla_tracker import service
+    from aduan.wiring import sla_service as service
 
     api = world.api
     code = api.file()["tracking_code"]
