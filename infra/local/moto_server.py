@@ -17,6 +17,7 @@ from typing import Any
 
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
+from infra.local.in_process import InProcessAws
 from infra.local.query_index import install_partition_reads
 from infra.local.request_tokens import TransactionTokens
 from infra.local.sqs_visibility import install_visibility_notes
@@ -94,6 +95,7 @@ class MotoServer:
         self._server: object | None = None
         self.writes = WriteCounter()
         self.tokens = TransactionTokens()
+        self.in_process: InProcessAws | None = None
 
     @property
     def url(self) -> str:
@@ -125,9 +127,13 @@ class MotoServer:
             raise LocalStackError(f"moto did not start on {self.host}:{self.port}")
         self._server = server
         inner = getattr(server, "_server", None)
-        if inner is not None:
-            inner.app = self.writes.wrap(serialise_dynamodb(self.tokens.wrap(inner.app)))
+        if inner is None:
+            raise LocalStackError("moto's server has no WSGI app to wrap (moto version?)")
+        inner.app = self.writes.wrap(serialise_dynamodb(self.tokens.wrap(inner.app)))
         self.port = _previous_port = server.get_host_and_port()[1]
+        # This process's boto3 calls to moto skip the socket; outside clients keep the server (in_process.py).
+        self.in_process = InProcessAws(self.url, inner.app)
+        self.in_process.install()
         self.reset()
 
     def reset(self) -> None:
@@ -142,6 +148,8 @@ class MotoServer:
         if not isinstance(server, ThreadedMotoServer):
             return
         self._server = None
+        if self.in_process is not None:
+            self.in_process.uninstall()
         try:
             self.reset()  # free the memory: moto's backends outlive the server
         finally:
