@@ -15,10 +15,12 @@ the browser's direct uploads) and every outside client (CLI, console, `curl`) ke
 
 from __future__ import annotations
 
+import importlib
 import io
 import sys
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
@@ -30,6 +32,50 @@ from infra.local.faults import ResponseBody
 
 SERVICES = frozenset({"dynamodb", "dynamodbstreams", "sqs", "eventbridge", "ssm"})
 _EVENT = "before-send"
+# JSON-protocol targets (X-Amz-Target prefix) -> moto's handler class for them, all served at "/".
+_HANDLERS = {
+    "DynamoDB_20120810": ("moto.dynamodb.responses", "DynamoHandler"),
+    "DynamoDBStreams_20120810": ("moto.dynamodbstreams.responses", "DynamoDBStreamsHandler"),
+    "AmazonSQS": ("moto.sqs.responses", "SQSResponse"),
+    "AWSEvents": ("moto.events.responses", "EventsHandler"),
+    "AmazonSSM": ("moto.ssm.responses", "SimpleSystemManagerResponse"),
+}
+WsgiApp = Callable[[dict[str, Any], Any], Any]
+
+
+def direct_dispatch(app: WsgiApp) -> WsgiApp:
+    """JSON-protocol requests handed straight to moto's handler class, as `mock_aws` does, skipping what the
+    server puts in front of it for every service (service detection from the signature, a Flask app with its
+    URL map, request context and CORS extension); the handler, its parser and serialiser are moto's own, so
+    the answer is moto's. Anything else goes to `app`."""
+    dispatchers: dict[str, Callable[..., Any]] = {}
+
+    def dispatcher(prefix: str) -> Callable[..., Any] | None:
+        if prefix not in dispatchers and prefix in _HANDLERS:
+            module, name = _HANDLERS[prefix]
+            dispatchers[prefix] = getattr(importlib.import_module(module), name).dispatch
+        return dispatchers.get(prefix)
+
+    def direct(environ: dict[str, Any], start_response: Any) -> Any:
+        prefix = str(environ.get("HTTP_X_AMZ_TARGET", "")).partition(".")[0]
+        handler = dispatcher(prefix) if environ.get("PATH_INFO") == "/" else None
+        if handler is None:
+            return app(environ, start_response)
+        from moto.core.exceptions import HTTPException
+        from moto.core.request import Request
+
+        request = Request(environ)
+        try:
+            status, headers, body = handler(request, request.raw_url, request.headers)
+        except HTTPException as error:  # as moto's server (werkzeug) turns them into answers
+            status, headers, body = error.code, dict(error.get_headers()), error.get_body()
+        payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
+        listed = [(str(k), str(v)) for k, v in headers.items() if str(k).lower() not in ("status", "content-length")]
+        start_response(f"{int(status)} {HTTPStatus(int(status)).phrase}",
+                       [*listed, ("Content-Length", str(len(payload)))])
+        return [payload]
+
+    return direct
 
 
 class InProcessAws:

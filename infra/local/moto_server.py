@@ -17,7 +17,7 @@ from typing import Any
 
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
-from infra.local.in_process import InProcessAws
+from infra.local.in_process import InProcessAws, direct_dispatch
 from infra.local.query_index import install_partition_reads
 from infra.local.request_tokens import TransactionTokens
 from infra.local.sqs_visibility import install_visibility_notes
@@ -129,12 +129,17 @@ class MotoServer:
         inner = getattr(server, "_server", None)
         if inner is None:
             raise LocalStackError("moto's server has no WSGI app to wrap (moto version?)")
-        inner.app = self.writes.wrap(serialise_dynamodb(self.tokens.wrap(inner.app)))
+        moto_app = inner.app
+        inner.app = self._chain(moto_app)
         self.port = _previous_port = server.get_host_and_port()[1]
-        # This process's boto3 calls to moto skip the socket; outside clients keep the server (in_process.py).
-        self.in_process = InProcessAws(self.url, inner.app)
+        # This process's boto3 calls to moto skip the socket and moto's Flask front; outside clients keep the
+        # server (in_process.py). Both chains share the write counter, the DynamoDB lock and the tokens.
+        self.in_process = InProcessAws(self.url, self._chain(direct_dispatch(moto_app)))
         self.in_process.install()
         self.reset()
+
+    def _chain(self, app: Any) -> Any:
+        return self.writes.wrap(serialise_dynamodb(self.tokens.wrap(app)))
 
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")

@@ -163,3 +163,56 @@ def test_the_environ_is_what_werkzeug_builds() -> None:
     assert environ["QUERY_STRING"] == "list-type=2" and environ["SERVER_PORT"] == "5000"
     assert environ["CONTENT_TYPE"] == "application/json" and environ["CONTENT_LENGTH"] == "0"
     assert environ["HTTP_X_AMZ_TARGET"] == "DynamoDB_20120810.GetItem" and environ["HTTP_HOST"] == "127.0.0.1:5000"
+
+
+def test_direct_dispatch_answers_byte_for_byte_as_the_server(moto: MotoServer) -> None:
+    """A corpus of requests as boto3 signs them (hot DynamoDB operations, a refused condition, streams, SQS,
+    EventBridge), each answered by moto's handler directly and by the server's Flask app: same status, same
+    body. Every request in it can be repeated with the same answer."""
+    from moto.server import ThreadedMotoServer
+
+    dynamodb = _table(moto, "corpus")
+    sqs = client(moto, "sqs")
+    queue = sqs.create_queue(QueueName="corpus")["QueueUrl"]
+    key = {"pk": {"S": "T#1"}, "sk": {"S": "META"}}
+    item = {**key, "n": {"N": "7"}, "blob": {"B": b"\x01\x02"}, "m": {"M": {"l": {"L": [{"S": "x"}, {"NULL": True}]}}}}
+    corpus: list[Any] = []
+
+    def record(request: Any, **_: Any) -> None:
+        corpus.append(request)
+
+    for each in (dynamodb, sqs):
+        each.meta.events.register_first("before-send", record)
+    dynamodb.put_item(TableName="corpus", Item=item)
+    second = {"pk": {"S": "T#2"}, "sk": {"S": "A"}}
+    dynamodb.batch_write_item(RequestItems={"corpus": [{"PutRequest": {"Item": second}}]})
+    dynamodb.transact_write_items(TransactItems=[{"Put": {"TableName": "corpus", "Item": {"pk": {"S": "T#3"},
+                                                                                          "sk": {"S": "A"}}}}])
+    dynamodb.get_item(TableName="corpus", Key=key, ConsistentRead=True)
+    dynamodb.get_item(TableName="corpus", Key={"pk": {"S": "none"}, "sk": {"S": "none"}})
+    dynamodb.query(TableName="corpus", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "T#1"}},
+                   ScanIndexForward=False, Limit=5)
+    dynamodb.update_item(TableName="corpus", Key=key, UpdateExpression="SET n = :n",
+                         ExpressionAttributeValues={":n": {"N": "7"}}, ReturnValues="ALL_NEW")
+    with pytest.raises(ClientError):
+        dynamodb.put_item(TableName="corpus", Item=item, ConditionExpression="attribute_not_exists(pk)")
+    sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])
+    sqs.list_queues(QueueNamePrefix="corpus")
+    assert len(corpus) == 10
+
+    server = moto._server
+    assert isinstance(server, ThreadedMotoServer)
+    assert server._server is not None
+    flask_front = server._server.app
+    direct = moto.in_process._app if moto.in_process else None
+    assert direct is not None
+
+    def answer(app: Any, request: Any) -> tuple[int, bytes]:
+        status: list[str] = []
+        body = b"".join(app(wsgi_environ(request), lambda code, headers, *_: status.append(code)))
+        return int(status[0].split()[0]), body
+
+    for request in corpus:
+        through_server, directly = answer(flask_front, request), answer(direct, request)
+        assert directly == through_server, request.headers.get("X-Amz-Target")
+    assert [answer(direct, request)[0] for request in corpus].count(400) == 1  # the refused condition
