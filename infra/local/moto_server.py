@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import socket
 import threading
 import urllib.request
 from typing import Any
 
+from infra.local.dynamodb_answers import install_compiled_answers
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
 from infra.local.in_process import InProcessAws, direct_dispatch
@@ -108,6 +110,7 @@ class MotoServer:
         install_partition_reads()
         install_parsed_paths()
         install_visibility_notes()
+        install_compiled_answers(check=os.environ.get("LOCAL_CHECK_ANSWERS") == "1")
         _list_moto_modules_once()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
