@@ -311,6 +311,8 @@ def test_faults_survived(stack: LocalStack) -> None:
         with open(report, "w", encoding="utf-8") as handle:
             json.dump(figures, handle, indent=2, sort_keys=True)
     assert {queue: bodies for queue, bodies in letters.items() if bodies} == {}
+    # Injected faults that outlast the client's retries are a 503 with Retry-After; a 500 would be our bug.
+    assert client.retried.get("500", 0) == 0, client.retried
 
     # The checks read a large table on a busy machine: past the product clients' 5 s read timeout.
     with patient_clients():

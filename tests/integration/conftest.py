@@ -67,7 +67,9 @@ class Api:
 
         answer = handler(rest_event(method, path, body, who, **kwargs), Context())  # type: ignore[arg-type]
         text = answer.get("body") or ""
-        return Reply(answer["statusCode"], json.loads(text) if text else None, answer.get("headers") or {})
+        headers = answer.get("headers") or {key: values[-1] for key, values in
+                                            (answer.get("multiValueHeaders") or {}).items()}
+        return Reply(answer["statusCode"], json.loads(text) if text else None, headers)
 
     def file(self, who: str = "citizen", **overrides: Any) -> dict[str, Any]:
         body = {"title": "Jalan berlubang di Jl. Pandanaran",

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
+from aduan.dal.clients import transient
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.models.limits import limits
@@ -52,8 +53,9 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)
 
 
-def error(status: int, code: str, message: str, details: Any = None) -> Response[Any]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON,
+def error(status: int, code: str, message: str, details: Any = None,
+          headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, headers=headers,
                     body={"error": {"code": code, "message": message, "details": details}})
 
 
@@ -91,10 +93,15 @@ def not_found(exc: NotFoundError) -> Response[Any]:
 
 @app.exception_handler(Exception)
 def unexpected(exc: Exception) -> Response[Any]:
+    if transient(exc):  # AWS busy or out of reach after the client's retries: tell the caller to retry
+        logger.warning("a backing service was unavailable", exc_info=exc)
+        return error(503, "service_unavailable", "a service we depend on is busy; retry in a few seconds",
+                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     logger.exception("unhandled error")
     return error(500, "internal_error", "something went wrong on our side; the request can be retried")
 
 
+RETRY_AFTER_SECONDS = 2
 ERRORS = {
     "400": "Malformed request (invalid JSON or UTF-8, nested too deep)",
     "401": "Missing or invalid bearer token",
@@ -102,6 +109,7 @@ ERRORS = {
     "404": "No such complaint, agency or route",
     "409": "Conflict: stale expected_version, or an action the current status does not allow",
     "422": "Validation error: `details` lists each field",
+    "503": "A service we depend on is briefly unavailable: retry after the `Retry-After` seconds",
 }
 PUBLIC_PATHS = ("/v1/categories", "/v1/agencies", "/v1/areas", "/v1/public/complaints",
                 "/v1/public/complaints/{tracking_code}", "/v1/public/stats")
