@@ -16,7 +16,7 @@ import threading
 import urllib.request
 from typing import Any
 
-from infra.local.dynamodb_answers import install_compiled_answers
+from infra.local.dynamodb_answers import install_compiled_answers, uninstall_compiled_answers
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
 from infra.local.in_process import InProcessAws, direct_dispatch
@@ -158,6 +158,7 @@ class MotoServer:
         self._server = None
         if self.in_process is not None:
             self.in_process.uninstall()
+        uninstall_compiled_answers()  # moto in this process (mock_aws in later tests) answers as shipped again
         try:
             self.reset()  # free the memory: moto's backends outlive the server
         finally:
