@@ -30,7 +30,8 @@ from botocore.compat import HTTPHeaders
 
 from infra.local.faults import ResponseBody
 
-SERVICES = frozenset({"dynamodb", "dynamodbstreams", "sqs", "eventbridge", "ssm"})
+# As botocore names them in event names (the service id, hyphenated).
+SERVICES = frozenset({"dynamodb", "dynamodb-streams", "sqs", "eventbridge", "ssm"})
 _EVENT = "before-send"
 # JSON-protocol targets (X-Amz-Target prefix) -> moto's handler class for them, all served at "/".
 _HANDLERS = {

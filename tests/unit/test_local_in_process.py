@@ -113,6 +113,16 @@ def test_queues_and_buses_in_process_s3_over_http(moto: MotoServer) -> None:
     events = client(moto, "events")
     assert events.put_events(Entries=[{"Source": "aduan", "DetailType": "T", "Detail": "{}"}])["FailedEntryCount"] == 0
 
+    streamed = _table(moto, "streamed")
+    streamed.put_item(TableName="streamed", Item={"pk": {"S": "T#1"}, "sk": {"S": "META"}})
+    arn = streamed.describe_table(TableName="streamed")["Table"]["LatestStreamArn"]
+    streams = client(moto, "dynamodbstreams")
+    answered = moto.in_process.answered
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    assert streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    assert moto.in_process.answered == answered + 3  # the stream pollers' calls too
+
     answered = moto.in_process.answered
     s3 = client(moto, "s3")
     s3.create_bucket(Bucket="in-process-bucket", CreateBucketConfiguration={"LocationConstraint": REGION})
