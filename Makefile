@@ -34,11 +34,13 @@ local: $(STAMP)
 local-fresh: $(STAMP)
 	$(PY) -m infra.local --fresh
 
+# loadfile keeps each e2e module's local stack on one worker (per-test distribution would start it on both);
+# --durations names the slowest tests every run, so a slow one is seen when it comes in.
 test: $(STAMP) $(POLICY_STAMP)
 	@test -x /usr/bin/chromium || echo "!!!!! BROWSER TESTS WILL BE SKIPPED: no /usr/bin/chromium (apt-get install -y chromium) !!!!!" >&2
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -rs -n 2 --dist loadfile
+	$(PY) -m pytest -q -rs -n 2 --dist loadfile --durations=15
 	$(PY) -m infra.policy_check
 
 unit: $(STAMP)

@@ -27,7 +27,8 @@ if importlib.util.find_spec("aduan") is None:
 
 from aduan.dal.config_store import load_config  # noqa: E402
 from aduan.dal.stats import OPEN_PK, StatsRepository, fact_pk, fact_sk, months, open_sk  # noqa: E402
-from aduan.dal.tickets import TicketRepository, queue_key  # noqa: E402
+from aduan.dal.ticket_items import queue_key  # noqa: E402
+from aduan.dal.tickets import TicketRepository  # noqa: E402
 from aduan.logic import clock, stats  # noqa: E402
 from aduan.logic.lifecycle import Policy  # noqa: E402
 from aduan.logic.status_machine import Status  # noqa: E402

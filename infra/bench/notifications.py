@@ -90,8 +90,8 @@ def queued_messages() -> list[str]:
 
 def whatsapp_answers_in_process() -> None:
     """The sender's transport, with Graph API calls answered here and AWS calls made (to moto)."""
+    from aduan.adapters import provider_transport
     from aduan.adapters.senders.base import ProviderRequest, Reply
-    from aduan.dal import provider_transport
     from aduan.handlers.sender import delivery
 
     def transport(request: ProviderRequest) -> Reply:

@@ -64,7 +64,7 @@ def _fill(count: int, rng: random.Random, point: Any, category: str | None) -> N
 
     from aduan import settings
     from aduan.dal.config_store import load_config
-    from aduan.dal.tickets import body_item, head_item
+    from aduan.dal.ticket_items import head_item, part_items
     from aduan.logic import clock, ids
     from aduan.models.ticket import Channel, Location, Reporter, Ticket
 
@@ -78,7 +78,7 @@ def _fill(count: int, rng: random.Random, point: Any, category: str | None) -> N
                         text="Laporan lama warga", category_id=category or rng.choice(categories),
                         location=Location(lat=lat, lon=lon), channel=Channel.APP, reporter=Reporter(ref="arsip"),
                         created_at=stamp, updated_at=stamp, status_since=stamp)
-        items.extend(item for item in (head_item(ticket), body_item(ticket)) if item is not None)
+        items.extend((head_item(ticket), *part_items(ticket)))
     # Straight batch writes, not the ticket writer's transaction: the archive is background, and moto copies
     # every table a transaction touches (filling 5,000 tickets that way takes minutes). A code drawn twice
     # overwrites one archived ticket, which changes nothing measured.

@@ -199,6 +199,8 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     page.get_by_role("link", name=code).click()
     expect(page.get_by_role("heading", name="Saran triase")).to_be_visible()
     expect(page.get_by_text("Peta tidak tersedia")).to_be_visible()  # no internet here: area and coordinates
+    # The timeline in words, not event type names: "Aduan diterima → Diterima".
+    expect(page.locator("ol.timeline li").first).to_contain_text("Aduan diterima → Diterima")
     screens.take("02-desk-complaint")
     # Where tiles are reachable the map is drawn (tiles answered here by the test, as a tile server would).
     page.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=200, content_type="image/png",

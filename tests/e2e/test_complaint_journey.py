@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from infra.local import LocalStack
+from tests.e2e.journeys import COMPLAINT, event_is, tokens
 from tests.e2e.over_http import call, stack_fixture, token
 
 pytestmark = pytest.mark.e2e
@@ -16,21 +17,15 @@ stack = stack_fixture()
 
 
 def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:
-    citizen = token(stack, "role=citizen&sub=warga-e2e&name=Sari")
-    verifier = token(stack, "role=verifier&sub=desk-e2e")
-    dpu = token(stack, "role=agency_officer&sub=dpu-e2e&agency_id=dpu")
+    citizen, verifier, dpu = tokens(stack, "e2e", "citizen", "verifier", "dpu")
 
     status, categories = call(stack, "GET", "/v1/categories")
     assert status == 200 and "jalan-rusak" in [item["id"] for item in categories]
 
-    complaint = {"title": "Jalan berlubang di Jl. Pandanaran",
-                 "text": "Ada lubang besar di depan toko oleh-oleh, berbahaya bagi pengendara motor.",
-                 "category_id": "jalan-rusak",
-                 "location": {"lat": -6.9875, "lon": 110.412, "address": "Jl. Pandanaran, Semarang Tengah"}}
-    status, filed = call(stack, "POST", "/v1/complaints", complaint, citizen, {"Idempotency-Key": "e2e-journey-1"})
+    status, filed = call(stack, "POST", "/v1/complaints", COMPLAINT, citizen, {"Idempotency-Key": "e2e-journey-1"})
     assert status == 201, filed
     code = filed["tracking_code"]
-    status, again = call(stack, "POST", "/v1/complaints", complaint, citizen, {"Idempotency-Key": "e2e-journey-1"})
+    status, again = call(stack, "POST", "/v1/complaints", COMPLAINT, citizen, {"Idempotency-Key": "e2e-journey-1"})
     assert status == 201 and again["tracking_code"] == code  # a retried request files nothing new
 
     assert call(stack, "GET", f"/v1/complaints/{code}")[0] == 401
@@ -82,8 +77,7 @@ def test_a_complaint_lives_its_whole_life_over_http(stack: LocalStack) -> None:
         "TicketResolved", "RatingGiven"]
 
     # Every step reached the event bus through the outbox relay, once per event id.
-    stack.wait_for_event(lambda event: event.get("detail-type") == "RatingGiven"
-                         and event["detail"]["tracking_code"] == code, timeout=60)
+    stack.wait_for_event(event_is("RatingGiven", code), timeout=60)
     mine = [event for event in stack.events()
             if event["detail"].get("tracking_code") == code and event["source"] == "aduan.tickets"]
     # The bus also carries the agency's answer going to desk review (internal: the citizen's timeline hides it).

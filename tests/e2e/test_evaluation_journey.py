@@ -7,7 +7,6 @@ ReportsFunction emails the report to the supervisors and the agency heads, once,
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,22 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from infra.local import LocalStack
-from tests.e2e.over_http import call, stack_fixture, token
-from tests.e2e.test_organisation_journey import COMPLAINT, _act
+from tests.e2e.journeys import act, file_complaint, tokens, until
+from tests.e2e.over_http import call, stack_fixture
 
 pytestmark = pytest.mark.e2e
 
 stack = stack_fixture()
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-def _until(check: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.5)
 
 
 def _agency_rows(stack: LocalStack, supervisor: str) -> dict[str, Any]:
@@ -41,22 +31,17 @@ def _agency_rows(stack: LocalStack, supervisor: str) -> dict[str, Any]:
 
 
 def test_credits_reports_and_the_monday_email_over_http(stack: LocalStack) -> None:
-    citizen = token(stack, "role=citizen&sub=warga-eval&name=Sari")
-    verifier = token(stack, "role=verifier&sub=desk-eval")
-    supervisor = token(stack, "role=supervisor&sub=spv-eval")
-    dpu = token(stack, "role=agency_officer&sub=dpu-eval&agency_id=dpu")
-    bina_marga = token(stack, "role=agency_officer&sub=bm-eval&agency_id=dpu-bina-marga")
+    citizen, verifier, supervisor, dpu, bina_marga = tokens(
+        stack, "eval", "citizen", "verifier", "supervisor", "dpu", "bina_marga")
 
-    status, filed = call(stack, "POST", "/v1/complaints", COMPLAINT, citizen)
-    assert status == 201, filed
-    code = filed["tracking_code"]
-    _act(stack, code, verifier, "verify")
-    _act(stack, code, verifier, "assign", agency_id="dinkes")
-    _act(stack, code, verifier, "assign", agency_id="dpu", reason="Jalan rusak: kewenangan DPU")
-    _act(stack, code, dpu, "dispose", agency_id="dpu-bina-marga", note="Tambal minggu ini")
-    _act(stack, code, bina_marga, "accept")
-    _act(stack, code, bina_marga, "resolve", response="Lubang ditambal")
-    assert _act(stack, code, verifier, "approve_answer")["status"] == "resolved"
+    code = file_complaint(stack, citizen)
+    act(stack, code, verifier, "verify")
+    act(stack, code, verifier, "assign", agency_id="dinkes")
+    act(stack, code, verifier, "assign", agency_id="dpu", reason="Jalan rusak: kewenangan DPU")
+    act(stack, code, dpu, "dispose", agency_id="dpu-bina-marga", note="Tambal minggu ini")
+    act(stack, code, bina_marga, "accept")
+    act(stack, code, bina_marga, "resolve", response="Lubang ditambal")
+    assert act(stack, code, verifier, "approve_answer")["status"] == "resolved"
 
     def credited() -> dict[str, Any] | None:
         rows = _agency_rows(stack, supervisor)
@@ -65,8 +50,7 @@ def test_credits_reports_and_the_monday_email_over_http(stack: LocalStack) -> No
                 and rows.get("dinkes", {}).get("sla", {}).get("first_response", {}).get("handed_on_unanswered"))
         return rows if done else None
 
-    rows = _until(credited)
-    assert rows, _agency_rows(stack, supervisor)
+    rows = until("DPU and Bina Marga credited, Dinkes marked handed on unanswered", credited, every=0.5)
     assert rows["dinkes"]["first_response_hours"]["count"] == 0
     assert rows["dinkes"]["first_response_hours"]["handed_on_unanswered"] == 1
     assert rows["dinkes"]["sla_compliance"] is None  # never ranked on a complaint it never touched
@@ -99,8 +83,7 @@ def test_credits_reports_and_the_monday_email_over_http(stack: LocalStack) -> No
         return messages if {m["recipient"] for m in messages} >= {"pengawas.aduan@semarangkota.go.id",
                                                                    "dpu@semarangkota.go.id"} else []
 
-    sent = _until(reports_sent, timeout=120)
-    assert sent, "the scheduled weekly reports did not reach the outbox"
+    sent = until("the scheduled weekly reports reaching the outbox", reports_sent, timeout=120, every=0.5)
     recipients = [m["recipient"] for m in sent]
     assert len(recipients) == len(set(recipients))  # once per recipient
     to_dpu = next(m for m in sent if m["recipient"] == "dpu@semarangkota.go.id")

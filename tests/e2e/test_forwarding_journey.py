@@ -19,8 +19,8 @@ import pytest
 
 from infra.local import LocalStack
 from infra.local.external_fakes import ExternalFakes, FakeServer, Received
-from tests.e2e.over_http import call, stack_fixture, token
-from tests.e2e.test_organisation_journey import _act
+from tests.e2e.journeys import act, file_complaint, tokens, until
+from tests.e2e.over_http import call, stack_fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -57,16 +57,6 @@ def fakes(stack: LocalStack) -> Iterator[ExternalFakes]:
         yield found
 
 
-def _until(found: Callable[[], list[Any]], timeout: float = 60.0) -> list[Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        items = found()
-        if items:
-            return items
-        time.sleep(0.2)
-    raise AssertionError("nothing arrived in time")
-
-
 def _signed(stack: LocalStack, agency: str, body: dict[str, Any], key: bytes) -> tuple[int, Any]:
     from aduan.logic import clock
     from aduan.logic.forwarding import sign
@@ -78,17 +68,14 @@ def _signed(stack: LocalStack, agency: str, body: dict[str, Any], key: bytes) ->
 
 
 def test_webhook_forward_callback_answer_and_the_citizen_hears(stack: LocalStack, fakes: ExternalFakes) -> None:
-    citizen = token(stack, "role=citizen&sub=warga-fwd&name=Sari")
-    verifier = token(stack, "role=verifier&sub=desk-fwd")
-    status, filed = call(stack, "POST", "/v1/complaints", {
-        "title": "Pipa PDAM bocor di trotoar", "text": "Pipa air bocor sejak kemarin, air terbuang dan trotoar licin.",
-        "location": {"lat": -6.9875, "lon": 110.412}, "contact": "sari.warga@example.com"}, citizen)
-    assert status == 201, filed
-    code = filed["tracking_code"]
-    _act(stack, code, verifier, "verify")
-    assert _act(stack, code, verifier, "forward", agency_id=PDAM, note="Mohon perbaikan pipa")["status"] == "forwarded"
+    citizen, verifier = tokens(stack, "fwd", "citizen", "verifier")
+    code = file_complaint(stack, citizen, title="Pipa PDAM bocor di trotoar", category_id=None,
+                          text="Pipa air bocor sejak kemarin, air terbuang dan trotoar licin.",
+                          contact="sari.warga@example.com")
+    act(stack, code, verifier, "verify")
+    assert act(stack, code, verifier, "forward", agency_id=PDAM, note="Mohon perbaikan pipa")["status"] == "forwarded"
 
-    [hook] = _until(lambda: fakes.calls("/hooks/pdam"))
+    [hook] = until("the forward reaching PDAM's webhook", lambda: fakes.calls("/hooks/pdam"))
     document = hook.json()
     assert document["tracking_code"] == code and document["request"] == "Mohon perbaikan pipa"
     assert "Sari" not in hook.body.decode() and "sari.warga" not in hook.body.decode()
@@ -100,17 +87,16 @@ def test_webhook_forward_callback_answer_and_the_citizen_hears(stack: LocalStack
     assert status == 401, replied
     status, replied = _signed(stack, PDAM, answer, b"pdam-callback-key")
     assert status == 200 and replied["status"] == "in_review", replied
-    assert _act(stack, code, verifier, "approve_answer")["status"] == "resolved"
+    assert act(stack, code, verifier, "approve_answer")["status"] == "resolved"
     seen = call(stack, "GET", f"/v1/complaints/{code}", token=citizen)[1]
     assert seen["resolution"] == "Pipa sudah diganti tim PDAM Tirta Moedal"
-    told = _until(lambda: [m for m in stack.outbox() if m["recipient"] == "sari.warga@example.com"
-                           and "Pipa sudah diganti" in m["text"]])
+    told = until("the reporter told the answer", lambda: [
+        m for m in stack.outbox() if m["recipient"] == "sari.warga@example.com" and "Pipa sudah diganti" in m["text"]])
     assert told[0]["tracking_code"] == code
 
 
 def test_lapor_report_pulled_worked_and_pushed_back(stack: LocalStack, fakes: ExternalFakes) -> None:
-    verifier = token(stack, "role=verifier&sub=desk-lapor")
-    dpu = token(stack, "role=agency_officer&sub=dpu-lapor&agency_id=dpu")
+    verifier, dpu = tokens(stack, "lapor", "verifier", "dpu")
     [run] = stack.trigger_schedule("LaporBridgeFunctionPull")
     assert len(run["filed"]) == 1 and run["error"] is None, run
     assert stack.trigger_schedule("LaporBridgeFunctionPull")[0]["filed"] == []  # once per LAPOR! id
@@ -121,14 +107,15 @@ def test_lapor_report_pulled_worked_and_pushed_back(stack: LocalStack, fakes: Ex
     def pushes(suffix: str) -> Callable[[], list[Received]]:
         return lambda: [c for c in fakes.calls(f"/lapor/reports/{REPORT['id']}/") if c.path.endswith(suffix)]
 
-    received = _until(pushes("/status"))  # "received, your tracking code is …"
+    received = until("LAPOR! told it was received", pushes("/status"))  # "… your tracking code is …"
     assert received[0].json()["tracking_code"] == code
-    _act(stack, code, verifier, "verify")
-    _act(stack, code, verifier, "assign", agency_id="dpu")
-    _act(stack, code, dpu, "accept")
-    _act(stack, code, dpu, "resolve", response="Saluran sudah dibersihkan 3 Desember")
-    _act(stack, code, verifier, "approve_answer")
-    [answer] = _until(pushes("/answers"))
+    act(stack, code, verifier, "verify")
+    act(stack, code, verifier, "assign", agency_id="dpu")
+    act(stack, code, dpu, "accept")
+    act(stack, code, dpu, "resolve", response="Saluran sudah dibersihkan 3 Desember")
+    act(stack, code, verifier, "approve_answer")
+    [answer] = until("the answer pushed to LAPOR!", pushes("/answers"))
     assert answer.json()["answer"] == "Saluran sudah dibersihkan 3 Desember"
     assert answer.headers["authorization"] == f"Bearer {fakes.lapor_token}"
-    assert _until(lambda: [c for c in pushes("/status")() if c.json()["status"] == "disposisi"])
+    until("LAPOR! told of the disposition",
+          lambda: [c for c in pushes("/status")() if c.json()["status"] == "disposisi"])

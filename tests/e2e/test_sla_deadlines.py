@@ -4,13 +4,11 @@ scheduler wakes the sweeper, and SlaBreached reaches the bus; the complaint show
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 import pytest
 
 from infra.local import LocalStack
-from tests.e2e.over_http import call, stack_fixture, token
+from tests.e2e.journeys import event_is, tokens, until
+from tests.e2e.over_http import call, stack_fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -18,34 +16,21 @@ pytestmark = pytest.mark.e2e
 stack = stack_fixture()
 
 
-def _is(detail_type: str, code: str) -> Any:
-    return lambda event: event.get("detail-type") == detail_type and event["detail"].get("tracking_code") == code
-
-
-def _until_clock_started(stack: LocalStack, code: str, officer: str) -> None:
-    """The tracker consumes the event asynchronously (SQS poller): wait for it, not for a deadline."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if call(stack, "GET", f"/v1/complaints/{code}", token=officer)[1].get("sla"):
-            return
-        time.sleep(0.2)
-    raise AssertionError("the SLA tracker did not start the clock")
-
-
 def test_a_deadline_passes_when_the_local_clock_moves(stack: LocalStack) -> None:
-    citizen = token(stack, "role=citizen&sub=warga-sla&name=Sari")
-    verifier = token(stack, "role=verifier&sub=desk-sla")
+    citizen, verifier = tokens(stack, "sla", "citizen", "verifier")
     status, filed = call(stack, "POST", "/v1/complaints", {
         "title": "Lampu jalan mati di Jl. Pemuda", "text": "Sudah seminggu lampu PJU mati, jalan gelap dan rawan.",
         "category_id": "pju-mati"}, citizen)
     assert status == 201, filed
     code = filed["tracking_code"]
-    stack.wait_for_event(_is("TicketCreated", code), timeout=20)
-    _until_clock_started(stack, code, verifier)
+    stack.wait_for_event(event_is("TicketCreated", code), timeout=20)
+    # The tracker consumes the event asynchronously (SQS poller): wait for it, not for a deadline.
+    until("the SLA tracker starting the clock",
+          lambda: call(stack, "GET", f"/v1/complaints/{code}", token=verifier)[1].get("sla"), timeout=20)
 
     status, clock = call(stack, "POST", "/local/clock", {"advance_days": 3})
     assert status == 200 and clock["offset_seconds"] == 3 * 86400
-    breached = stack.wait_for_event(_is("SlaBreached", code), timeout=30)
+    breached = stack.wait_for_event(event_is("SlaBreached", code), timeout=30)
     assert breached["source"] == "aduan.sla"
     assert breached["detail"]["stage"] == "verification" and breached["detail"]["rung"] == 1
 

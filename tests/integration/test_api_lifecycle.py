@@ -194,8 +194,9 @@ def test_ticket_id_index_holds_only_ticket_heads(api: Api) -> None:
 
 
 def test_a_status_change_rewrites_a_small_head_and_leaves_the_body_alone(api: Api) -> None:
-    """The bulky fields live in `#BODY`: written at filing and when they change (the answer), not on every
-    status change; the head stays under 1 KB however long the citizen's text; reads see one ticket."""
+    """The bulky fields live beside the head: the text in `#BODY`, written at filing; the answer in
+    `#OUTCOME`, written when it changes; neither on a plain status change. The head stays under 1 KB
+    however long the citizen's text; reads see one ticket."""
     long_text = " ".join(["Lubang besar di depan toko, sudah dua minggu tidak diperbaiki, bahaya."] * 10)
     created = api.file(text=long_text)
     code = created["tracking_code"]
@@ -214,7 +215,8 @@ def test_a_status_change_rewrites_a_small_head_and_leaves_the_body_alone(api: Ap
     assert item_size(stored("#TICKET")) < 1024
     assert api.act("dpu", code, "start", 3).status == 200
     assert api.act("dpu", code, "resolve", 4, response="Sudah ditambal").status == 200
-    assert stored("#BODY") != body_at_filing  # the answer is a body field
+    assert stored("#BODY") == body_at_filing  # the answer is in the small `#OUTCOME`: the text is not rewritten
+    assert stored("#OUTCOME")["answer_draft"]["S"] == "Sudah ditambal"
     view = api("GET", f"/v1/complaints/{code}", who="verifier").body
     assert view["text"] == long_text and view["status"] == "in_review"
     queue = api("GET", "/v1/desk/complaints", who="verifier", query={"status": "in_review"}).body

@@ -15,7 +15,7 @@ GOOD = {"title": "Lampu PJU mati", "text": "Lampu jalan mati sejak tiga hari, ge
 def stored_items() -> int:
     pages = boto3.client("dynamodb").get_paginator("query")
     return sum(page["Count"] for page in pages.paginate(
-        TableName=TABLES["TicketsTable"], IndexName="queue_by_age",
+        TableName=TABLES["TicketsTable"], IndexName="queue_by_urgency",
         KeyConditionExpression="queue_pk = :q", ExpressionAttributeValues={":q": {"S": "DESK#received"}}))
 
 

@@ -11,9 +11,10 @@ from typing import Any
 import boto3
 import pytest
 
+from aduan.adapters import provider_transport
 from aduan.adapters.lapor import HttpsLapor
 from aduan.adapters.senders.lapor import api_for
-from aduan.dal import config_store, provider_transport, template_store
+from aduan.dal import config_store, template_store
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import DeliveryRepository
 from aduan.dal.lapor_state import LaporState

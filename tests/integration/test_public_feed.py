@@ -74,3 +74,19 @@ def test_photos_are_public_only_when_an_officer_says_so(api: Api) -> None:
     assert ".clean?" in photos[0]["url"]  # the public only ever gets the copy without EXIF/GPS
     assert api("POST", f"/v1/complaints/{code}/attachments/NOPE/visibility", {"public": True},
                who="verifier").status == 404
+
+
+def test_after_local_midnight_the_feed_still_shows_today(api: Api) -> None:
+    """00:30 WIB is 17:30 UTC the day before: the default period ends at the end of the city's today,
+    not UTC's (the feed was empty of new complaints every night from 00:00 to 07:00 WIB)."""
+    from datetime import UTC, datetime
+
+    from aduan.logic import clock
+
+    clock.set_clock(lambda: datetime(2026, 12, 3, 17, 30, tzinfo=UTC))
+    try:
+        code = _published(api)
+        codes = [item["tracking_code"] for item in api("GET", "/v1/public/complaints", who=None).body["items"]]
+    finally:
+        clock.set_clock(None)
+    assert code in codes

@@ -6,9 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
+import botocore.endpoint
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
@@ -108,13 +110,17 @@ def test_every_kind_in_the_services_own_shape_and_only_inside_a_function(service
     assert injector.report()["calls_total"] == 40
 
 
-def test_botocore_retries_injected_faults_like_aws_ones(service: Responder) -> None:
+def test_botocore_retries_injected_faults_like_aws_ones(service: Responder, monkeypatch: pytest.MonkeyPatch) -> None:
+    # botocore's backoff is its own (jittered, up to seconds a retry): note each pause instead of taking it.
+    pauses: list[float] = []
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=pauses.append))
     injector = FaultInjector(FaultPlan(rate=0.3, seed=5))
     sqs = faulted_client(injector, "sqs", service.url, attempts=10)
     runtime(lambda event, context: [sqs.get_queue_url(QueueName=f"q{n}") for n in range(20)]).invoke("Worker", {})
     report = injector.report()
     assert report["faults_total"] >= 1  # every fault was retried: all 20 calls answered
     assert report["calls"]["sqs"] == 20 + report["faults_total"]
+    assert len(pauses) == report["faults_total"] and all(0 <= pause <= 20 for pause in pauses)  # backed off
 
 
 def test_a_crash_around_put_events_fails_the_whole_invocation(service: Responder) -> None:

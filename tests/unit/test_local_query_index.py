@@ -43,7 +43,7 @@ def test_partition_and_index_queries_agree_with_the_items(dynamodb: Any) -> None
         move = shuffle.random()
         if move < 0.5:
             item = {"pk": {"S": pk}, "sk": {"S": sk}, "queue_pk": {"S": shuffle.choice(QUEUES)},
-                    "created_at": {"S": f"2026-12-01T00:{step // 60:02d}:{step % 60:02d}Z"}}
+                    "due_sk": {"S": f"2026-12-01T00:{step // 60:02d}:{step % 60:02d}Z"}}
             dynamodb.put_item(TableName=TABLE, Item=item)
             truth[(pk, sk)] = item
         elif move < 0.75 and (pk, sk) in truth:
@@ -64,10 +64,10 @@ def test_partition_and_index_queries_agree_with_the_items(dynamodb: Any) -> None
                                         "ConditionExpression": "attribute_exists(pk)"}}])
         if step % 25 == 0:
             for queue in (*QUEUES, "Q#elsewhere"):
-                found = _query(dynamodb, IndexName="queue_by_age", KeyConditionExpression="queue_pk = :q",
+                found = _query(dynamodb, IndexName="queue_by_due", KeyConditionExpression="queue_pk = :q",
                                ExpressionAttributeValues={":q": {"S": queue}})
                 expected = sorted((i for i in truth.values() if i["queue_pk"]["S"] == queue),
-                                  key=lambda i: (i["created_at"]["S"], i["pk"]["S"], i["sk"]["S"]))
+                                  key=lambda i: (i["due_sk"]["S"], i["pk"]["S"], i["sk"]["S"]))
                 assert [(i["pk"], i["sk"]) for i in found] == [(i["pk"], i["sk"]) for i in expected]
             for number in range(0, 40, 7):
                 found = _query(dynamodb, KeyConditionExpression="pk = :pk",

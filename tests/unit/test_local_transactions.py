@@ -29,13 +29,13 @@ def dynamodb() -> Iterator[Any]:
 
 def _ticket(code: str, queue: str, version: int) -> dict[str, Any]:
     return {"pk": {"S": f"T#{code}"}, "sk": {"S": "META"}, "queue_pk": {"S": f"Q#{queue}"},
-            "created_at": {"S": f"2026-12-01T00:00:0{version}Z"}, "version": {"N": str(version)}}
+            "due_sk": {"S": f"2026-12-01T00:00:0{version}Z"}, "version": {"N": str(version)}}
 
 
 def _everything(client: Any) -> dict[str, Any]:
     """Items, what two indexes answer, and the stream's records: what a failed transaction must not change."""
     items = client.scan(TableName=TABLE)["Items"]
-    by_queue = {queue: client.query(TableName=TABLE, IndexName="queue_by_age", KeyConditionExpression="queue_pk = :q",
+    by_queue = {queue: client.query(TableName=TABLE, IndexName="queue_by_due", KeyConditionExpression="queue_pk = :q",
                                     ExpressionAttributeValues={":q": {"S": queue}})["Items"]
                 for queue in ("Q#dpu", "Q#dinsos")}
     arn = client.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aduan.dal import codec
-from aduan.dal.tickets import entry_item
+from aduan.dal.ticket_items import entry_item
 from aduan.logic import domain_events, stats
 from aduan.logic.attribution import credit_steps
 from aduan.models.config import load_config_dir

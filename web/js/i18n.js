@@ -91,6 +91,23 @@ export function statusName(status) {
   return pair ? pair[lang === 'en' ? 1 : 0] : status;
 }
 
+// What happened, in words, for timeline entries that are not an officer's action.
+const EVENTS = {
+  TicketCreated: ['Aduan diterima', 'Complaint received'], TicketVerified: ['Diverifikasi', 'Verified'],
+  TicketAssigned: ['Didisposisikan', 'Assigned'], TicketForwarded: ['Diteruskan', 'Forwarded'],
+  TicketStatusChanged: ['Status berubah', 'Status changed'], TicketResolved: ['Diselesaikan', 'Resolved'],
+  TicketClosed: ['Ditutup', 'Closed'], TicketReopened: ['Dibuka kembali', 'Reopened'],
+  CommentAdded: ['Komentar', 'Comment'], RatingGiven: ['Penilaian warga', 'Citizen rating'],
+  TicketRouted: ['Saran triase', 'Triage suggestion'], DuplicateMerged: ['Duplikat digabung', 'Duplicate merged'],
+  SlaReminder: ['Pengingat tenggat', 'Deadline reminder'], SlaBreached: ['Tenggat terlewati', 'Deadline missed'],
+  SlaEscalated: ['Dieskalasi', 'Escalated'], SlaClockStopped: ['Tenggat dihentikan', 'Deadline clock stopped'],
+  NotificationRecorded: ['Notifikasi', 'Notification'],
+};
+export function eventName(type) {
+  const pair = EVENTS[type];
+  return pair ? pair[lang === 'en' ? 1 : 0] : type;
+}
+
 export let lang = localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';
 document.documentElement.lang = lang;
 

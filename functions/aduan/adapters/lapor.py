@@ -45,7 +45,7 @@ class LaporPort(Protocol):
 
 @dataclass(frozen=True)
 class HttpsLapor:
-    """The port over HTTPS: the API's requests executed by a transport (dal/provider_transport.py)."""
+    """The port over HTTPS: the API's requests executed by a transport (adapters/provider_transport.py)."""
 
     api: LaporApi
     page_size: int

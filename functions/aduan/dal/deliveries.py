@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.dal.tickets import change_writes
+from aduan.dal.ticket_items import change_writes
 from aduan.models.outbound import OutboundMessage
 from aduan.models.ticket import Change, Ticket, TimelineEntry
 

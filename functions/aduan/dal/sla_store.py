@@ -28,7 +28,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
-from aduan.dal.tickets import SLA_CLOCKS, batch_get, change_writes, ticket_pk, transact
+from aduan.dal.ticket_items import SLA_CLOCKS, change_writes, ticket_pk
+from aduan.dal.tickets import batch_get, transact
 from aduan.logic import clock, sla
 from aduan.models.sla import ClockState, TicketClocks, stopped_row
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy

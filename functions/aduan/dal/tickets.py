@@ -1,22 +1,13 @@
-"""The ticket aggregate in DynamoDB (single table; see docs/data-model.md).
-
-Items under one partition `T#<tracking code>`:
-  `#BODY`                        the bulky fields (the citizen's text, routing's suggestion, duplicate
-                                  candidates, answer, rating, ...): written with the head when they change,
-                                  so a status change rewrites a head under 1 KB (half the write units)
-  `#TICKET`                       the ticket head, with the GSI keys of its queues; fields at their
-                                  default are not stored
-  `#SLA`                          the SLA clocks (dal/sla_store.py): the head's SLA fields (expected
-                                  datetime, overdue, next due) are read from it, never written on the head
-  `A#<attachment id>`             attachment records
-  `EV#<utc time>#<n>#<event id>`  immutable timeline entries; each is also the outbox record of its
-                                  domain event: the table stream feeds them to the event relay.
+"""The ticket repository: reads and writes of the ticket aggregate in DynamoDB. What the items are, their
+keys and what a change writes: dal/ticket_items.py.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import heapq
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,27 +17,37 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
+from aduan.dal.ticket_items import (
+    ATTACHMENT_PREFIX,
+    EVENT_PREFIX,
+    HEAD,
+    PARTS,
+    PUBLIC_FEED,
+    QUEUE_INDEX,
+    QUEUE_INDEXES,
+    QUEUE_KEYS,
+    RANKS,
+    SLA_CLOCKS,
+    attachment_item,
+    change_writes,
+    created_order,
+    geo_cell_key,
+    rank_of,
+    split_partition,
+    ticket_from_items,
+    ticket_pk,
+    ticket_queue_key,
+)
 from aduan.logic import lifecycle
 from aduan.logic.errors import Conflict, NotFound, Unprocessable
-from aduan.logic.geo import geohash
 from aduan.logic.publication import listed
-from aduan.logic.status_machine import AGENCY_OWNED, Status
-from aduan.models.events import DomainEvent, TicketSnapshot, read_event
-from aduan.models.ticket import PRIORITY_RANK, Attachment, Change, Ticket, TimelineEntry
+from aduan.models.events import DomainEvent, read_event
+from aduan.models.ticket import Attachment, Change, Ticket, TimelineEntry
 
-HEAD = "#TICKET"
-BODY = "#BODY"  # sorts before the head and the clocks: the status read's one Query finds all three
-# What makes a head large and changes seldom; queues read it with the head (same BatchGetItem).
-BODY_FIELDS = frozenset({"text", "suggestion", "duplicate_candidates", "answer_draft", "resolution", "rating",
-                         "rejection_reason", "follower_refs", "returned_by"})
-EVENT_PREFIX = "EV#"
-ATTACHMENT_PREFIX = "A#"
-SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 MAX_PAGE = 100
 CODE_ATTEMPTS = 5  # tracking codes drawn for one new ticket before giving up
 MAX_BATCH_GET = 100  # keys per BatchGetItem
-PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
-QUEUE_INDEXES = {"oldest": "queue_by_age", "urgent": "queue_by_urgency", "due": "queue_by_due"}
+OLDEST_CURSOR = "oldest"
 
 
 class CodeTaken(Exception):
@@ -55,128 +56,6 @@ class CodeTaken(Exception):
 
 class GuardTaken(Exception):
     """The guard item of a change already exists: the change was made before (exactly-once intake)."""
-
-
-def ticket_pk(code: str) -> str:
-    return f"T#{code}"
-
-
-def queue_key(status: Status, agency_id: str | None) -> str:
-    owner_status = status
-    if agency_id and (status in AGENCY_OWNED or status == Status.NEED_INFO):
-        return f"AGENCY#{agency_id}#{owner_status.value}"
-    return f"DESK#{owner_status.value}"
-
-
-def ticket_queue_key(ticket: Ticket) -> str:
-    if ticket.status == Status.NEED_INFO and ticket.resume_status not in AGENCY_OWNED:
-        return queue_key(ticket.status, None)
-    return queue_key(ticket.status, ticket.assigned_agency_id)
-
-
-# Worked out from the `#SLA` clocks whenever a head is read (sla_fields), so the SLA engine never
-# rewrites the head to keep them current.
-SLA_HEAD_FIELDS = frozenset({"expected_datetime", "overdue", "sla_due_at"})
-
-
-def sla_fields(clocks_document: dict[str, Any] | None) -> dict[str, Any]:
-    """The head's SLA fields from the stored clocks (none yet: the model's defaults)."""
-    if not clocks_document:
-        return {}
-    from aduan.logic import sla  # the SLA logic only where clocks are read
-    from aduan.models.sla import TicketClocks
-
-    return sla.head_fields(TicketClocks.model_validate(clocks_document))
-
-
-def body_document(ticket: Ticket) -> dict[str, Any]:
-    return ticket.model_dump(mode="json", exclude_defaults=True, include=set(BODY_FIELDS))
-
-
-def _body_text(document: dict[str, Any]) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"))
-
-
-def body_item(ticket: Ticket) -> dict[str, Any] | None:
-    """The `#BODY` item when its fields differ from what was read (always for a ticket not read)."""
-    document = body_document(ticket)
-    if ticket._stored_body is not None and ticket._stored_body == _body_text(document):
-        return None
-    document.update(pk=ticket_pk(ticket.tracking_code), sk=BODY, entity="ticket_body")
-    return codec.to_item(document)
-
-
-def _ticket(head: dict[str, Any], body: dict[str, Any] | None, clocks: dict[str, Any] | None) -> Ticket:
-    """A stored ticket from its head, body and clocks (a head written before bodies existed has it all)."""
-    ticket = Ticket.model_validate({**head, **(body or {}), **sla_fields(clocks)})
-    if body is not None:
-        ticket._stored_body = _body_text(body_document(ticket))
-    return ticket
-
-
-def head_item(ticket: Ticket) -> dict[str, Any]:
-    document = ticket.model_dump(mode="json", exclude_defaults=True, exclude=set(SLA_HEAD_FIELDS | BODY_FIELDS))
-    document.update(
-        status=ticket.status.value, priority=ticket.priority.value, version=ticket.version,
-        pk=ticket_pk(ticket.tracking_code),
-        sk=HEAD,
-        entity="ticket",
-        # Only heads carry it (entries and attachments have `ticket_id`), which keeps `by_ticket_id` sparse.
-        head_ticket_id=ticket.id,
-        reporter_pk=f"R#{ticket.reporter.ref}",
-        queue_pk=ticket_queue_key(ticket),
-        urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
-    )
-    if listed(ticket):
-        document["public_pk"] = PUBLIC_FEED
-    cell = geo_key(ticket)
-    if cell:
-        document["geo_pk"] = cell  # sparse index: only complaints with a category and a point
-    return codec.to_item(document)
-
-
-def geo_cell_key(category_id: str, cell: str) -> str:
-    return f"G#{category_id}#{cell}"
-
-
-def geo_key(ticket: Ticket) -> str | None:
-    """The duplicate-search index key: category and geohash cell (by_geocell, sorted by created_at)."""
-    category = ticket.category_id or (ticket.suggestion.category_id if ticket.suggestion else None)
-    where = ticket.location
-    if not category or where is None or where.lat is None or where.lon is None:
-        return None
-    return geo_cell_key(category, geohash(where.lat, where.lon))
-
-
-def entry_item(entry: TimelineEntry, index: int, ticket: Ticket) -> dict[str, Any]:
-    document = entry.model_dump(mode="json")
-    document.update(
-        pk=ticket_pk(entry.tracking_code),
-        sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}",
-        entity="event",
-        ticket_snapshot=TicketSnapshot.of(ticket).model_dump(mode="json"),
-    )
-    return codec.to_item(document)
-
-
-def change_writes(table: str, change: Change) -> list[dict[str, Any]]:
-    """The transaction items of one ticket change: its head (conditional on the version it replaces, or on
-    the tracking code being free) first, then its new timeline entries (each written once)."""
-    writes: list[dict[str, Any]] = []
-    if change.new:
-        writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
-                               "ConditionExpression": "attribute_not_exists(pk)"}})
-    elif change.expected_version is not None:
-        writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
-                               "ConditionExpression": "version = :expected",
-                               "ExpressionAttributeValues": {":expected": codec.value(change.expected_version)}}})
-    body = body_item(change.ticket) if writes else None
-    if body is not None:  # guarded by the head's condition in the same transaction
-        writes.append({"Put": {"TableName": table, "Item": body}})
-    writes.extend({"Put": {"TableName": table, "Item": entry_item(entry, index, change.ticket),
-                           "ConditionExpression": "attribute_not_exists(sk)"}}
-                  for index, entry in enumerate(change.entries))
-    return writes
 
 
 def transact(db: Any, writes: Sequence[dict[str, Any]]) -> None:
@@ -206,6 +85,24 @@ def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]], consistent: b
     return found
 
 
+def _rank_starts(cursor: str | None) -> dict[int, dict[str, Any]]:
+    """Where each rank of an oldest-first queue goes on ({}: from its start; a rank left out is done)."""
+    if not cursor:
+        return {rank: {} for rank in RANKS}
+    key = decode_cursor(cursor) or {}
+    ranks = key.get(OLDEST_CURSOR)
+    if set(key) != {OLDEST_CURSOR} or not isinstance(ranks, dict) or not set(ranks) <= {str(r) for r in RANKS} \
+            or not all(_start_key(start) for start in ranks.values()):
+        raise Unprocessable("invalid cursor", details=[{"field": "cursor", "message": "not for this list"}])
+    return {int(rank): start for rank, start in ranks.items()}
+
+
+def _start_key(start: Any) -> bool:
+    """Empty (a rank not begun) or a queue index entry's whole key, as the index gave it."""
+    return isinstance(start, dict) and (not start or (set(start) == set(QUEUE_KEYS) and all(
+        isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in start.values())))
+
+
 def encode_cursor(key: dict[str, Any] | None) -> str | None:
     if not key:
         return None
@@ -222,27 +119,6 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(key, dict) or not all(isinstance(v, dict) for v in key.values()):
         raise Unprocessable("invalid cursor", details=[{"field": "cursor", "message": "not one we issued"}])
     return key
-
-
-def _split_partition(items: Sequence[dict[str, Any]]
-                     ) -> tuple[Ticket | None, list[Attachment], dict[str, Any] | None, list[TimelineEntry]]:
-    """A ticket partition's raw items sorted out: head (with its SLA fields), attachments, SLA clocks and
-    timeline entries (in sort-key order, i.e. oldest first)."""
-    head, body, attachments, clocks, entries = None, None, [], None, []
-    for raw in items:
-        document = codec.from_item(raw)
-        if document["sk"] == HEAD:
-            head = document
-        elif document["sk"] == BODY:
-            body = document
-        elif document["sk"].startswith(ATTACHMENT_PREFIX):
-            attachments.append(Attachment.model_validate(document))
-        elif document["sk"] == SLA_CLOCKS:
-            clocks = document
-        elif document["sk"].startswith(EVENT_PREFIX):
-            entries.append(TimelineEntry.model_validate(document))
-    ticket = _ticket(head, body, clocks) if head else None
-    return ticket, attachments, clocks, entries
 
 
 class TicketRepository:
@@ -270,7 +146,7 @@ class TicketRepository:
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}),
             ConsistentRead=True,
         )
-        ticket, attachments, clocks, _ = _split_partition(found.get("Items", []))
+        ticket, attachments, clocks, _ = split_partition(found.get("Items", []))
         return ticket, attachments, clocks
 
     def get_with_timeline(self, code: str) -> tuple[Ticket | None, list[Attachment], list[TimelineEntry]]:
@@ -280,7 +156,7 @@ class TicketRepository:
             TableName=self.table, KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code)}), ConsistentRead=True)
         items = [raw for page in pages for raw in page.get("Items", [])]
-        ticket, attachments, _, entries = _split_partition(items)
+        ticket, attachments, _, entries = split_partition(items)
         return ticket, attachments, entries
 
     def timeline(self, code: str, limit: int, cursor: str | None) -> tuple[list[TimelineEntry], str | None]:
@@ -292,13 +168,20 @@ class TicketRepository:
         )
 
     def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
-        """Tickets of one queue created in [start, end], oldest first, one page (<= 1 MB) at a time."""
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self.table, IndexName="queue_by_age",
-            KeyConditionExpression="queue_pk = :q AND created_at BETWEEN :start AND :end",
-            ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": start, ":end": end}))
-        for page in pages:
-            yield from self.heads(page.get("Items", []))
+        """Tickets of one queue created in [start, end], oldest first: the queue index is sorted by priority
+        rank, then creation time, so one key range per rank, merged; heads read 100 at a time."""
+        def rank_range(rank: int) -> Iterator[dict[str, Any]]:
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table, IndexName=QUEUE_INDEX,
+                KeyConditionExpression="queue_pk = :q AND urgency_sk BETWEEN :start AND :end",
+                ExpressionAttributeValues=codec.to_item({":q": queue_pk, ":start": f"{rank}#{start}",
+                                                         ":end": f"{rank}#{end}"}))
+            for page in pages:
+                yield from page.get("Items", [])
+
+        merged = heapq.merge(*(rank_range(rank) for rank in RANKS), key=created_order)
+        while batch := list(itertools.islice(merged, MAX_BATCH_GET)):
+            yield from self.heads(batch)
 
     def heads(self, index_items: Sequence[dict[str, Any]]) -> list[Ticket]:
         """The ticket heads behind index entries, in the entries' order: the ticket indexes project keys
@@ -311,12 +194,13 @@ class TicketRepository:
         return self._partitions([ticket_pk(code) for code in dict.fromkeys(codes)], consistent=True)
 
     def _partitions(self, partitions: list[str], consistent: bool = False) -> list[Ticket]:
-        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in (HEAD, BODY, SLA_CLOCKS)]
-        found: dict[str, dict[str, dict[str, Any]]] = {HEAD: {}, BODY: {}, SLA_CLOCKS: {}}
+        kinds = (HEAD, *PARTS, SLA_CLOCKS)
+        keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in kinds]
+        found: dict[str, dict[str, dict[str, Any]]] = {sk: {} for sk in kinds}
         for document in batch_get(self._db, self.table, keys, consistent):
             found[document["sk"]][document["pk"]] = document
-        return [_ticket(found[HEAD][pk], found[BODY].get(pk), found[SLA_CLOCKS].get(pk)) for pk in partitions
-                if pk in found[HEAD]]
+        return [ticket_from_items(found[HEAD][pk], {part: found[part][pk] for part in PARTS if pk in found[part]},
+                        found[SLA_CLOCKS].get(pk)) for pk in partitions if pk in found[HEAD]]
 
     def events(self, code: str) -> Iterator[DomainEvent]:
         """Every domain event of a ticket (its timeline entries with their snapshots), oldest first."""
@@ -342,19 +226,59 @@ class TicketRepository:
         """order: "oldest", "urgent" or "due" (sparse: only tickets with a running SLA deadline; its
         entries are the `#SLA` clocks items, which carry the queue the ticket was in when the SLA engine
         last saw it: a ticket that has moved on since is left out)."""
-        tickets, next_cursor = self._page(
-            Ticket, IndexName=QUEUE_INDEXES.get(order, "queue_by_age"),
-            KeyConditionExpression="queue_pk = :q",
-            ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
-            limit=limit, cursor=cursor,
-        )
+        if order == "oldest":
+            tickets, next_cursor = self._oldest(queue_pk, limit, cursor)
+        else:
+            tickets, next_cursor = self._page(
+                Ticket, IndexName=QUEUE_INDEXES.get(order, QUEUE_INDEX),
+                KeyConditionExpression="queue_pk = :q",
+                ExpressionAttributeValues=codec.to_item({":q": queue_pk}),
+                limit=limit, cursor=cursor,
+            )
         return [ticket for ticket in tickets if ticket_queue_key(ticket) == queue_pk], next_cursor
+
+    def _oldest(self, queue_pk: str, limit: int, cursor: str | None) -> tuple[list[Ticket], str | None]:
+        """A queue oldest first from the one queue index (sorted by rank, then age): a page of each rank's
+        range, merged by creation time. The cursor holds where each rank not yet exhausted goes on."""
+        limit = max(1, min(limit, MAX_PAGE))
+        starts = _rank_starts(cursor)
+        fetched: dict[int, list[dict[str, Any]]] = {}
+        more: dict[int, bool] = {}
+        for rank, start in starts.items():
+            request: dict[str, Any] = {
+                "TableName": self.table, "IndexName": QUEUE_INDEX, "Limit": limit,
+                "KeyConditionExpression": "queue_pk = :q AND begins_with(urgency_sk, :rank)",
+                "ExpressionAttributeValues": codec.to_item({":q": queue_pk, ":rank": f"{rank}#"})}
+            if start:
+                request["ExclusiveStartKey"] = start
+            found = self._query_from_cursor(request)
+            fetched[rank], more[rank] = found.get("Items", []), bool(found.get("LastEvaluatedKey"))
+        page = sorted((item for items in fetched.values() for item in items), key=created_order)[:limit]
+        following: dict[str, dict[str, Any]] = {}
+        for rank, start in starts.items():
+            taken = [item for item in page if rank_of(item) == rank]
+            if len(taken) < len(fetched[rank]) or more[rank]:
+                following[str(rank)] = {name: taken[-1][name] for name in QUEUE_KEYS} if taken else start
+        next_cursor = encode_cursor({OLDEST_CURSOR: following}) if following else None
+        return self.heads(page), next_cursor
+
+    def _query_from_cursor(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One Query page; a start key the index refuses is a cursor issued for another list."""
+        try:
+            found: dict[str, Any] = self._db.query(**request)
+        except ClientError as error:
+            if "ExclusiveStartKey" in request and error.response["Error"]["Code"] == "ValidationException":
+                raise Unprocessable("invalid cursor",
+                                    details=[{"field": "cursor", "message": "not for this list"}]) from None
+            raise
+        return found
 
     def public_feed(self, *, start: str, end: str, filters: dict[str, list[str]], limit: int,
                     cursor: str | None) -> tuple[list[Ticket], str | None]:
         """Published tickets created in [start, end], newest first; `filters` are attribute -> allowed
         values (a filter on the index query, never a Scan; pages may come back short). The status is
-        checked on the heads read: the index does not carry it, so a transition does not rewrite it."""
+        checked on the heads read, and that they are listed (see `ticket_items.in_public_index`): the
+        index does not carry it, so a transition does not rewrite it."""
         filters = dict(filters)
         statuses = set(filters.pop("status", ()))
         names: dict[str, str] = {}
@@ -379,7 +303,8 @@ class TicketRepository:
             query["FilterExpression"] = " AND ".join(clauses)
             query["ExpressionAttributeNames"] = names
         tickets, next_cursor = self._page(Ticket, limit=limit, cursor=cursor, **query)
-        return [ticket for ticket in tickets if not statuses or ticket.status.value in statuses], next_cursor
+        return [ticket for ticket in tickets if listed(ticket) and (not statuses or ticket.status.value in statuses)
+                ], next_cursor
 
     def set_attachment_public(self, code: str, attachment_id: str, public: bool) -> Attachment:
         try:
@@ -426,13 +351,7 @@ class TicketRepository:
         start = decode_cursor(cursor)
         if start:
             request["ExclusiveStartKey"] = start
-        try:
-            found = self._db.query(**request)
-        except ClientError as error:
-            if start and error.response["Error"]["Code"] == "ValidationException":
-                raise Unprocessable("invalid cursor",
-                                    details=[{"field": "cursor", "message": "not for this list"}]) from None
-            raise
+        found = self._query_from_cursor(request)
         raw_items = found.get("Items", [])
         if model is Ticket and "IndexName" in query:
             items: list[Any] = self.heads(raw_items)
@@ -495,7 +414,4 @@ class TicketRepository:
 
     def attachment_write(self, attachment: Attachment) -> dict[str, Any]:
         """An attachment record as a transaction item (unconditional: a redelivery writes the same record)."""
-        document = attachment.model_dump(mode="json")
-        document.update(pk=ticket_pk(attachment.tracking_code), sk=f"{ATTACHMENT_PREFIX}{attachment.id}",
-                        entity="attachment")
-        return {"Put": {"TableName": self.table, "Item": codec.to_item(document)}}
+        return {"Put": {"TableName": self.table, "Item": attachment_item(attachment)}}

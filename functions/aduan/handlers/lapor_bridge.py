@@ -10,9 +10,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import settings
+from aduan.adapters import provider_transport
 from aduan.adapters.lapor import HttpsLapor, LaporPort
 from aduan.adapters.senders.lapor import api_for
-from aduan.dal import channel_secrets, provider_transport
+from aduan.dal import channel_secrets
 from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.lapor_state import LaporState

@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from aduan.logic import clock
 from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Unprocessable
 
 # Days anyone may ask about: the edges of the calendar (0001-01-01, 9999-12-31) overflow when a zone's
 # offset or a period's length is added, and no complaint predates this system by decades.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def local_today(zone: str) -> date:
+    """Today in the city's zone: from 00:00 WIB (17:00 UTC) the city is a day ahead of UTC."""
+    return clock.now().astimezone(ZoneInfo(zone)).date()
 
 
 def parse_day(text: str, field: str) -> date:

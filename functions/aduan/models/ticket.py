@@ -156,8 +156,9 @@ class Ticket(Model):
     expected_datetime: str | None = None
     overdue: bool = False
     sla_due_at: str | None = None
-    # The bulky fields as they were read from the `#BODY` item (dal/tickets.py): a change that leaves
-    # them as they were does not write that item again. Copies keep it; a ticket not read has none.
+    # The bulky fields as they were read from the `#BODY` and `#OUTCOME` items (dal/tickets.py): a change
+    # that leaves an item's fields as they were does not write it again. Copies keep it; a ticket not read
+    # has none.
     _stored_body: str | None = PrivateAttr(default=None)
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from aduan.adapters import provider_transport
 from aduan.adapters.senders import SENDERS, provider_for
 from aduan.adapters.senders.base import Credentials, ProviderRequest, Reply, SendContext, SendResult
-from aduan.dal import channel_secrets, provider_transport
+from aduan.dal import channel_secrets
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import RETENTION_SECONDS, DeliveryRepository
 from aduan.dal.tickets import TicketRepository

@@ -11,7 +11,8 @@ from typing import Any
 from aduan.dal.attachments import presigned_download
 from aduan.dal.exports import ExportRepository, upload_csv, wake_worker
 from aduan.dal.stats import StatsRepository
-from aduan.dal.tickets import TicketRepository, queue_key
+from aduan.dal.ticket_items import queue_key
+from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock, exports, ids, stats
 from aduan.logic.access import Principal
 from aduan.logic.errors import DomainError, Forbidden, NotFound, Unprocessable

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aduan.dal.tickets import TicketRepository
-from aduan.logic import access, clock, ids, publication, views
+from aduan.logic import access, ids, publication, views
 from aduan.logic.access import Principal
 from aduan.logic.errors import NotFound, Unprocessable
-from aduan.logic.periods import day_end_utc, day_start_utc, parse_day
+from aduan.logic.periods import day_end_utc, day_start_utc, local_today, parse_day
 from aduan.logic.status_machine import Status
 from aduan.models.api import AttachmentView, Page
 from aduan.models.config import CityConfig
@@ -68,7 +68,7 @@ class PublicService:
     def period(self, date_from: str | None, date_to: str | None, max_days: int | None = None
                ) -> tuple[str, str]:
         """UTC bounds of [from, to] (local days); the last DEFAULT_DAYS days by default."""
-        today = clock.now().date()
+        today = local_today(self._zone)
         end = parse_day(date_to, "to") if date_to else today
         start = parse_day(date_from, "from") if date_from else end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:

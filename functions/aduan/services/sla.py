@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from aduan.dal.sla_store import RevConflict, SlaStore
-from aduan.dal.tickets import TicketRepository, ticket_queue_key
+from aduan.dal.ticket_items import ticket_queue_key
+from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, ids, lifecycle, sla
 from aduan.logic.attribution import HANDOVERS
 from aduan.logic.clock import from_storage, to_storage

@@ -7,16 +7,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aduan.dal.stats import StatsRepository
-from aduan.logic import clock, stats
+from aduan.logic import stats
 from aduan.logic.access import Principal
 from aduan.logic.attribution import Credited
 from aduan.logic.domain_events import SLA_SOURCE
 from aduan.logic.errors import Forbidden, Unprocessable
 from aduan.logic.lifecycle import Policy
-from aduan.logic.periods import parse_day
+from aduan.logic.periods import local_today, parse_day
 from aduan.logic.status_machine import Role
 from aduan.models.config import CityConfig
 from aduan.models.events import DomainEvent
@@ -41,7 +40,7 @@ class StatsService:
         return self.config().settings.timezone
 
     def today(self) -> date:
-        return clock.now().astimezone(ZoneInfo(self._zone)).date()
+        return local_today(self._zone)
 
     # ------------------------------------------------------------------ recording
     def record(self, event: DomainEvent) -> bool:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from aduan.dal.attachments import presigned_upload
-from aduan.dal.tickets import TicketRepository, queue_key
+from aduan.dal.ticket_items import queue_key
+from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, clock, ids, lifecycle, views
 from aduan.logic import merge as triage_merge
 from aduan.logic.access import Principal

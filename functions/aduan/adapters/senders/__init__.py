@@ -1,6 +1,6 @@
 """One adapter per provider behind one interface: build the provider's request from an OutboundMessage,
 and read the provider's answer into an outcome (sent, transient, permanent). Pure: no I/O here; the
-transport (dal/provider_transport.py) executes requests, or writes them to the local outbox."""
+transport (adapters/provider_transport.py) executes requests, or writes them to the local outbox."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Execute a provider request: HTTPS with urllib (short timeouts), or an AWS API call through boto3."""
+"""Execute a provider request: HTTPS with urllib (short timeouts) here; an AWS API call (SES, SNS) goes
+through dal/provider_calls.py, the only place that may use boto3."""
 
 from __future__ import annotations
 
@@ -8,17 +9,15 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from aduan.adapters.senders.base import ProviderRequest, Reply
-from aduan.dal.clients import client
+from aduan.dal.provider_calls import aws_call
 
 TIMEOUT_SECONDS = 5.0
 
 
 def execute(request: ProviderRequest, timeout: float | None = None) -> Reply:
     if request.aws_call is not None:
-        return _aws(*request.aws_call)
+        return aws_call(*request.aws_call)
     http = urllib.request.Request(request.secret_url or request.url, data=request.body.encode(),
                                   headers={**request.headers, **request.secret_headers}, method=request.method)
     try:
@@ -28,18 +27,6 @@ def execute(request: ProviderRequest, timeout: float | None = None) -> Reply:
         return Reply(error.code, _parse(error.read()), headers=dict(error.headers.items()))
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         return Reply(0, {"message": str(error)}, error_code="network")
-
-
-def _aws(service: str, operation: str, params: dict[str, Any]) -> Reply:
-    try:
-        response = getattr(client(service), operation)(**params)
-    except ClientError as error:
-        detail = error.response.get("Error", {})
-        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400)
-        return Reply(status, {"message": detail.get("Message", "")}, error_code=detail.get("Code", "ClientError"))
-    except BotoCoreError as error:
-        return Reply(0, {"message": str(error)}, error_code="network")
-    return Reply(200, {key: value for key, value in response.items() if key != "ResponseMetadata"})
 
 
 def _parse(raw: bytes) -> dict[str, Any]:
