@@ -35,7 +35,7 @@ def dynamodb() -> Iterator[Any]:
 
 EVERY_TYPE = {
     "pk": {"S": "T#ADU-1"}, "sk": {"S": "META"}, "queue_pk": {"S": "Q#dpu"},
-    "created_at": {"S": "2026-12-01T00:00:00Z"},
+    "urgency_sk": {"S": "2026-12-01T00:00:00Z"},
     "text": {"S": "Lampu jalan mati — gelap sekali \"kutip\" \\ / ünïcödé 🚧"}, "empty": {"S": ""},
     "n": {"N": "-12.500"}, "big": {"N": "123456789012345678901234567890"}, "blob": {"B": b"\x00\xff\x10"},
     "strings": {"SS": ["b", "a"]}, "numbers": {"NS": ["1", "2.5"]}, "blobs": {"BS": [b"\x01", b"\x02"]},
@@ -56,7 +56,7 @@ def test_the_hot_operations_answer_as_moto_does(dynamodb: Any) -> None:
     dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "none"}, "sk": {"S": "none"}})
     for n in range(5):
         dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "T#ADU-1"}, "sk": {"S": f"E#{n}"}, "n": {"N": str(n)},
-                                                 "queue_pk": {"S": "Q#dpu"}, "created_at": {"S": f"2026-12-0{n + 1}"}})
+                                                 "queue_pk": {"S": "Q#dpu"}, "urgency_sk": {"S": f"2026-12-0{n + 1}"}})
     page = dynamodb.query(TableName=TABLE, KeyConditionExpression="pk = :p", Limit=2,
                           ExpressionAttributeValues={":p": {"S": "T#ADU-1"}}, ReturnConsumedCapacity="TOTAL")
     assert "LastEvaluatedKey" in page
@@ -64,7 +64,7 @@ def test_the_hot_operations_answer_as_moto_does(dynamodb: Any) -> None:
                    ExpressionAttributeValues={":p": {"S": "T#ADU-1"}}, ScanIndexForward=False)
     dynamodb.query(TableName=TABLE, KeyConditionExpression="pk = :p", Select="COUNT",
                    ExpressionAttributeValues={":p": {"S": "T#ADU-1"}})
-    dynamodb.query(TableName=TABLE, IndexName="queue_by_age", KeyConditionExpression="queue_pk = :q",
+    dynamodb.query(TableName=TABLE, IndexName="queue_by_urgency", KeyConditionExpression="queue_pk = :q",
                    FilterExpression="attribute_exists(n)", ExpressionAttributeValues={":q": {"S": "Q#dpu"}})
     for returns in ("NONE", "ALL_NEW", "ALL_OLD", "UPDATED_NEW", "UPDATED_OLD"):
         dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="SET n = n + :one, tags = :t REMOVE flag",
