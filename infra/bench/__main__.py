@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = {"operations": round(time.perf_counter() - started, 1)}
     imported = None
     if not args.skip_imports:
-        bare, handlers = imports.measure(args.rounds)
-        imported = report.import_document(bare, handlers, args.rounds)
+        bare, handlers, xray = imports.measure(args.rounds)
+        imported = report.import_document(bare, handlers, args.rounds, xray)
         seconds["imports"] = round(time.perf_counter() - started - seconds["operations"], 1)
     if args.throughput:
         throughput = json.loads(args.throughput.read_text())

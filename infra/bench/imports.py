@@ -2,11 +2,15 @@
 
 Each measurement is a fresh interpreter that times `import <handler module>` with perf_counter. The
 environment is the function's, from the template (fake values for references), plus what Lambda sets:
-with LAMBDA_TASK_ROOT present and POWERTOOLS_TRACE_DISABLED unset, Powertools' Tracer patches every
-library X-Ray supports, as it does on Lambda. A second column has tracing disabled (then our tracer is a
-pass-through and the X-Ray SDK is not imported). The yardstick is a bare handler that imports boto3 (which
-the Lambda runtime provides) and builds a DynamoDB client at import, as issue #11 defines it. Runs are
-interleaved (bare, handler 1, handler 2, ..., bare, ...) so that drift in machine load hits every column alike.
+LAMBDA_TASK_ROOT present and POWERTOOLS_TRACE_DISABLED unset, as with the template's `Tracing: Active`.
+Init does not import the X-Ray SDK: our tracer builds Powertools' Tracer on the first invocation whose trace
+is sampled (aduan/observability.py). What that invocation adds (the SDK, botocore patched) is measured on
+its own, after the API handler's import. A second column has tracing disabled. The yardstick is a bare
+handler that imports boto3 (which the Lambda runtime provides) and builds a DynamoDB client at import, as
+issue #11 defines it. Runs are interleaved (bare, handler 1, handler 2, ..., bare, ...) so that drift in
+machine load hits every column alike.
+
+    python -m infra.bench.imports [--rounds 15]   (this table alone; `make bench` includes it)
 """
 
 from __future__ import annotations
@@ -49,6 +53,18 @@ importlib.import_module(sys.argv[1])
 elapsed = time.perf_counter() - started
 print(json.dumps({"seconds": elapsed, "modules": sorted(set(sys.modules) - before)}), flush=True)
 sys.stderr.flush()
+os._exit(0)
+"""
+# What the first sampled invocation adds once the handler is imported: Powertools' Tracer as our tracer builds it.
+SAMPLED_PROBE = """
+import importlib, json, os, sys, time
+importlib.import_module(sys.argv[1])
+before = set(sys.modules)
+started = time.perf_counter()
+from aws_lambda_powertools import Tracer
+Tracer(patch_modules=["botocore"])
+elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "modules": sorted(set(sys.modules) - before)}), flush=True)
 os._exit(0)
 """
 
@@ -114,8 +130,9 @@ def _process_environment(target: Target, extra_path: Path, traced: bool) -> dict
     return environment
 
 
-def _probe(target: Target, workdir: Path, traced: bool, *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *flags, "-c", PROBE, target.module], cwd=workdir, check=True,
+def _probe(target: Target, workdir: Path, traced: bool, *flags: str,
+           probe: str = PROBE) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *flags, "-c", probe, target.module], cwd=workdir, check=True,
                           env=_process_environment(target, workdir, traced), capture_output=True, text=True)
 
 
@@ -132,15 +149,22 @@ def _self_time_by_package(importtime: str, known: set[str]) -> dict[str, float]:
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
-def measure(rounds: int, warmup: int = 1) -> tuple[Measured, list[Measured]]:
-    """(bare handler, each template handler), `rounds` interleaved cold imports each."""
+def measure(rounds: int, warmup: int = 1) -> tuple[Measured, list[Measured], Measured]:
+    """(bare handler, each template handler, the X-Ray SDK on the API's first sampled invocation), `rounds`
+    interleaved cold imports each."""
     with tempfile.TemporaryDirectory(prefix="aduan-bench-") as temp:
         workdir = Path(temp)
         (workdir / f"{BARE_MODULE}.py").write_text(BARE_SOURCE, encoding="utf-8")
         handlers = handler_targets()
         bare = Measured(Target("bare (import boto3)", BARE_MODULE, handlers[0].environment if handlers else {}))
         measured = [Measured(target) for target in handlers]
+        api = next(target for target in handlers if target.module == "aduan.handlers.api")
+        xray = Measured(Target("X-Ray SDK on the first sampled invocation", api.module, api.environment))
         for round_number in range(warmup + rounds):
+            found = json.loads(_probe(xray.target, workdir, True, probe=SAMPLED_PROBE).stdout)
+            xray.modules = found["modules"]
+            if round_number >= warmup:
+                xray.traced.append(found["seconds"])
             for entry in [bare, *measured]:
                 # The bare handler does not import Powertools: tracing cannot change it.
                 for traced in (True,) if entry is bare else (True, False):
@@ -156,7 +180,7 @@ def measure(rounds: int, warmup: int = 1) -> tuple[Measured, list[Measured]]:
             extra = set(entry.modules) - (set(bare.modules) if entry is not bare else set())
             report = _probe(entry.target, workdir, True, "-X", "importtime").stderr
             entry.self_time_by_package = _self_time_by_package(report, extra)
-        return bare, measured
+        return bare, measured, xray
 
 
 def median_ms(samples: list[float]) -> float:
@@ -166,3 +190,21 @@ def median_ms(samples: list[float]) -> float:
 def extra_by_package(entry: Measured, bare: Measured, top: int = 10) -> list[tuple[str, int]]:
     extra = set(entry.modules) - set(bare.modules)
     return Counter(name.split(".")[0] for name in extra).most_common(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from infra.bench import report
+
+    parser = argparse.ArgumentParser(prog="python -m infra.bench.imports", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved cold-import rounds (default 15)")
+    args = parser.parse_args(argv)
+    bare, handlers, xray = measure(args.rounds)
+    print("\n".join(report.imports_text(report.import_document(bare, handlers, args.rounds, xray))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -92,11 +92,11 @@ def whatsapp_answers_in_process() -> None:
     """The sender's transport, with Graph API calls answered here and AWS calls made (to moto)."""
     from aduan.adapters import provider_transport
     from aduan.adapters.senders.base import ProviderRequest, Reply
-    from aduan.handlers.sender import delivery
+    from aduan.wiring import delivery_service
 
     def transport(request: ProviderRequest) -> Reply:
         if request.aws_call is not None:
             return provider_transport.execute(request)
         return Reply(200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.bench"}]})
 
-    delivery().transport = transport
+    delivery_service().transport = transport

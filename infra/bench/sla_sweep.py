@@ -6,8 +6,10 @@ the other open clocks are written directly (building 100,000 tickets through the
 the bench hours under moto), each a running verification clock due in the future. Then "now" moves
 past the due deadlines and the sweeper handler runs once, on the hour (so its hourly overdue counts
 run too), with every AWS call recorded. A share of the open clocks is already overdue (breached, the
-next escalation rung weeks away), as in a real city: the hourly `Select COUNT` queries on `sla_overdue`
-read every one of them (DynamoDB bills the items a count reads). Every Query is counted: the items
+next escalation rung weeks away), as in a real city. The hourly overdue gauges read the per-agency counts
+the clocks writes keep (`SLA#OVERDUE`, one Query; a `Select COUNT` on `sla_overdue` per agency read
+every overdue clock, and DynamoDB bills the items a count reads); the fillers, written directly, get the
+counts the clocks commit would have kept, outside the measured sweep. Every Query is counted: the items
 the due-index queries read (ScannedCount, what DynamoDB bills) should be `due`, not `open`.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,6 +69,20 @@ def _write(items: list[dict[str, Any]]) -> None:
             request = db.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
 
 
+def _count_overdue(items: list[dict[str, Any]]) -> None:
+    """The overdue counts the clocks commit keeps (`SLA#OVERDUE`), for the fillers written around it."""
+    from aduan.dal.sla_store import OVERDUE_COUNTS
+
+    counts = Counter(item["overdue_pk"]["S"].partition("#")[2] for item in items if "overdue_pk" in item)
+    _write([{"pk": {"S": OVERDUE_COUNTS}, "sk": {"S": agency}, "n": {"N": str(n)}} for agency, n in counts.items()])
+
+
+def _counts() -> dict[str, int]:
+    from aduan.dal.sla_store import SlaStore
+
+    return SlaStore(TABLES["TicketsTable"]).overdue_counts()
+
+
 def _file_due(count: int) -> list[str]:
     """File complaints through the API and hand their TicketCreated events to the tracker, as the rule does."""
     from aduan.dal import codec
@@ -100,6 +117,7 @@ def measure(open_tickets: int = 100_000, due: int = 10, overdue_share: float = O
     started = time.perf_counter()
     with aws():
         # Imported under the bench environment: Powertools reads its namespace when the module loads.
+        from aduan.dal.sla_store import OVERDUE_COUNTS, OVERDUE_INDEX
         from aduan.handlers.sla_sweeper import handler as sweeper
         from aduan.logic import clock
 
@@ -108,13 +126,16 @@ def measure(open_tickets: int = 100_000, due: int = 10, overdue_share: float = O
         try:
             codes = _file_due(due)
             overdue = int((open_tickets - due) * overdue_share)
-            _write(_filler_items(open_tickets - due, overdue))
+            fillers = _filler_items(open_tickets - due, overdue)
+            _write(fillers)
+            _count_overdue(fillers)
             setup = time.perf_counter() - started
             moment = NOW + timedelta(days=3)  # past the due clocks' deadlines, long before the others
             scanned: list[tuple[str, int]] = []  # (index, items read) of every Query, counts included
 
             def name_query(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-                context["bench_index"] = params.get("IndexName", "table")
+                key = params.get("ExpressionAttributeValues", {}).get(":pk", {}).get("S", "")
+                context["bench_index"] = params.get("IndexName") or f"table:{key}"
 
             def count_index_reads(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
                 if "ScannedCount" in parsed:
@@ -131,18 +152,21 @@ def measure(open_tickets: int = 100_000, due: int = 10, overdue_share: float = O
                 summary = sweeper({"detail-type": "Scheduled Event", "detail": {}}, bench_context())
                 seconds = time.perf_counter() - mark
                 calls = recorder.take()
+            swept = list(scanned)  # the sweep's queries; what follows is the bench's own look
+            agencies_overdue = sum(1 for n in _counts().values() if n)
         finally:
             clock.set_clock(None)
     reads = [c for c in calls if c.service == "dynamodb" and c.kind == "read"]
     writes = [c for c in calls if c.service == "dynamodb" and c.kind == "write"]
-    due_reads = sum(n for index, n in scanned if index == "sla_due")
-    count_reads = sum(n for index, n in scanned if index == "sla_overdue")
+    due_reads = sum(n for index, n in swept if index == "sla_due")
+    counted = [n for index, n in swept if index in (f"table:{OVERDUE_COUNTS}", OVERDUE_INDEX)]
     return {
         "open_tickets": open_tickets, "due": due, "overdue": overdue, "fired": summary["fired"],
-        "queries": len(scanned), "items_read": sum(n for _, n in scanned),
-        "index_items_read": due_reads, "hourly_count_queries": sum(1 for index, _ in scanned if index == "sla_overdue"),
-        "hourly_count_items_read": count_reads,
-        "read_amplification": round(sum(n for _, n in scanned) / max(due, 1), 1),
+        "agencies_overdue": agencies_overdue,
+        "queries": len(swept), "items_read": sum(n for _, n in swept),
+        "index_items_read": due_reads, "hourly_count_queries": len(counted),
+        "hourly_count_items_read": sum(counted),
+        "read_amplification": round(sum(n for _, n in swept) / max(due, 1), 1),
         "dynamodb_reads": len(reads), "dynamodb_writes": len(writes),
         "rcu": round(sum(c.cost.rcu for c in calls if c.cost), 1),
         "wcu": round(sum(c.cost.total_wcu for c in calls if c.cost), 1),
@@ -164,20 +188,31 @@ def document(sizes: list[int], due: int = 10, modelled_open: int = 100_000) -> d
     }
 
 
+COUNT_QUERIES_LIMIT = 1  # the hourly overdue gauges of every agency: one Query (one page)
+
+
+ITEMS_PER_DUE = 4  # its due-index entry, and the ticket's head, body and clocks (one Query) before firing
+
+
 def targets(sla: dict[str, Any]) -> list[dict[str, Any]]:
-    """The due index reads only what is due; an on-the-hour sweep, counting every query, reads at most
-    one item per due clock and per agency counted (a count must not page through the overdue clocks)."""
+    """The due index reads only what is due; an on-the-hour sweep, counting every query, reads what the due
+    clocks need and one count per agency with overdue complaints (a count must not page through the overdue
+    clocks), and the hourly gauges are one Query whatever the number of agencies."""
     largest = sla["runs"][-1]
     worst = max(run["index_items_read"] - run["due"] for run in sla["runs"])
     note = f"{largest['open_tickets']} open ({largest['overdue']} overdue), {largest['due']} due"
-    counted = largest["hourly_count_queries"]
-    limit = largest["due"] + counted
+    limit = ITEMS_PER_DUE * largest["due"] + largest["agencies_overdue"]
     return [{"target": "SLA sweep: due-index items read beyond the due clocks", "value": worst, "limit": 0,
              "passed": worst <= 0, "note": note},
-            {"target": f"SLA sweep on the hour: items read by every query <= due + agencies counted ({limit})",
+            {"target": f"SLA sweep on the hour: items read by every query <= {ITEMS_PER_DUE} x due + agencies "
+                       f"overdue ({limit})",
              "value": largest["items_read"], "limit": limit, "passed": largest["items_read"] <= limit,
              "note": f"{note}; hourly overdue counts read {largest['hourly_count_items_read']} items in "
-                     f"{counted} queries"}]
+                     f"{largest['hourly_count_queries']} queries; {largest['rcu']} RCU in all"},
+            {"target": f"SLA sweep on the hour: queries for the overdue gauges <= {COUNT_QUERIES_LIMIT}",
+             "value": largest["hourly_count_queries"], "limit": COUNT_QUERIES_LIMIT,
+             "passed": largest["hourly_count_queries"] <= COUNT_QUERIES_LIMIT,
+             "note": f"{note}; counts kept with the clocks (SLA#OVERDUE), every configured agency published"}]
 
 
 if __name__ == "__main__":

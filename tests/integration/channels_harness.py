@@ -177,7 +177,7 @@ def channels_fixture(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cha
                         "LOCAL_CHANNEL_SECRETS": str(channel_samples.SECRETS_FILE)}.items():
         monkeypatch.setenv(name, value)
     reset_channel_caches()
-    from aduan.services.intake import intake_service
+    from aduan.wiring import intake_service
 
     harness = Channels(url, delivery)
     media = intake_service().media

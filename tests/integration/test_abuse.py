@@ -72,7 +72,7 @@ def test_a_blocked_sender_is_refused_until_a_supervisor_lifts_the_block(api: Api
 
 
 def test_the_guard_admits_channel_contacts_by_their_contact_id(api: Api) -> None:
-    from aduan.routes.context import abuse_guard
+    from aduan.wiring import abuse_guard
 
     guard, sender = abuse_guard(), "whatsapp:+6281234567890"
     answers = [guard.admit(sender, START + timedelta(minutes=n)) for n in range(31)]

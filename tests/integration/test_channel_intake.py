@@ -326,7 +326,7 @@ def test_a_blocked_sender_is_answered_politely_and_nothing_is_filed(channels: Ch
 
 def test_a_sender_over_the_hourly_limit_gets_the_limit_reply(channels: Channels, api: Api) -> None:
     from aduan.logic import clock
-    from aduan.routes.context import abuse_guard
+    from aduan.wiring import abuse_guard
 
     guard = abuse_guard()
     limit = guard.limits().per_hour

@@ -40,8 +40,8 @@ def notifier() -> Any:
     from aduan.dal.contacts import ContactRepository
     from aduan.dal.deliveries import DeliveryRepository
     from aduan.dal.tickets import TicketRepository
-    from aduan.services.me import me_service
     from aduan.services.notifier import NotifierService
+    from aduan.wiring import me_service
 
     template_store.clear_cache()
     port = Port()
@@ -97,7 +97,7 @@ def test_an_app_citizen_hears_back_by_push_then_email_and_a_dead_token_is_forgot
     from aduan.dal.deliveries import DeliveryRepository
     from aduan.dal.tickets import TicketRepository
     from aduan.services.delivery import DeliveryService
-    from aduan.services.me import me_service
+    from aduan.wiring import me_service
 
     citizen("PUT", "/v1/me", {"language": "en"}, who="ani")
     device = citizen("POST", "/v1/me/devices", {"platform": "fcm", "token": TOKEN}, who="ani").body

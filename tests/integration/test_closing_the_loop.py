@@ -34,10 +34,10 @@ def resolve(api: Api, code: str) -> None:
 
 def notify(code: str) -> list[OutboundMessage]:
     """Run the notifier (with the feedback hook, as wired in production) over the complaint's events."""
-    from aduan.handlers.notifier import notifier
+    from aduan.wiring import notifier_service
 
-    notifier.cache_clear()
-    service = notifier()
+    notifier_service.cache_clear()
+    service = notifier_service()
     port = Port()
     service.port = lambda: port
     for event in events(code):

@@ -82,7 +82,7 @@ def test_complaint_export_for_a_supervisor_and_for_an_agency(api: Api, exporting
 
 def test_statistics_export(api: Api, exporting: str) -> None:
     from aduan.dal.tickets import TicketRepository
-    from aduan.routes.context import stats_service
+    from aduan.wiring import stats_service
 
     code = api.file()["tracking_code"]
     api.act("verifier", code, "verify", 1)
@@ -98,7 +98,7 @@ def test_statistics_export(api: Api, exporting: str) -> None:
 
 
 def test_a_failed_export_says_why_and_is_retried(api: Api, exporting: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from aduan.routes.context import export_service
+    from aduan.wiring import export_service
 
     asked = api("POST", "/v1/exports", {"kind": "complaints", "from": "2026-01-01", "to": "2026-01-31"},
                 who="supervisor").body

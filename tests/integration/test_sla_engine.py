@@ -106,7 +106,7 @@ def test_tracker_starts_a_clock_once_however_often_the_event_arrives(world: Worl
 
 
 def test_reminder_and_breach_fire_exactly_once_under_repeated_and_overlapping_sweeps(world: World) -> None:
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     code = world.api.file()["tracking_code"]
     world.deliver(code)
@@ -222,8 +222,13 @@ def test_queues_sort_by_due_and_the_agency_report_counts_compliance(world: World
     world.sweep()
     overdue = api("GET", "/v1/agencies/dpu/sla", who="dpu").body["overdue"]
     assert [(item["tracking_code"], item["stages"]) for item in overdue] == [(late, ["first_response"])]
+    assert overdue_now() == {"dpu": 1}
+    from aduan.wiring import sla_service as service
+
+    assert service().store.recount_overdue(["dpu", "dlh"]) == {"dpu": 1, "dlh": 0, "desk": 0}  # same, from the index
     assert api.act("dpu", late, "accept", 4).status == 200  # version 4: the breach bumped it
     world.deliver(late)
+    assert overdue_now() == {}  # answered: no longer overdue, the count moved back with the clocks
     world.count(late, prompt)
     report = api("GET", "/v1/agencies/dpu/sla", who="dpu", query={"from": "2026-11-01", "to": "2026-12-31"}).body
     by_stage = {row["stage"]: row for row in report["by_stage"]}
@@ -242,7 +247,7 @@ def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pyte
 
     import botocore.client
 
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     atomic = threading.Lock()
     make_call = botocore.client.BaseClient._make_api_call
@@ -263,10 +268,18 @@ def test_concurrent_sweeps_fire_each_breach_once(world: World, monkeypatch: pyte
     for code in codes:
         assert len(world.sla_events(code, "SlaBreached")) == 1
         assert world.ticket(code)["version"] == 2
+    assert overdue_now() == {"desk": 3}  # each ticket counted once, however many sweeps raced
+
+
+def overdue_now() -> dict[str, int]:
+    """The overdue counts the clocks writes keep (what the hourly gauges publish), the non-zero ones."""
+    from aduan.wiring import sla_service as service
+
+    return {agency: n for agency, n in service().store.overdue_counts().items() if n}
 
 
 def test_a_sweep_short_of_time_leaves_the_rest_to_the_next(world: World) -> None:
-    from aduan.handlers.sla_sweeper import service
+    from aduan.wiring import sla_service as service
 
     code = world.api.file()["tracking_code"]
     world.deliver(code)

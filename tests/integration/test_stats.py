@@ -183,39 +183,47 @@ def test_folded_batches_count_as_one_by_one(api: Api, world: dict[str, Any],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The world was counted in folded batches of 10 (shuffled, a quarter redelivered, several events of one
     ticket in a batch): the same cells as counting every message on its own, and a batch delivered again
-    is skipped by the folded write itself, not by a refused one."""
-    from aduan.handlers.stats import service
-    from aduan.services.stats import StatsService
+    changes nothing (its markers are on the facts, its versions on the ticket states)."""
+    from aduan.handlers import stats as handler
+    from aduan.wiring import stats_counter as service
 
     folded = _dump(world)
     events = world["events"]
-    assert service().record_batch(events[:10]) == [False] * 10  # already counted: read from `seen`
+    assert service().record_batch(events[:10]) == [False] * 10
     assert _dump(world) == folded
 
     _clear_statistics(world, folded)
-    monkeypatch.setattr(StatsService, "record_batch", lambda self, events: None)  # always one at a time
+    monkeypatch.setattr(handler, "_count_folded", lambda records: False)  # always one message at a time
     rng = random.Random(5)
     deliver(rng.sample(events, len(events)), rng)
     assert _dump(world) == folded
 
 
-def test_refused_folded_write_writes_nothing_and_falls_back(api: Api, world: dict[str, Any],
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A folded write on a stale read (as after a concurrent change of the same ticket) is refused whole,
-    and the handler then counts the batch one message at a time: the same cells, every event once."""
-    from aduan.dal.stats import StatsRepository
-    from aduan.handlers.stats import service
+def test_stale_reads_and_partial_writes_still_count_every_event_once(api: Api, world: dict[str, Any],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backlog write on a stale read (an eventually consistent read, or a concurrent change of the same
+    ticket) is refused and folded again on a consistent read; a batch whose facts were written but whose
+    backlog write kept being refused is counted again when delivered again: every event once."""
+    from aduan.dal.stats import StaleState, StatsRepository
+    from aduan.wiring import stats_counter as service
 
     folded = _dump(world)
     _clear_statistics(world, folded)
     events = world["events"]
     rng = random.Random(7)
     deliver(events[:len(events) // 2], rng)
-    half = _dump(world)
-    real = StatsRepository.read_state
-    monkeypatch.setattr(StatsRepository, "state", lambda self, ticket_id: real(self, ticket_id)[0])  # one by one
-    monkeypatch.setattr(StatsRepository, "read_state", lambda self, ticket_id: (None, frozenset()))  # folded
-    assert service().record_batch(events[:10]) is None  # stale: nothing written
-    assert _dump(world) == half
-    deliver(events, rng)  # a batch with a counted ticket is refused folded, then counted one by one
+    real = StatsRepository.state
+    with monkeypatch.context() as patched:  # every first read says "nothing counted yet"
+        patched.setattr(StatsRepository, "state",
+                        lambda self, ticket_id, consistent=False: real(self, ticket_id, True) if consistent else None)
+        deliver(events, rng)
+    assert _dump(world) == folded
+
+    _clear_statistics(world, folded)
+    with monkeypatch.context() as patched:
+        patched.setattr(StatsRepository, "move", lambda self, *args: False)
+        with pytest.raises(StaleState):
+            service().record_batch(events[:10])
+    assert _dump(world) != {}  # the facts were written, no backlog moved
+    deliver(events, rng)
     assert _dump(world) == folded

@@ -37,7 +37,8 @@ def sqs_batch(*events: tuple[str, str]) -> dict[str, Any]:
 
 
 def route(*codes: str, event_type: str = "TicketCreated") -> dict[str, Any]:
-    from aduan.handlers.routing import handler, routing_service
+    from aduan.handlers.routing import handler
+    from aduan.wiring import routing_service
 
     routing_service.cache_clear()
     answer: dict[str, Any] = handler(sqs_batch(*((code, event_type) for code in codes)), Context())  # type: ignore[arg-type]

@@ -279,6 +279,8 @@ class _Module:
     module_aliases: dict[str, str] = field(default_factory=dict)
     imported_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    # Imports inside a plain function run when it is called, not when the module is imported.
+    function_imports: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _runtime_nodes(node: ast.AST) -> Iterator[ast.AST]:
@@ -304,16 +306,29 @@ def _modules() -> dict[str, _Module]:
     return modules
 
 
+def _plain(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Called by name, not registered: undecorated, or only cached (`@cache`, as aduan/wiring.py's factories)."""
+    return all(ast.unparse(decorator) in CACHING for decorator in function.decorator_list)
+
+
 def _resolve_imports(module: _Module, known: set[str]) -> None:
-    package = module.name if module.path.name == "__init__.py" else module.name.rpartition(".")[0]
     for node in module.tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             module.functions[node.name] = node
-    for node in _runtime_nodes(module.tree):
+    for statement in module.tree.body:
+        is_plain = isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and _plain(statement)
+        imports = module.function_imports.setdefault(statement.name, set()) if is_plain else module.imports
+        # Wrapped so that a top-level `if TYPE_CHECKING:` is a child, which _runtime_nodes skips.
+        _resolve_statement_imports(module, ast.Module(body=[statement], type_ignores=[]), imports, known)
+
+
+def _resolve_statement_imports(module: _Module, code: ast.Module, imports: set[str], known: set[str]) -> None:
+    package = module.name if module.path.name == "__init__.py" else module.name.rpartition(".")[0]
+    for node in _runtime_nodes(code):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == PACKAGE:
-                    module.imports.add(alias.name)
+                    imports.add(alias.name)
                     local = alias.asname or alias.name.split(".")[0]
                     module.module_aliases[local] = alias.name if alias.asname else PACKAGE
         elif isinstance(node, ast.ImportFrom):
@@ -323,11 +338,11 @@ def _resolve_imports(module: _Module, known: set[str]) -> None:
                 base = f"{anchor}.{base}" if base else anchor
             if base.split(".")[0] != PACKAGE:
                 continue
-            module.imports.add(base)
+            imports.add(base)
             for alias in node.names:
                 local = alias.asname or alias.name
                 if f"{base}.{alias.name}" in known:
-                    module.imports.add(f"{base}.{alias.name}")
+                    imports.add(f"{base}.{alias.name}")
                     module.module_aliases[local] = f"{base}.{alias.name}"
                 else:
                     module.imported_names[local] = (base, alias.name)
@@ -338,7 +353,7 @@ def _resolve_imports(module: _Module, known: set[str]) -> None:
             and isinstance(node.args[0], ast.Constant)
             and str(node.args[0].value).startswith(f"{PACKAGE}.")
         ):
-            module.imports.add(str(node.args[0].value))
+            imports.add(str(node.args[0].value))
 
 
 def _is_environ(node: ast.AST) -> bool:
@@ -387,6 +402,7 @@ class _Analysis:
 
 
 BODY = "<module>"
+CACHING = ("cache", "functools.cache", "lru_cache", "functools.lru_cache")
 
 
 @cache
@@ -397,8 +413,9 @@ def _analysis() -> _Analysis:
     dynamic_by_unit: dict[tuple[str, str], list[tuple[ast.expr | None, bool, int]]] = {}
     for module in modules.values():
         # A decorated function is usually registered (a route) and then called by name nowhere,
-        # so it lives with the module body; any other function lives once something refers to it.
-        plain = {name: fn for name, fn in module.functions.items() if not fn.decorator_list}
+        # so it lives with the module body; any other function (a `@cache` factory too: it is called
+        # by name, as aduan/wiring.py's are) lives once something refers to it.
+        plain = {name: fn for name, fn in module.functions.items() if _plain(fn)}
         parts: dict[str, list[ast.stmt]] = {BODY: [n for n in module.tree.body if n not in plain.values()]}
         parts.update({name: [fn] for name, fn in plain.items()})
         for part, statements in parts.items():
@@ -449,8 +466,10 @@ def _analysis() -> _Analysis:
     return _Analysis(units, dynamic)
 
 
-def _reachable_modules(start: str) -> set[str]:
-    modules, seen, todo = _modules(), set(), [start]
+def _reachable_modules(start: str, seen: set[str] | None = None) -> set[str]:
+    """The modules importing `start` runs (`seen`: those already known to run, not walked again)."""
+    modules, todo = _modules(), [start]
+    seen = set() if seen is None else seen
     while todo:
         name = todo.pop()
         # Importing a.b.c runs a/__init__ and a/b/__init__ first.
@@ -464,12 +483,19 @@ def _reachable_modules(start: str) -> set[str]:
 
 def _live_reads(handler: str) -> list[EnvRead]:
     """Reads in code that can run for this handler: module bodies and the functions they reach."""
-    analysis = _analysis()
+    analysis, modules = _analysis(), _modules()
     module, _, attribute = handler.rpartition(".")
-    live = {(name, BODY) for name in _reachable_modules(module)} | {(module, attribute)}
+    imported = _reachable_modules(module)
+    live = {(name, BODY) for name in imported} | {(module, attribute)}
     todo = list(live)
     while todo:
-        unit = analysis.units.get(todo.pop())
+        key = todo.pop()
+        unit = analysis.units.get(key)
+        # A live function's own imports run too: their module bodies become live.
+        for target in modules[key[0]].function_imports.get(key[1], ()) if key[0] in modules else ():
+            for name in _reachable_modules(target, imported) - {name for name, _ in live}:
+                live.add((name, BODY))
+                todo.append((name, BODY))
         for ref in unit.refs if unit else ():
             if ref in analysis.units and ref not in live:
                 live.add(ref)

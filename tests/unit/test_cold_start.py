@@ -55,9 +55,9 @@ def test_every_model_builds_its_validator_on_first_use() -> None:
     assert eager == [], "derive these from aduan.models.base.Model"
 
 
-def _imported(module: str, tmp_path: Path) -> dict[str, list[str]]:
+def _imported(module: str, tmp_path: Path, traced: bool = False) -> dict[str, list[str]]:
     target = next(target for target in handler_targets() if target.module == module)
-    environment = _process_environment(target, tmp_path, traced=False)
+    environment = _process_environment(target, tmp_path, traced=traced)
     done = subprocess.run([sys.executable, "-c", PROBE, module], env=environment, cwd=tmp_path, check=True,
                           capture_output=True, text=True)
     result: dict[str, list[str]] = json.loads(done.stdout)
@@ -88,3 +88,20 @@ def test_the_api_handler_leaves_channel_adapters_and_parameters_to_their_first_u
     assert "aws_lambda_powertools.utilities.parameters" not in modules  # only the external callback reads SSM
     assert "PIL" not in modules  # the first photo imports Pillow
     assert "aws_xray_sdk" not in modules  # tracing off: the tracer is a pass-through
+
+
+def test_a_traced_handler_leaves_the_x_ray_sdk_to_its_first_sampled_invocation(tmp_path: Path) -> None:
+    modules = set(_imported("aduan.handlers.routing", tmp_path, traced=True)["modules"])
+    assert "aduan.handlers.routing" in modules
+    assert not any(name.startswith(("aws_xray_sdk", "wrapt")) for name in modules)
+
+
+def test_wiring_imports_a_service_only_when_its_factory_is_first_called(tmp_path: Path) -> None:
+    api = set(_imported("aduan.handlers.api", tmp_path)["modules"])
+    # The workers' services, and the API's own that only some routes use, are not imported with the API.
+    assert not {"aduan.services.routing", "aduan.services.notifier", "aduan.services.sla", "aduan.services.intake",
+                "aduan.services.exports", "aduan.services.reports", "aduan.services.stats"} & api
+    assert "aduan.services.tickets" in api  # most routes file, read or act on a complaint
+    worker = set(_imported("aduan.handlers.notifier", tmp_path)["modules"])
+    assert {"aduan.services.notifier", "aduan.services.feedback", "aduan.services.me"} <= worker  # at init
+    assert not {"aduan.services.tickets", "aduan.services.exports", "aduan.services.routing"} & worker

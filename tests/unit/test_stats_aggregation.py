@@ -231,22 +231,37 @@ def test_counts_by_complaint_type_ride_on_the_same_fact() -> None:
 
 def test_a_batch_folded_per_ticket_adds_up_to_its_events_one_by_one() -> None:
     """Folding a ticket's events (in arrival order, each against the state the previous left) gives the
-    same facts and open counts as applying them one at a time; a status passed through within the batch
-    leaves no open count to write, and several tickets' folds merge each stored item once."""
+    same open counts and state as applying them one at a time, and a status passed through within the batch
+    leaves no open count to write; the batch's facts, each with its events' markers, add up to the same
+    facts and markers as one at a time (what the rebuild writes)."""
     events, _ = generated(6, seed=3)
     domain = [event for event in read(events) if stats.counted_type(event) and event.source != "aduan.sla"]
     one_by_one = stats.Aggregate()
     folds: dict[str, stats.TicketFold] = {}
+    marked: stats.MarkedFacts = {}
     open_writes = 0  # open-count items written one event at a time
     for event in domain:
         fold = folds.setdefault(event.ticket_id, stats.TicketFold(None))
         delta = stats.domain_event(event, one_by_one.states.get(event.ticket_id), "Asia/Jakarta")
-        one_by_one.add(event.ticket_id, delta, event.event_id)
+        one_by_one.add(event.ticket_id, delta, stats.dedupe_key(event))
         open_writes += len(delta.open)
-        assert not fold.counted(event.event_id)
-        fold.add(stats.dedupe_key(event), stats.domain_event(event, fold.known, "Asia/Jakarta"))
-        assert fold.counted(event.event_id) and fold.known == one_by_one.states[event.ticket_id]
-    facts, opened = stats.merged_cells(folds.values())
-    assert facts == nonzero(one_by_one.facts) and opened == nonzero(one_by_one.open)
-    assert all(counters and 0 not in counters.values() for counters in opened.values())  # no zero written
-    assert len(opened) < open_writes / 2  # the statuses each ticket passed through within the batch: dropped
+        folded = stats.domain_event(event, fold.known, "Asia/Jakarta")
+        fold.add(stats.dedupe_key(event), folded)
+        stats.add_marked(marked, stats.dedupe_key(event), folded)
+        assert fold.known == one_by_one.states[event.ticket_id]
+        assert (stats.dedupe_key(event) in fold.keys) == (folded.state is not None)
+    opened: dict[Any, Counter[str]] = {}
+    for fold in folds.values():
+        for cell, counters in fold.delta.open.items():
+            opened.setdefault(cell, Counter()).update(counters)
+    assert nonzero(opened) == nonzero(one_by_one.open)
+    assert all(counters and 0 not in counters.values() for fold in folds.values()
+               for counters in fold.delta.open.values())  # no zero written
+    assert sum(len(fold.delta.open) for fold in folds.values()) < open_writes / 2  # passed through: dropped
+    assert {fact: sum(by_marker.values(), Counter()) for fact, by_marker in marked.items()} == one_by_one.facts
+    assert {fact: set(by_marker) for fact, by_marker in marked.items()} == one_by_one.applied
+
+
+def test_an_event_marker_is_short_and_stable() -> None:
+    assert stats.marker("01JD0000000000000000000000") == stats.marker("01JD0000000000000000000000")
+    assert len(stats.marker("x")) == 8 and stats.marker("x") != stats.marker("y")

@@ -5,6 +5,9 @@
                                     sparse GSI `sla_due`: the sweeper reads only what is due.
                                     While a stage is overdue it also carries `overdue_pk`
                                     (`OVERDUE#<agency>`), the key of the sparse GSI `sla_overdue`.
+  pk `SLA#OVERDUE`, sk `<agency>`   how many tickets are overdue at the agency (or `desk`) now (`n`),
+                                    moved in the same transaction as a clocks item whose `overdue_pk`
+                                    changes: the hourly gauges are one Query, not a count per agency.
                                     While a stage runs it carries `queue_pk` (the ticket's queue when
                                     last written) and `due_sk` (its earliest due time): the keys of
                                     `queue_by_due`, so the ticket head is never rewritten for them.
@@ -41,6 +44,8 @@ ACTIVE = "ACTIVE"
 DUE_INDEX = "sla_due"
 OVERDUE_INDEX = "sla_overdue"
 DESK = "desk"
+OVERDUE_COUNTS = "SLA#OVERDUE"
+_REMEMBERED = 10_000  # clocks whose stored overdue key is remembered (a container's recent reads)
 _ACTIVE_TTL_SECONDS = 300.0
 
 _policies: dict[str, SlaPolicy] = {}
@@ -85,6 +90,15 @@ class SlaStore:
     def __init__(self, table_name: str, *, client: Any = None) -> None:
         self.table = table_name
         self._client = client
+        # tracking code -> (rev, overdue_pk) as last read or written: what a commit moves the overdue count from
+        self._overdue_read: dict[str, tuple[int, str | None]] = {}
+
+    def _read(self, document: dict[str, Any]) -> TicketClocks:
+        clocks = TicketClocks.model_validate(document)
+        if len(self._overdue_read) >= _REMEMBERED:
+            self._overdue_read.clear()
+        self._overdue_read[clocks.tracking_code] = (clocks.rev, document.get("overdue_pk"))
+        return clocks
 
     @property
     def _db(self) -> Any:
@@ -146,7 +160,7 @@ class SlaStore:
     def clocks(self, code: str) -> TicketClocks | None:
         found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": SLA_CLOCKS}),
                                   ConsistentRead=True)
-        return TicketClocks.model_validate(codec.from_item(found["Item"])) if "Item" in found else None
+        return self._read(codec.from_item(found["Item"])) if "Item" in found else None
 
     def due(self, until: str, page_size: int = 100) -> Iterator[TicketClocks]:
         """Clocks with something to fire at or before `until`: one Query per shard, due items only."""
@@ -168,8 +182,7 @@ class SlaStore:
         SLA indexes project keys only: the clocks item changes on every lifecycle event, and a full copy in
         the index would be rewritten each time."""
         keys = [{"pk": raw["pk"], "sk": raw["sk"]} for raw in index_items]
-        found = {document["pk"]: TicketClocks.model_validate(document)
-                 for document in batch_get(self._db, self.table, keys)}
+        found = {document["pk"]: self._read(document) for document in batch_get(self._db, self.table, keys)}
         return [found[key["pk"]["S"]] for key in keys if key["pk"]["S"] in found]
 
     def overdue(self, agency_id: str, limit: int = 100) -> list[TicketClocks]:
@@ -178,19 +191,47 @@ class SlaStore:
                                ExpressionAttributeValues=codec.to_item({":o": f"OVERDUE#{agency_id}"}))
         return self._clocks_behind(found.get("Items", []))
 
-    def overdue_count(self, agency_id: str) -> int:
-        request: dict[str, Any] = {
-            "TableName": self.table, "IndexName": OVERDUE_INDEX, "Select": "COUNT",
-            "KeyConditionExpression": "overdue_pk = :o",
-            "ExpressionAttributeValues": codec.to_item({":o": f"OVERDUE#{agency_id}"}),
-        }
-        total = 0
+    def overdue_counts(self) -> dict[str, int]:
+        """Overdue tickets per agency (and the desk) now: one Query of the counts kept with the clocks."""
+        request: dict[str, Any] = {"TableName": self.table, "KeyConditionExpression": "pk = :pk",
+                                   "ExpressionAttributeValues": codec.to_item({":pk": OVERDUE_COUNTS})}
+        counts: dict[str, int] = {}
         while True:
             found = self._db.query(**request)
-            total += int(found.get("Count", 0))
+            counts.update({document["sk"]: int(document.get("n", 0))
+                           for document in map(codec.from_item, found.get("Items", []))})
             if "LastEvaluatedKey" not in found:
-                return total
+                return counts
             request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+
+    def recount_overdue(self, agency_ids: list[str]) -> dict[str, int]:
+        """Set the overdue counts from the `sla_overdue` index (one COUNT per agency, paged): for a table whose
+        clocks were written without them (before they existed, or by a bench writing clocks directly)."""
+        counts = {}
+        for agency in [*agency_ids, DESK]:
+            request: dict[str, Any] = {
+                "TableName": self.table, "IndexName": OVERDUE_INDEX, "Select": "COUNT",
+                "KeyConditionExpression": "overdue_pk = :o",
+                "ExpressionAttributeValues": codec.to_item({":o": f"OVERDUE#{agency}"})}
+            counts[agency] = 0
+            while True:
+                found = self._db.query(**request)
+                counts[agency] += int(found.get("Count", 0))
+                if "LastEvaluatedKey" not in found:
+                    break
+                request["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+            self._db.put_item(TableName=self.table, Item=codec.to_item({"pk": OVERDUE_COUNTS, "sk": agency,
+                                                                         "n": counts[agency]}))
+        return counts
+
+    def _overdue_moves(self, was: str | None, now: str | None) -> list[dict[str, Any]]:
+        """The overdue counts a clocks write moves: -1 where the ticket was overdue, +1 where it is now."""
+        if was == now:
+            return []
+        return [{"Update": {"TableName": self.table,
+                            "Key": codec.to_item({"pk": OVERDUE_COUNTS, "sk": key.partition("#")[2]}),
+                            "UpdateExpression": "ADD n :d", "ExpressionAttributeValues": {":d": {"N": str(step)}}}}
+                for key, step in ((was, -1), (now, 1)) if key]
 
     def commit(self, clocks: TicketClocks, expected_rev: int, *, change: Change | None = None,
                queue: str | None = None) -> None:
@@ -198,12 +239,20 @@ class SlaStore:
         `queue`: the ticket's queue key now (the due-queue index lists the clocks under it)."""
         condition = "attribute_not_exists(pk)" if expected_rev == 0 else "rev = :rev"
         values = {} if expected_rev == 0 else {":rev": codec.value(expected_rev)}
+        # Where the ticket counted as overdue when read; the condition makes sure (else: read again, retry).
+        read_rev, was = self._overdue_read.get(clocks.tracking_code, (expected_rev, None))
+        was = was if read_rev == expected_rev and expected_rev else None
+        if expected_rev:
+            condition += " AND overdue_pk = :was" if was else " AND attribute_not_exists(overdue_pk)"
+            values |= {":was": codec.value(was)} if was else {}
         clocks.rev = expected_rev + 1
-        put: dict[str, Any] = {"TableName": self.table, "Item": clocks_item(clocks, queue),
-                               "ConditionExpression": condition}
+        item = clocks_item(clocks, queue)
+        now = item["overdue_pk"]["S"] if "overdue_pk" in item else None
+        put: dict[str, Any] = {"TableName": self.table, "Item": item, "ConditionExpression": condition}
         if values:
             put["ExpressionAttributeValues"] = values
-        writes: list[dict[str, Any]] = [{"Put": put}, *(change_writes(self.table, change) if change else ())]
+        writes: list[dict[str, Any]] = [{"Put": put}, *self._overdue_moves(was, now),
+                                        *(change_writes(self.table, change) if change else ())]
         try:
             transact(self._db, writes)
         except ClientError as error:
@@ -211,3 +260,4 @@ class SlaStore:
             if error.response["Error"]["Code"] in ("ConditionalCheckFailedException", "TransactionCanceledException"):
                 raise RevConflict(clocks.tracking_code) from error
             raise
+        self._overdue_read[clocks.tracking_code] = (clocks.rev, now)

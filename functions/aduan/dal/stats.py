@@ -1,19 +1,20 @@
 """Statistics in the tickets table (see docs/statistics.md for the key design).
 
-  fact          pk STATS#F#<yyyy-mm>         sk <day>#<agency>#<category>#<channel>#<area>   counters (ADD)
+  fact          pk STATS#F#<yyyy-mm>         sk <day>#<agency>#<category>#<channel>#<area>   counters (ADD),
+                                                         `applied`: the markers of the events counted on it
   open count    pk STATS#O                   sk <agency>#<category>#<channel>#<area>#<created day>   n_<status>
-  ticket state  pk STATS#TICKET#<ticket id>  sk #STATE   what the backlog counted, and `seen`: the keys of
-                                                         every event of this ticket already counted
+  ticket state  pk STATS#TICKET#<ticket id>  sk #STATE   what the backlog counted (status, dimensions, version)
 
-One event = one TransactWriteItems of two to four small items: the ticket state (conditional on the
-version read and on the event not being in `seen`), the event's one fact and the open counts it moves,
-so a redelivered event changes nothing. The report cells (city or agency, by a dimension) are sums of
-facts and open counts, added up when read: a period's read is one Query per month touched.
+Each write is exactly-once on its own: a fact's ADD is conditional on the event's marker not being in its
+`applied` set (and adds it), and a backlog move (the ticket state with the open counts it moves, one
+transaction) is conditional on the ticket version read, so an event already counted, or older than the state,
+moves nothing. No write depends on another having happened, so a failure between them loses nothing: the
+message is delivered again and only the missing writes take. The report cells (city or agency, by a dimension)
+are sums of facts and open counts, added up when read: a period's read is one Query per month touched.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -24,17 +25,16 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.logic.stats import Combo, Delta, TicketFold, TicketState, cells, dims_of, merged_cells
+from aduan.logic.stats import Combo, MarkedFacts, TicketState, cells, dims_of
 
 _BATCH = 25
-MAX_TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 OPEN_PK = "STATS#O"
 SEP = "#"
-logger = logging.getLogger(__name__)
+_STATE_FIELDS = tuple(TicketState.__dataclass_fields__)
 
 
 class StaleState(Exception):
-    """The ticket's stats state changed since it was read: process the event again."""
+    """The ticket's stats state kept changing under us: count the event again (the message is retried)."""
 
 
 def fact_pk(month: str) -> str:
@@ -89,98 +89,76 @@ class StatsRepository:
         return client("dynamodb")
 
     # ------------------------------------------------------------------ writes
-    def state(self, ticket_id: str) -> TicketState | None:
-        return self.read_state(ticket_id)[0]
-
-    def read_state(self, ticket_id: str) -> tuple[TicketState | None, frozenset[str]]:
-        """What the backlog last counted for the ticket (None: nothing yet, or only SLA events), and the keys
-        of its events already counted."""
-        item = self._db.get_item(TableName=self.table, Key=state_key(ticket_id), ConsistentRead=True).get("Item")
+    def state(self, ticket_id: str, consistent: bool = False) -> TicketState | None:
+        """What the backlog last counted for the ticket (None: nothing yet). An eventually consistent read is
+        enough the first time: the write is conditional on the version read, and a refused one reads again."""
+        item = self._db.get_item(TableName=self.table, Key=state_key(ticket_id), ConsistentRead=consistent,
+                                 ProjectionExpression="#f" + ", #f".join(str(i) for i in range(len(_STATE_FIELDS))),
+                                 ExpressionAttributeNames={f"#f{i}": name for i, name in enumerate(_STATE_FIELDS)}
+                                 ).get("Item")
         document = codec.from_item(item) if item else {}
-        seen = frozenset(document.get("seen") or ())
-        if "version" not in document:  # absent, or only the SLA events' `seen` so far
-            return None, seen
-        return TicketState(**{name: document[name] for name in TicketState.__dataclass_fields__}), seen
+        if "version" not in document:  # absent (or only the `seen` set of the earlier design)
+            return None
+        return TicketState(**{name: document[name] for name in _STATE_FIELDS})
 
-    def _state_update(self, ticket_id: str, keys: list[str], state: TicketState | None,
-                      read_version: int | None) -> dict[str, Any]:
-        """The ticket's stats state: its events' keys added to `seen` on condition none is there yet, and, when
-        the backlog moved, its new state on condition of the version read."""
-        update: dict[str, Any] = {"TableName": self.table, "Key": state_key(ticket_id),
-                                  "UpdateExpression": "ADD seen :keys",
-                                  "ConditionExpression": " AND ".join(f"NOT contains(seen, :k{i})"
-                                                                      for i in range(len(keys))),
-                                  "ExpressionAttributeValues": {":keys": {"SS": list(keys)}}
-                                  | {f":k{i}": {"S": key} for i, key in enumerate(keys)}}
-        if state is not None:
-            fields = vars(state)
-            update["UpdateExpression"] += " SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
-            update["ExpressionAttributeNames"] = {f"#f{i}": name for i, name in enumerate(fields)}
-            update["ExpressionAttributeValues"] |= codec.to_item({f":f{i}": v for i, v in enumerate(fields.values())})
-            if read_version is None:
-                update["ConditionExpression"] += " AND attribute_not_exists(version)"
-            else:
-                update["ConditionExpression"] += " AND version = :read"
-                update["ExpressionAttributeValues"][":read"] = codec.value(read_version)
-        return update
+    def add_facts(self, facts: MarkedFacts) -> set[str]:
+        """Each fact's counters, once: one conditional ADD per fact with every event's marker, and, when one of
+        them is there already (a redelivery), one per event. The markers of the events counted now."""
+        applied: set[str] = set()
+        for (day, combo), by_marker in facts.items():
+            key = {"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo)}
+            together = sum(by_marker.values(), Counter())
+            if self._add_once(key, list(by_marker), together):
+                applied.update(by_marker)
+            elif len(by_marker) > 1:
+                applied.update(mark for mark, counters in by_marker.items() if self._add_once(key, [mark], counters))
+        return applied
 
-    def _cell_updates(self, facts: Mapping[tuple[str, Combo], Counter[str]],
-                      opened: Mapping[tuple[Combo, str], Counter[str]]) -> list[dict[str, Any]]:
-        writes = [{"Update": {"TableName": self.table, **_add({"pk": fact_pk(day[:7]), "sk": fact_sk(day, combo)},
-                                                               counters)}}
-                  for (day, combo), counters in facts.items()]
-        writes += [{"Update": {"TableName": self.table, **_add({"pk": OPEN_PK, "sk": open_sk(combo, created_day)},
-                                                                counters)}}
-                   for (combo, created_day), counters in opened.items()]
-        return writes
-
-    def _write(self, state: dict[str, Any], writes: list[dict[str, Any]]) -> None:
-        if writes:
-            self._db.transact_write_items(TransactItems=[{"Update": state}, *writes])
-        else:
-            self._db.update_item(**state)
-
-    def apply(self, event_key: str, delta: Delta, ticket_id: str, read_version: int | None) -> bool:
-        """Record one event's effect exactly once; False if it was already recorded."""
+    def _add_once(self, key: dict[str, str], marks: list[str], counters: Counter[str]) -> bool:
+        update = _add(key, counters)
+        update["UpdateExpression"] += ", applied :marks"
+        update["ConditionExpression"] = " AND ".join(f"NOT contains(applied, :m{i})" for i in range(len(marks)))
+        update["ExpressionAttributeValues"] |= {":marks": {"SS": marks}} | {f":m{i}": {"S": mark}
+                                                                             for i, mark in enumerate(marks)}
         try:
-            self._write(self._state_update(ticket_id, [event_key], delta.state, read_version),
-                        self._cell_updates(delta.facts, delta.open))
+            self._db.update_item(TableName=self.table, **update)
         except ClientError as error:
-            code = error.response["Error"]["Code"]
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if code != "ConditionalCheckFailedException" and reasons[:1] != ["ConditionalCheckFailed"]:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            if delta.state is None or self._seen(ticket_id, event_key):
-                return False
-            raise StaleState(ticket_id) from error
+            return False
         return True
 
-    def apply_folded(self, folds: Mapping[str, TicketFold]) -> bool:
-        """Record a queue batch's events (folded per ticket) in ONE transaction: each ticket's state once, each
-        fact and open count once with the batch's summed deltas. False when it cannot be (a key already seen,
-        a concurrent change, too many items, a refusal): nothing was written, count the events one by one."""
-        states = [self._state_update(ticket_id, fold.keys, fold.delta.state,
-                                     fold.read.version if fold.read else None)
-                  for ticket_id, fold in folds.items() if fold.keys]
-        cells = self._cell_updates(*merged_cells(folds.values()))
-        if not states:
-            return True
-        if len(states) + len(cells) > MAX_TRANSACTION_ITEMS:
-            return False
+    def move(self, ticket_id: str, state: TicketState, read_version: int | None,
+             opened: Mapping[tuple[Combo, str], Counter[str]]) -> bool:
+        """The ticket's new state and the open counts it moves, on condition of the version read (one
+        conditional UpdateItem when no open count moves). False when the state changed since: read it again."""
+        fields = vars(state)
+        update: dict[str, Any] = {
+            "TableName": self.table, "Key": state_key(ticket_id),
+            # `seen` (the earlier design's set of counted events) goes: the item shrinks back under 1 KB.
+            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))) + " REMOVE seen",
+            "ExpressionAttributeNames": {f"#f{i}": name for i, name in enumerate(fields)},
+            "ExpressionAttributeValues": codec.to_item({f":f{i}": v for i, v in enumerate(fields.values())}),
+            "ConditionExpression": "attribute_not_exists(version)" if read_version is None else "version = :read"}
+        if read_version is not None:
+            update["ExpressionAttributeValues"][":read"] = codec.value(read_version)
+        moves = [{"Update": {"TableName": self.table, **_add({"pk": OPEN_PK, "sk": open_sk(combo, created_day)},
+                                                              counters)}}
+                 for (combo, created_day), counters in opened.items()]
         try:
-            if len(states) == 1:
-                self._write(states[0], cells)
+            if moves:
+                self._db.transact_write_items(TransactItems=[{"Update": update}, *moves])
             else:
-                self._db.transact_write_items(TransactItems=[{"Update": state} for state in states] + cells)
+                self._db.update_item(**update)
         except ClientError as error:
-            logger.info("statistics: folded batch refused (%s), counting one by one", error.response["Error"]["Code"])
+            # Refused on the version read, or another transaction on one of the items (open counts are shared
+            # by many tickets): read again and retry. Anything else is the invocation's failure.
+            reasons = {r.get("Code") for r in error.response.get("CancellationReasons", [])}
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException" and \
+                    not reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+                raise
             return False
         return True
-
-    def _seen(self, ticket_id: str, event_key: str) -> bool:
-        item = self._db.get_item(TableName=self.table, Key=state_key(ticket_id), ConsistentRead=True,
-                                 ProjectionExpression="seen").get("Item") or {}
-        return event_key in item.get("seen", {}).get("SS", [])
 
     # ------------------------------------------------------------------ reads
     def _query(self, pk: str, low: str | None = None, high: str | None = None) -> Iterator[dict[str, Any]]:

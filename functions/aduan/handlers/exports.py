@@ -10,8 +10,10 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.exports  # noqa: F401
 from aduan.observability import logger, metrics, tracer
-from aduan.routes.context import export_service
+from aduan.wiring import export_service
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

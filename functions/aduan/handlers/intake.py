@@ -13,9 +13,11 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.intake  # noqa: F401
 from aduan.models.inbound import InboundMessage
 from aduan.observability import logger, metrics, tracer
-from aduan.services.intake import intake_service
+from aduan.wiring import intake_service
 
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 

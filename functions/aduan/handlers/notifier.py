@@ -6,39 +6,22 @@ event is retried alone, then goes to the DLQ. Like the event relay, no X-Ray SDK
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal import config_store, template_store
-from aduan.dal.contacts import ContactRepository
-from aduan.dal.deliveries import DeliveryRepository
-from aduan.dal.feedback_store import FeedbackStore
-from aduan.dal.tickets import TicketRepository
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.feedback
+import aduan.services.me
+import aduan.services.notifier  # noqa: F401
 from aduan.observability import logger, metrics
-from aduan.services.feedback import FeedbackService
-from aduan.services.me import me_service
-from aduan.services.notifier import NotifierService
-from aduan.services.outbound import outbound_port
 from aduan.sqs_batch import partial_batch
-
-
-@cache
-def notifier() -> NotifierService:
-    table = settings.table_name()
-    city = lambda: config_store.load_config(table)  # noqa: E731 - read per event, cached by config_store
-    return NotifierService(
-        tickets=TicketRepository(table), contacts=ContactRepository(table), deliveries=DeliveryRepository(table),
-        city=city, config=lambda: template_store.load_templates(table),
-        port=outbound_port, people=me_service().contacts,
-        feedback=FeedbackService(TicketRepository(table), FeedbackStore(table), city))
+from aduan.wiring import notifier_service
 
 
 def record_handler(record: dict[str, Any]) -> None:
-    built = notifier().handle(json.loads(record["body"]))
+    built = notifier_service().handle(json.loads(record["body"]))
     metrics.add_metric(name="NotificationsQueued", unit=MetricUnit.Count, value=len(built))
 
 

@@ -5,33 +5,23 @@ fires twice sends nothing twice: each (report, period, recipient) is one message
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal import config_store, template_store
-from aduan.dal.stats import StatsRepository
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.reports
+import aduan.services.stats  # noqa: F401
 from aduan.observability import logger, metrics, tracer
-from aduan.services.outbound import outbound_port
-from aduan.services.reports import ReportService
-from aduan.services.stats import StatsService
-
-
-@cache
-def service() -> ReportService:
-    table = settings.table_name()
-    stats = StatsService(repository=StatsRepository(table), config=lambda: config_store.load_config(table))
-    return ReportService(stats=stats, notifications=lambda: template_store.load_templates(table), port=outbound_port)
+from aduan.wiring import report_sender
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    sent = service().send_due()
+    sent = report_sender().send_due()
     metrics.add_metric(name="ReportEmailsQueued", unit=MetricUnit.Count, value=len(sent))
     summary = {"queued": len(sent), "reports": sorted({m.cause_id for m in sent})}
     logger.info("periodic reports", extra=summary)

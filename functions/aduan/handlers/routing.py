@@ -4,7 +4,6 @@ through its SQS queue, into triage. A failed record is reported alone and retrie
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,24 +11,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal.config_store import load_config
-from aduan.dal.tickets import TicketRepository
-from aduan.models.config import CityConfig
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.routing  # noqa: F401
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
-from aduan.services.routing import RoutingService
+from aduan.wiring import routing_service
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-def _config() -> CityConfig:
-    return load_config(settings.table_name())
-
-
-@cache
-def routing_service() -> RoutingService:
-    return RoutingService(TicketRepository(settings.table_name()), _config)
 
 
 def route_record(record: SQSRecord) -> None:

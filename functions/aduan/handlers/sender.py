@@ -5,38 +5,25 @@ and no BatchProcessor (cold start), as in the event relay."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal import delivery_queue, template_store
-from aduan.dal.contacts import ContactRepository
-from aduan.dal.deliveries import DeliveryRepository
-from aduan.dal.tickets import TicketRepository
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.me  # noqa: F401
+from aduan.dal import delivery_queue
 from aduan.models.outbound import OutboundMessage
 from aduan.observability import logger, metrics
-from aduan.services.delivery import DeliveryService, RetryLater
-from aduan.services.me import me_service
-from aduan.services.outbound import outbound_port
+from aduan.services.delivery import RetryLater
 from aduan.sqs_batch import partial_batch
-
-
-@cache
-def delivery() -> DeliveryService:
-    table = settings.table_name()
-    return DeliveryService(
-        deliveries=DeliveryRepository(table), tickets=TicketRepository(table), contacts=ContactRepository(table),
-        config=lambda: template_store.load_templates(table), port=outbound_port,
-        local_outbox=settings.local_outbox(), forget_device=me_service().forget)
+from aduan.wiring import delivery_service
 
 
 def record_handler(record: dict[str, Any]) -> None:
     message = OutboundMessage.model_validate_json(record["body"])
     try:
-        outcome = delivery().deliver(message)
+        outcome = delivery_service().deliver(message)
     except RetryLater as retry:
         delivery_queue.postpone(record["receiptHandle"], retry.seconds)
         metrics.add_metric(name="NotificationRetries", unit=MetricUnit.Count, value=1)

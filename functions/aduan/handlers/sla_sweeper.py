@@ -4,7 +4,6 @@ it also publishes the overdue count per agency."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -12,20 +11,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import settings
 from aduan.dal.config_store import load_config
-from aduan.dal.sla_store import DESK, SlaStore
-from aduan.dal.tickets import TicketRepository
+from aduan.dal.sla_store import DESK
 from aduan.logic import clock
 from aduan.observability import logger, metrics, tracer
-from aduan.services.sla import SlaService, SweepResult
+from aduan.services.sla import SweepResult
+from aduan.wiring import sla_service
 
 SAFETY_MILLIS = 5_000  # stop taking new clocks this close to the timeout; the next sweep goes on
 METRIC_NAMES = {"reminder": "SlaReminders", "breach": "SlaBreaches", "escalation": "SlaEscalations",
                 "auto_close": "SlaAutoClosed"}
-
-
-@cache
-def service() -> SlaService:
-    return SlaService(SlaStore(settings.table_name()), TicketRepository(settings.table_name()))
 
 
 def publish_metrics(result: SweepResult) -> None:
@@ -40,11 +34,13 @@ def publish_metrics(result: SweepResult) -> None:
 
 
 def publish_overdue_gauges() -> None:
-    """Overdue complaints per agency (and the desk), once an hour: one COUNT query on the sparse index each."""
+    """Overdue complaints per agency (and the desk), once an hour: one Query of the counts the clocks writes
+    keep (dal/sla_store.py), however many agencies and overdue complaints there are."""
     agencies = [agency.id for agency in load_config(settings.table_name()).agencies] + [DESK]
+    counts = sla_service().store.overdue_counts()
     for agency in agencies:
         with single_metric(name="SlaOverdueTickets", unit=MetricUnit.Count,
-                           value=service().store.overdue_count(agency), namespace=metrics.namespace) as metric:
+                           value=counts.get(agency, 0), namespace=metrics.namespace) as metric:
             metric.add_dimension(name="agency", value=agency)
 
 
@@ -53,7 +49,7 @@ def publish_overdue_gauges() -> None:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     now = clock.now()
-    result = service().sweep(now, has_time=lambda: context.get_remaining_time_in_millis() > SAFETY_MILLIS)
+    result = sla_service().sweep(now, has_time=lambda: context.get_remaining_time_in_millis() > SAFETY_MILLIS)
     publish_metrics(result)
     if now.minute == 0:
         publish_overdue_gauges()

@@ -7,7 +7,6 @@ a failure is reported per record and retried by SQS, then lands in the DLQ.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,20 +14,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal.sla_store import SlaStore
-from aduan.dal.tickets import TicketRepository
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.sla  # noqa: F401
 from aduan.logic.domain_events import SOURCE
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
-from aduan.services.sla import SlaService
+from aduan.wiring import sla_service
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-@cache
-def service() -> SlaService:
-    return SlaService(SlaStore(settings.table_name()), TicketRepository(settings.table_name()))
 
 
 def track(record: SQSRecord) -> None:
@@ -36,7 +29,7 @@ def track(record: SQSRecord) -> None:
     if event is None or event.source != SOURCE:
         logger.warning("not a ticket domain event; ignored", extra={"message_id": record.message_id})
         return
-    applied = service().apply_event(event)
+    applied = sla_service().apply_event(event)
     metrics.add_metric(name="SlaEventsApplied" if applied else "SlaEventsSkipped", unit=MetricUnit.Count, value=1)
 
 

@@ -1,13 +1,12 @@
 """Entry point of StatsFunction: bus events (ticket domain events, SLA clock events) from its SQS
-queue -> the statistics counters, each event counted once (see services/stats.py): a batch is folded into
-one write, and counted message by message when that write is refused.
+queue -> the statistics counters, each event counted once (see services/stats.py): a batch is folded (each
+fact and each ticket's backlog written once), and counted message by message when a ticket keeps changing.
 
 The queue message body is the EventBridge event as the rule delivers it, read with `read_event` (lenient:
 moto's EventBridge -> SQS delivery lacks `account`, which Powertools' EventBridgeModel requires)."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,22 +14,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aduan import settings
-from aduan.dal.config_store import load_config
-from aduan.dal.stats import StatsRepository
-from aduan.dal.tickets import TicketRepository
+# What every invocation uses is imported at init (not on the first message); wiring builds it.
+import aduan.services.stats  # noqa: F401
+from aduan.dal.stats import StaleState
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
-from aduan.services.stats import StatsService
+from aduan.wiring import stats_counter
 
 processor = BatchProcessor(event_type=EventType.SQS)
-
-
-@cache
-def service() -> StatsService:
-    table = settings.table_name()
-    return StatsService(repository=StatsRepository(table), config=lambda: load_config(table),
-                        timeline=TicketRepository(table).events)
 
 
 def _tally(recorded: bool) -> None:
@@ -40,20 +31,21 @@ def _tally(recorded: bool) -> None:
 
 def count(record: SQSRecord) -> None:
     event = read_event(record.body)
-    _tally(event is not None and service().record(event))
+    _tally(event is not None and stats_counter().record(event))
 
 
 def _count_folded(records: list[dict[str, Any]]) -> bool:
-    """The whole batch in one write; False (nothing written) when a message does not read or the write was
-    refused, and the batch is then counted one message at a time."""
+    """The whole batch folded (each fact and each ticket's backlog written once); False when a message does
+    not read or a ticket's state kept changing: the batch is then counted one message at a time, which is
+    safe after any part of it was written (every write is exactly-once on its own)."""
     try:
         events = [read_event(record["body"]) for record in records]
-    except ValueError:  # a malformed message: the one-by-one path reports just that one as failed
+        counted = stats_counter().record_batch(events)
+    except (ValueError, StaleState):  # the one-by-one path reports just the failing messages
         return False
-    counted = service().record_batch(events)
-    for recorded in counted or ():
+    for recorded in counted:
         _tally(recorded)
-    return counted is not None
+    return True
 
 
 @logger.inject_lambda_context

@@ -10,12 +10,15 @@ of (one *fact* per day and combination of all four dimensions, one *open* count 
 creation day), so an event writes one or two small items however many cells it touches.
 Backlog moves with the latest known state of each ticket: a ticket's state
 is replaced only by an event with a higher ticket version, so events may arrive in any order and
-more than once (the caller deduplicates by event id) and the result is the same.
+more than once (a fact counts an event once by its `marker`; the backlog moves only forward in versions) and
+the result is the same.
 """
 
 from __future__ import annotations
 
+import base64
 import bisect
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,11 +229,10 @@ def _merge(into: dict[K, Counter[str]], found: Mapping[K, Counter[str]]) -> None
 
 @dataclass
 class TicketFold:
-    """One ticket's events of a queue batch, applied in arrival order as one at a time would be: what the
-    state read said (`read`, `seen`), the keys of the events folded, and their summed effect."""
+    """One ticket's domain events of a queue batch, applied to its backlog in arrival order as one at a time
+    would be: the state read (`read`), the keys of the events that moved it, and their summed open counts."""
 
     read: TicketState | None
-    seen: frozenset[str] = frozenset()
     keys: list[str] = field(default_factory=list)
     delta: Delta = field(default_factory=Delta)
 
@@ -239,32 +241,33 @@ class TicketFold:
         """The ticket's state after the events folded so far: what the next event is counted against."""
         return self.delta.state or self.read
 
-    def counted(self, key: str) -> bool:
-        return key in self.seen or key in self.keys
-
     def add(self, key: str, delta: Delta) -> None:
+        """An event newer than the state known (`delta.state` set): its backlog move."""
+        if delta.state is None:
+            return
         self.keys.append(key)
-        _merge(self.delta.flow, delta.flow)
         _merge(self.delta.backlog, delta.backlog)
-        _merge(self.delta.facts, delta.facts)
         _merge(self.delta.open, delta.open)
         _drop_zeros(self.delta.backlog)
         _drop_zeros(self.delta.open)  # a status passed through within the batch moves no open count
-        if delta.state is not None:
-            self.delta.state = delta.state
+        self.delta.state = delta.state
 
 
-def merged_cells(folds: Iterable[TicketFold]) -> tuple[dict[tuple[str, Combo], Counter[str]],
-                                                       dict[tuple[Combo, str], Counter[str]]]:
-    """The facts and open counts of several tickets' folds, each stored item once with its summed deltas."""
-    facts: dict[tuple[str, Combo], Counter[str]] = {}
-    opened: dict[tuple[Combo, str], Counter[str]] = {}
-    for fold in folds:
-        _merge(facts, fold.delta.facts)
-        _merge(opened, fold.delta.open)
-    _drop_zeros(facts)
-    _drop_zeros(opened)
-    return facts, opened
+FactKey = tuple[str, Combo]  # (local day, combination): one stored fact
+# A fact's counters per event marker: one conditional ADD per fact, split per event when one was counted before.
+MarkedFacts = dict[FactKey, dict[str, Counter[str]]]
+
+
+def marker(key: str) -> str:
+    """What a counted event leaves on each fact it added to (`applied`): 8 characters, 48 bits of its key's
+    hash, so a fact stays small (a collision among one fact's few dozen events: about 1 in 10^11)."""
+    return base64.urlsafe_b64encode(hashlib.blake2b(key.encode(), digest_size=6).digest()).decode()
+
+
+def add_marked(into: MarkedFacts, key: str, delta: Delta) -> None:
+    mark = marker(key)
+    for fact, counters in delta.facts.items():
+        into.setdefault(fact, {}).setdefault(mark, Counter()).update(counters)
 
 
 def first_response_stop(event: DomainEvent) -> bool:
@@ -323,7 +326,7 @@ def counted_type(event: DomainEvent) -> bool:
 
 
 def dedupe_key(event: DomainEvent) -> str:
-    """What a counted event is recorded under in its ticket's `seen`."""
+    """What a counted event is known by: its marker on the facts it added to is this key's (`marker`)."""
     return sla_dedupe_key(event) if event.source == SLA_SOURCE else event.event_id
 
 
@@ -344,19 +347,19 @@ class Aggregate:
     flow: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)
     backlog: dict[tuple[str, str, str, str], Counter[str]] = field(default_factory=dict)
     states: dict[str, TicketState] = field(default_factory=dict)
-    facts: dict[tuple[str, Combo], Counter[str]] = field(default_factory=dict)
+    facts: dict[FactKey, Counter[str]] = field(default_factory=dict)
     open: dict[tuple[Combo, str], Counter[str]] = field(default_factory=dict)
-    seen: dict[str, set[str]] = field(default_factory=dict)  # ticket id -> the keys of the events counted
+    applied: dict[FactKey, set[str]] = field(default_factory=dict)  # fact -> the markers of the events it counts
 
-    def add(self, ticket_id: str | None, delta: Delta, key: str | None = None) -> None:
+    def add(self, ticket_id: str | None, delta: Delta, key: str) -> None:
         _merge(self.flow, delta.flow)
         _merge(self.backlog, delta.backlog)
         _merge(self.facts, delta.facts)
         _merge(self.open, delta.open)
         if ticket_id and delta.state is not None:
             self.states[ticket_id] = delta.state
-        if ticket_id and key:
-            self.seen.setdefault(ticket_id, set()).add(key)
+        for fact in delta.facts:
+            self.applied.setdefault(fact, set()).add(marker(key))
 
 
 def replay(events: Iterable[DomainEvent], zone: str, top_of: Mapping[str, str] | None = None) -> Aggregate:
@@ -378,13 +381,12 @@ def replay(events: Iterable[DomainEvent], zone: str, top_of: Mapping[str, str] |
     for event in domain:
         delta = domain_event(event, aggregate.states.get(event.ticket_id), zone,
                              credited[event.ticket_id].get(event.event_id, []))
-        aggregate.add(event.ticket_id, delta, event.event_id)
+        aggregate.add(event.ticket_id, delta, dedupe_key(event))
     for event in sla:
         stopper = action_at(lifecycle.get(event.ticket_id, []), stopped_at(event))
         top = (top_of or {}).get(str(event.agency_id))
         delta = sla_event(event, aggregate.states.get(event.ticket_id), zone, handed_on(event, stopper), top)
-        aggregate.add(None, delta)
-        aggregate.seen.setdefault(event.ticket_id, set()).add(sla_dedupe_key(event))
+        aggregate.add(None, delta, dedupe_key(event))
     return aggregate
 
 

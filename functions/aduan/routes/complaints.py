@@ -21,8 +21,8 @@ from aduan.models.api import (
 )
 from aduan.models.limits import limits
 from aduan.observability import metrics
-from aduan.routes.context import caller, claims_of, ticket_service
-from aduan.services.me import me_service
+from aduan.routes.context import caller, claims_of
+from aduan.wiring import me_service, ticket_service
 
 router = Router()
 CodePath = Annotated[str, Path(description="Tracking code, e.g. ADU-7K3Q-9G", max_length=20)]

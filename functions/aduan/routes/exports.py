@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from aduan.models.exports import ExportRequest, ExportView
-from aduan.routes.context import caller, export_service
+from aduan.routes.context import caller
+from aduan.wiring import export_service
 
 router = Router()
 

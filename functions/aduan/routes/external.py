@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from aduan.dal.external_secrets import callback_key
 from aduan.models.organisation import ExternalAnswerReceipt
-from aduan.routes.context import ticket_service
 from aduan.services.forwarding import ForwardingService
+from aduan.wiring import ticket_service
 
 router = Router()
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from aduan.models.person import DeviceRegistration, DeviceView, MeUpdate, MeView
 from aduan.routes.context import caller, claims_of
-from aduan.services.me import me_service
+from aduan.wiring import me_service
 
 router = Router()
 

@@ -15,7 +15,8 @@ from aduan.models.api import ComplaintView, Page, SlaReport, TransitionRequest
 from aduan.models.desk_bulk import BulkRequest, BulkResult
 from aduan.observability import metrics
 from aduan.routes.complaints import CodePath, Cursor, Limit
-from aduan.routes.context import abuse_guard, caller, desk_service, sla_report_service, ticket_service
+from aduan.routes.context import caller
+from aduan.wiring import abuse_guard, desk_service, sla_report_service, ticket_service
 
 router = Router()
 Order = Annotated[Literal["oldest", "urgent", "due"], Query(

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aduan.logic import open311
 from aduan.logic.open311 import FORMATS, Open311Error
 from aduan.observability import logger
-from aduan.routes.context import open311_service
+from aduan.wiring import open311_service
 
 router = Router()
 PREFIX = "/open311/v2"

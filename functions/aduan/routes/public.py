@@ -11,8 +11,9 @@ from aduan.models.api import AttachmentView, Page
 from aduan.models.base import Model
 from aduan.models.public import PublicComplaint
 from aduan.routes.complaints import CodePath, Cursor
-from aduan.routes.context import caller, public_service
+from aduan.routes.context import caller
 from aduan.services.public import FeedQuery
+from aduan.wiring import public_service
 
 router = Router()
 Day = Annotated[str | None, Query(max_length=10, description="Local date YYYY-MM-DD")]

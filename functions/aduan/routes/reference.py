@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from aduan.models.config import Agency, Area, Category
-from aduan.routes.context import city_config
+from aduan.wiring import city_config
 
 router = Router()
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler.api_gateway import Response, Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from aduan.routes.context import caller, report_service, stats_service, transparency
+from aduan.routes.context import caller
+from aduan.wiring import report_service, stats_service, transparency
 
 router = Router()
 Day = Annotated[str | None, Query(max_length=10, description="Local date YYYY-MM-DD")]

@@ -34,7 +34,7 @@ CONFIG = IdempotencyConfig(
 def _filer() -> Any:
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence_layer(), config=CONFIG)
     def file(request: dict[str, Any], principal: Principal) -> dict[str, Any]:
-        from aduan.routes.context import ticket_service
+        from aduan.wiring import ticket_service
 
         view = ticket_service().file(principal, NewComplaint.model_validate(request["body"]))
         return view.model_dump(mode="json")

@@ -20,18 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from aduan import settings
 from aduan.adapters.channels.email import read_mime
 from aduan.dal import inbound_store
-from aduan.dal.abuse import AbuseStore
-from aduan.dal.config_store import load_config
 from aduan.dal.contacts import ContactRepository
-from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.intake_state import LEDGER_DAYS, IntakeState, Known, ledger_item
 from aduan.dal.tickets import GuardTaken, TicketRepository
 from aduan.logic import clock, complaint_types, ids, lifecycle, non_complaints
@@ -62,7 +57,6 @@ from aduan.observability import logger, metrics
 from aduan.services.abuse import AbuseGuard
 from aduan.services.feedback import FeedbackService
 from aduan.services.media import MediaAttacher
-from aduan.services.outbound import outbound_port
 
 # The sender honours opted_out for every message except the STOP confirmation itself (by this kind).
 REPLY_KINDS = {"opted_out": "stop_confirmation"}
@@ -365,15 +359,3 @@ def _subject(message: InboundMessage) -> str | None:
 
 def _expiry(now: datetime) -> int:
     return int((now + timedelta(days=LEDGER_DAYS)).timestamp())
-
-
-@cache
-def intake_service() -> IntakeService:
-    table = settings.table_name()
-    tickets = TicketRepository(table)
-    return IntakeService(tickets=tickets, contacts=ContactRepository(table),
-                         state=IntakeState(table), outbound=outbound_port,
-                         config=lambda: load_config(settings.table_name()),
-                         media=MediaAttacher(tickets, settings.attachments_bucket, settings.inbound_bucket),
-                         guard=AbuseGuard(AbuseStore(table), lambda: load_config(settings.table_name()).routing.abuse),
-                         feedback=FeedbackService(tickets, FeedbackStore(table), lambda: load_config(table)))

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from aduan import settings
@@ -166,8 +165,3 @@ def _view(profile: Profile, devices: list[Device]) -> MeView:
 def _forget_endpoint(endpoint: str) -> None:
     if not endpoint.startswith(LOCAL_ENDPOINT):
         people.delete_endpoint(endpoint)
-
-
-@cache
-def me_service() -> MeService:
-    return MeService(PeopleRepository(settings.table_name()), local_outbox=settings.local_outbox())

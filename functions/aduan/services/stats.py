@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from aduan.dal.stats import StatsRepository
+from aduan.dal.stats import StaleState, StatsRepository
 from aduan.logic import stats
 from aduan.logic.access import Principal
 from aduan.logic.attribution import Credited
@@ -24,6 +24,7 @@ GROUPS = ("agency", "category", "channel", "area")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 TRENDING_MIN = 3
+STALE_RETRIES = 3  # backlog writes refused because the ticket's state moved, before the message is retried
 UNASSIGNED = "Belum di OPD (meja P3M) / not at an agency (desk)"
 
 
@@ -44,31 +45,49 @@ class StatsService:
 
     # ------------------------------------------------------------------ recording
     def record(self, event: DomainEvent) -> bool:
-        """Apply one bus event; False when it was seen before (or is not one we count)."""
-        if not stats.counted_type(event):
-            return False
-        known = self.repository.state(event.ticket_id)
-        return self.repository.apply(stats.dedupe_key(event), self._effect(event, known), event.ticket_id,
-                                     known.version if known else None)
+        """Apply one bus event; False when it was counted before (or is not one we count)."""
+        return self.record_batch([event])[0]
 
-    def record_batch(self, events: Sequence[DomainEvent | None]) -> list[bool] | None:
-        """Apply a queue batch's events in one write (docs/statistics.md#exactly-once-in-any-order): True for
-        each event counted now. None when that write could not be made: nothing was written, and the caller
-        counts the events one at a time with `record`."""
-        folds: dict[str, stats.TicketFold] = {}
-        counted = []
-        for event in events:
-            if event is None or not stats.counted_type(event):
-                counted.append(False)
-                continue
-            fold = folds.get(event.ticket_id)
-            if fold is None:
-                fold = folds[event.ticket_id] = stats.TicketFold(*self.repository.read_state(event.ticket_id))
-            key = stats.dedupe_key(event)
-            counted.append(not fold.counted(key))
-            if counted[-1]:
-                fold.add(key, self._effect(event, fold.known))
-        return counted if self.repository.apply_folded(folds) else None
+    def record_batch(self, events: Sequence[DomainEvent | None]) -> list[bool]:
+        """Apply a queue batch's events (docs/statistics.md#exactly-once-in-any-order): each fact touched once
+        with the batch's counters and each event's marker, each ticket's backlog once, its events folded in
+        arrival order. True for each event counted now. Raises StaleState when a ticket's state kept changing
+        under us: what was written stays (every write is exactly-once), and the caller counts the batch one
+        message at a time."""
+        keys = _keys(events)
+        reads = {event.ticket_id for event, key in zip(events, keys, strict=True)
+                 if event is not None and key is not None and (event.source != SLA_SOURCE or event.ticket is None)}
+        folds = {ticket_id: stats.TicketFold(self.repository.state(ticket_id)) for ticket_id in sorted(reads)}
+        facts: stats.MarkedFacts = {}
+        for event, key in zip(events, keys, strict=True):
+            if event is not None and key is not None:
+                fold = folds.get(event.ticket_id)
+                delta = self._effect(event, fold.known if fold else None)
+                stats.add_marked(facts, key, delta)
+                if fold is not None:
+                    fold.add(key, delta)
+        applied = self.repository.add_facts(facts)
+        moved = self._move_backlogs(folds, [(event, key) for event, key in zip(events, keys, strict=True)
+                                            if event is not None and key is not None and event.source != SLA_SOURCE])
+        return [key is not None and (stats.marker(key) in applied or key in moved) for key in keys]
+
+    def _move_backlogs(self, folds: dict[str, stats.TicketFold], domain: list[tuple[DomainEvent, str]]) -> set[str]:
+        """Each ticket's folded backlog move, on condition of the version read; a refused one (a concurrent
+        change, or a stale eventually consistent read) is folded again on a consistent read. The keys moved."""
+        moved: set[str] = set()
+        for ticket_id, fold in folds.items():
+            for _ in range(STALE_RETRIES):
+                if fold.delta.state is None or self.repository.move(
+                        ticket_id, fold.delta.state, fold.read.version if fold.read else None, fold.delta.open):
+                    break
+                fold = stats.TicketFold(self.repository.state(ticket_id, consistent=True))
+                for event, key in domain:
+                    if event.ticket_id == ticket_id:
+                        fold.add(key, stats.domain_event(event, fold.known, self._zone))
+            else:
+                raise StaleState(ticket_id)
+            moved.update(fold.keys)
+        return moved
 
     def _effect(self, event: DomainEvent, known: stats.TicketState | None) -> stats.Delta:
         """What an event adds, given the ticket's counted state."""
@@ -230,3 +249,12 @@ class StatsService:
 def _clocks(row: Mapping[str, Any]) -> int:
     """How many SLA clocks stopped (met or breached): the basis of a compliance figure."""
     return sum(int(stage["met"]) + int(stage["breached"]) for stage in row["sla"].values())
+
+
+def _keys(events: Sequence[DomainEvent | None]) -> list[str | None]:
+    """Each event's dedupe key; None for one not counted, or repeated within the batch."""
+    found: list[str | None] = []
+    for event in events:
+        key = stats.dedupe_key(event) if event is not None and stats.counted_type(event) else None
+        found.append(key if key not in found else None)
+    return found

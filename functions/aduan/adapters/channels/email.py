@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses
@@ -98,10 +97,19 @@ def _content(content: str, encoding: str | None) -> bytes:
     return content.encode("utf-8", "surrogateescape")
 
 
-def read_mime(raw: bytes) -> tuple[str | None, list[MediaRef]]:
-    """The plain text (HTML stripped to text if that is all) and the attachments' names and types."""
+def _parsed(raw: bytes) -> EmailMessage:
+    # The modern policy's header registry (4 modules) is imported by the first email, not by every webhook
+    # or intake cold start.
+    from email import policy
+
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
+    return message
+
+
+def read_mime(raw: bytes) -> tuple[str | None, list[MediaRef]]:
+    """The plain text (HTML stripped to text if that is all) and the attachments' names and types."""
+    message = _parsed(raw)
     body = message.get_body(preferencelist=("plain", "html"))
     text = None
     if body is not None:
@@ -146,8 +154,7 @@ def mime_parts(raw: bytes) -> list[tuple[bytes, str]]:
         notification = json.loads(envelope["Message"])
         action = notification["receipt"]["action"]
         raw = _content(notification["content"], action.get("encoding"))
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
+    message = _parsed(raw)
     found = []
     for part in message.iter_attachments():
         payload = part.get_payload(decode=True)
