@@ -91,8 +91,8 @@ def rest_event(method: str, path: str, body: Any = None, claims: dict[str, str] 
 
 
 def outbox_records(table_name: str) -> list[dict[str, Any]]:
-    """The stream records the template's filter passes to the relay: inserts of `EV#` items, as Lambda
-    delivers them (JSON, with the stream ARN)."""
+    """The stream records the template's filter passes to the relay: inserts of `EV#` items that are domain
+    events (`entity` "event", not a delivery log entry), as Lambda delivers them (JSON, with the stream ARN)."""
     table = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]
     streams = boto3.client("dynamodbstreams")
     records: list[dict[str, Any]] = []
@@ -100,7 +100,9 @@ def outbox_records(table_name: str) -> list[dict[str, Any]]:
         iterator = streams.get_shard_iterator(StreamArn=table["LatestStreamArn"], ShardId=shard["ShardId"],
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         for record in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
-            if record["eventName"] == "INSERT" and record["dynamodb"]["Keys"]["sk"]["S"].startswith("EV#"):
+            change = record["dynamodb"]
+            if (record["eventName"] == "INSERT" and change["Keys"]["sk"]["S"].startswith("EV#")
+                    and change.get("NewImage", {}).get("entity", {}).get("S") == "event"):
                 delivered = {**record, "eventSourceARN": table["LatestStreamArn"]}
                 records.append(json.loads(json.dumps(delivered, default=str)))
     return records

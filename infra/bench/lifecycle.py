@@ -23,6 +23,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra import emulation
 from infra.bench.harness import BUS, aws, bench_context, enable_stream, outbox_records, rest_event
 from infra.bench.operations import COMPLAINT, TRANSITIONS
 from infra.bench.recorder import Call, Recorder
@@ -42,6 +43,9 @@ NEIGHBOUR = {**COMPLAINT, "title": "Lubang di Pandanaran", "text": "Lubang besar
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
+# What WhatsApp's Cloud API reports for a message that reached the phone and was read: one webhook each
+# (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples#message-status-updates).
+CALLBACK_STATUSES = ("sent", "delivered", "read")
 WCU_LIMIT, RCU_LIMIT, COST_LIMIT = 120, 40, 150.0  # per complaint; dollars per million complaints
 WCU_GOAL, COST_GOAL = 50, 60.0
 INTAKE_WCU_LIMIT, TRANSITION_WCU_LIMIT = 6, 8  # the API's own writes: filing; each officer step
@@ -63,6 +67,9 @@ class Spent:
     calls: int = 0
     dynamodb_calls: int = 0
     invocations: int = 0
+    # SQS requests of the queue deliveries that invoked it, besides its own calls: the bus's SendMessage per
+    # event (a queue fed by a rule), Lambda's ReceiveMessage and DeleteMessageBatch per batch.
+    queue_requests: int = 0
     by_service: Counter[str] = field(default_factory=Counter)  # "service:Operation" -> calls
     units_by_table: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # "Op table" -> units
 
@@ -83,6 +90,7 @@ class Spent:
         self.calls += other.calls
         self.dynamodb_calls += other.dynamodb_calls
         self.invocations += other.invocations
+        self.queue_requests += other.queue_requests
         self.by_service.update(other.by_service)
         for name, units in other.units_by_table.items():
             self.units_by_table[name] += units
@@ -92,11 +100,11 @@ def dollars_per_million(spent: Spent) -> dict[str, float]:
     """What a million complaints living like this one cost at list prices, by service."""
     calls = spent.by_service
     sqs = sum(n for name, n in calls.items() if name.startswith("sqs:"))
-    # Every bus event delivered to a queue is one SQS send + one receive + one delete besides our own calls.
     parts = {
         "dynamodb": spent.wcu * PRICES["dynamodb_write_unit"] + spent.rcu * PRICES["dynamodb_read_unit"],
         "lambda": spent.invocations * (PRICES["lambda_invocation"] + LAMBDA_GB_SECONDS * PRICES["lambda_gb_second"]),
-        "sqs": (sqs + 3 * spent.invocations) * PRICES["sqs_request"],
+        # Our own SQS calls, and the deliveries' requests (the API and the stream-fed relay have none).
+        "sqs": (sqs + spent.queue_requests) * PRICES["sqs_request"],
         "eventbridge": calls[EVENTS_PUBLISHED] * PRICES["eventbridge_event"],  # per custom event published
         "ses": calls["sesv2:SendEmail"] * PRICES["ses_email"],
         "s3": calls["s3:PutObject"] * PRICES["s3_put"] + calls["s3:GetObject"] * PRICES["s3_get"],
@@ -180,13 +188,18 @@ class Pump:
         self.rules = subscriptions()
         self.batch_sizes = batch_sizes()
         self.seen: set[str] = set()
+        self.wamids: list[str] = []  # WhatsApp messages sent, in order
+        self.answered = 0  # of those, how many have had their status callbacks
 
-    def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any]) -> None:
+    def _run(self, spent: dict[str, Spent], name: str, handler: Handler, event: dict[str, Any],
+             queue_requests: int = 0) -> Any:
         self.recorder.take()
         answer = handler(event, bench_context())
         spent.setdefault(name, Spent()).add(self.recorder.take())
+        spent[name].queue_requests += queue_requests
         if isinstance(answer, dict) and answer.get("batchItemFailures"):
             raise RuntimeError(f"{name} failed a record: {answer}")
+        return answer
 
     def _new_records(self) -> list[dict[str, Any]]:
         fresh = [record for record in outbox_records() if record["eventID"] not in self.seen]
@@ -218,10 +231,43 @@ class Pump:
             for path, bodies in queued.items():
                 size = self.batch_sizes.get(path, 1)
                 for start in range(0, len(bodies), size):
-                    self._run(spent, path.split(".")[-2], _handler(path), wiring.sqs_event(bodies[start:start + size]))
-            for body in messages:
-                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]))
+                    batch = bodies[start:start + size]
+                    self._run(spent, path.split(".")[-2], _handler(path), wiring.sqs_event(batch),
+                              queue_requests=len(batch) + 2)  # the bus's sends, a receive, a delete
+            for body in messages:  # their sends are the notifier's own SendMessageBatch calls
+                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]),
+                          queue_requests=2)
         raise RuntimeError("the outbox did not settle after 20 rounds")
+
+
+    def callbacks(self, spent: dict[str, Spent]) -> None:
+        """WhatsApp's status callbacks for the messages sent since the last call: each a signed webhook to the
+        webhooks function, which publishes one DeliveryStatusReported; the bus hands it to the queues whose
+        rules match (the notifier's: it records the status on the timeline)."""
+        from infra.bench import notifications as wiring
+        from infra.channel_samples import PHONE, SAMPLE_TIME, meta_signature, whatsapp
+
+        webhooks = _handler("aduan.handlers.webhooks.handler")
+        for wamid in self.wamids[self.answered:]:
+            for offset, status in enumerate(CALLBACK_STATUSES):
+                body = json.dumps(whatsapp({"statuses": [{"id": wamid, "status": status, "recipient_id": PHONE,
+                                                          "timestamp": str(SAMPLE_TIME + offset)}]})).encode()
+                headers = {"X-Hub-Signature-256": meta_signature(wiring.APP_SECRET, body)}
+                answer = self._run(spent, "webhooks", webhooks, emulation.rest_event(
+                    "POST", "/webhooks/whatsapp", None, None, headers, raw_body=body.decode(), stage="bench"))
+                if answer["statusCode"] != 200:
+                    raise RuntimeError(f"the status webhook was refused: {answer}")
+                spent["webhooks"].by_service[EVENTS_PUBLISHED] += 1
+                detail = {"channel": "whatsapp", "provider_message_id": wamid, "status": status,
+                          "recipient": PHONE, "occurred_at": f"2026-11-23T08:10:0{offset}.000000Z"}
+                envelope = {"version": "0", "id": f"bench-{wamid}-{status}", "detail-type": "DeliveryStatusReported",
+                            "source": "aduan.channels", "account": "123456789012", "time": detail["occurred_at"],
+                            "region": "ap-southeast-3", "resources": [], "detail": detail}
+                for pattern, path in self.rules:
+                    if self.matches(pattern, envelope):
+                        self._run(spent, path.split(".")[-2], _handler(path),
+                                  wiring.sqs_event([json.dumps(envelope)]), queue_requests=3)
+        self.answered = len(self.wamids)
 
 
 def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, body: Any, who: str) -> Any:
@@ -237,6 +283,7 @@ def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, bo
 
 def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
     life = Life(channel)
+    pump.answered = len(pump.wamids)  # the other life's messages are not this one's
     who = "whatsapp" if channel == "whatsapp" else "citizen"
     spent: dict[str, Spent] = {}
     filed = _api(recorder, spent, "POST", "/v1/complaints", REALISTIC, who)
@@ -254,6 +301,9 @@ def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
                  {"action": action, "expected_version": version, **fields}, actor)
         pump.drain(spent)
         life.by_step[action] = spent
+    if channel == "whatsapp":
+        life.by_step["status_callbacks"] = spent = {}
+        pump.callbacks(spent)
     return life
 
 
@@ -265,9 +315,9 @@ def measure() -> list[Life]:
     with recorder.installed(), aws(), open(os.devnull, "w") as sink, warnings.catch_warnings(), \
             redirect_stdout(sink), wiring.wired():
         warnings.simplefilter("ignore")
-        wiring.whatsapp_answers_in_process()
         enable_stream()
         pump = Pump(recorder)
+        wiring.whatsapp_answers_in_process(pump.wamids)
         pump.drain({})
         # The city config is loaded once per container (5 minutes' cache): not a cost of one complaint.
         _api(recorder, {}, "GET", "/v1/categories", None, "citizen")
@@ -279,7 +329,7 @@ def measure() -> list[Life]:
 def document(lives: list[Life]) -> dict[str, Any]:
     def figures(spent: Spent) -> dict[str, Any]:
         return {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls,
-                "invocations": spent.invocations}
+                "invocations": spent.invocations, "queue_requests": spent.queue_requests}
 
     found: dict[str, Any] = {"assumptions": {"prices_usd": PRICES, "lambda_gb_seconds_per_invocation":
                                               LAMBDA_GB_SECONDS, "note": PRICE_NOTE}}
@@ -297,10 +347,15 @@ def document(lives: list[Life]) -> dict[str, Any]:
 
 PRICE_NOTE = ("List prices, us-east-1 on-demand (Jakarta is dearer); DynamoDB on-demand $0.625 per million write "
               "units and $0.125 per million read units, storage and streams not included; Lambda 512 MB x 100 ms "
-              "per invocation; each queue delivery counted as send + receive + delete; EventBridge $1 per million "
-              "custom events; SES $0.10 per 1,000 emails (the officer emails a complaint triggers); WhatsApp "
-              "(Meta) conversation fees and API Gateway requests are not included; GET requests that only look "
-              "up the version before a transition are priced but not counted as invocations.")
+              "per invocation; SQS: our own calls, plus per queue delivery the bus's SendMessage per event and "
+              "Lambda's ReceiveMessage + DeleteMessageBatch per batch (the API and the stream-fed relay have no "
+              "queue; the pollers' empty long polls, about $0.26 a month per queue, are not per complaint); "
+              "EventBridge $1 per million custom events (delivery log entries are not published); SES $0.10 per "
+              "1,000 emails: the officer emails this complaint triggers (the agency's assignment and the rating "
+              "it was given), one each, sent when the event happens; provider status callbacks (WhatsApp sends "
+              "delivered and read for each message) are not in this lifecycle; WhatsApp (Meta) conversation fees "
+              "and API Gateway requests are not included; GET requests that only look up the version before a "
+              "transition are priced but not counted as invocations.")
 
 
 def targets(found: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -340,7 +395,8 @@ def render(found: dict[str, Any]) -> Iterator[str]:
         yield (f"{channel}: {total['wcu']:.0f} WCU, {total['rcu']:.1f} RCU, {total['calls']} AWS calls, "
                f"${cost['total']:.0f} per million complaints ({', '.join(f'{k} {v:.0f}' for k, v in cost.items())})")
         for name, spent in life["by_function"].items():
-            yield f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls"
+            yield (f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls "
+                   f"{spent['invocations']:>3} invocations")
         for step, functions in life["by_step"].items():
             row = ", ".join(f"{name} {spent['wcu']:.0f}" for name, spent in functions.items())
             yield f"  step {step:<8} {row}"

@@ -10,10 +10,11 @@ from typing import Any
 
 import boto3
 
-from infra.bench.harness import CLAIMS, TABLES
+from infra.bench.harness import BUCKET, CLAIMS, TABLES
 
 CONTACT = "whatsapp:+6281234567890"
 PREFIX = "/aduan/bench/channels/"
+APP_SECRET = "bench-whatsapp-app-secret"  # signs the provider's status callbacks
 
 
 @contextmanager
@@ -25,11 +26,13 @@ def wired() -> Iterator[None]:
     from aduan.models.contact import Contact
 
     queue = boto3.client("sqs").create_queue(QueueName="aduan-delivery-bench")["QueueUrl"]
-    saved = {name: os.environ.get(name) for name in ("DELIVERY_QUEUE_URL", "CHANNEL_SECRETS_PREFIX")}
-    os.environ.update(DELIVERY_QUEUE_URL=queue, CHANNEL_SECRETS_PREFIX=PREFIX)
+    saved = {name: os.environ.get(name) for name in ("DELIVERY_QUEUE_URL", "CHANNEL_SECRETS_PREFIX", "INBOUND_BUCKET")}
+    # Provider webhooks keep their raw bodies in the inbound bucket (the attachments bucket stands in: same price).
+    os.environ.update(DELIVERY_QUEUE_URL=queue, CHANNEL_SECRETS_PREFIX=PREFIX, INBOUND_BUCKET=BUCKET)
     ssm = boto3.client("ssm")
     ssm.put_parameter(Name=f"{PREFIX}whatsapp", Type="SecureString",
-                      Value=json.dumps({"access_token": "bench", "phone_number_id": "106540352242922"}))
+                      Value=json.dumps({"access_token": "bench", "phone_number_id": "106540352242922",
+                                        "app_secret": APP_SECRET}))
     ssm.put_parameter(Name=f"{PREFIX}ses", Type="SecureString",
                       Value=json.dumps({"from_address": "aduan@semarangkota.go.id"}))
     boto3.client("sesv2").create_email_identity(EmailIdentity="aduan@semarangkota.go.id")
@@ -88,8 +91,9 @@ def queued_messages() -> list[str]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
-def whatsapp_answers_in_process() -> None:
-    """The sender's transport, with Graph API calls answered here and AWS calls made (to moto)."""
+def whatsapp_answers_in_process(sent: list[str] | None = None) -> None:
+    """The sender's transport, with Graph API calls answered here (each message its own id, appended to
+    `sent`) and AWS calls made (to moto)."""
     from aduan.adapters import provider_transport
     from aduan.adapters.senders.base import ProviderRequest, Reply
     from aduan.wiring import delivery_service
@@ -97,6 +101,9 @@ def whatsapp_answers_in_process() -> None:
     def transport(request: ProviderRequest) -> Reply:
         if request.aws_call is not None:
             return provider_transport.execute(request)
-        return Reply(200, {"messaging_product": "whatsapp", "messages": [{"id": "wamid.bench"}]})
+        wamid = f"wamid.bench-{len(sent) if sent is not None else 0}"
+        if sent is not None:
+            sent.append(wamid)
+        return Reply(200, {"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
 
     delivery_service().transport = transport

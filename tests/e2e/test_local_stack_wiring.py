@@ -147,7 +147,8 @@ class TestTemplateWiring:
         assert mapping.function == "EventRelayFunction"
         assert mapping.source_arn == aduan.stack.physical("TicketsTable")["StreamArn"]
         assert mapping.filters == (
-            {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "EV#"}]}}}},
+            {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "EV#"}]}},
+                                                   "NewImage": {"entity": {"S": ["event"]}}}},
         )
         assert mapping.report_batch_item_failures and mapping.maximum_retry_attempts == 20
         assert mapping.on_failure_arn == aduan.stack.physical("EventRelayDLQ")["Arn"]
@@ -207,11 +208,10 @@ class TestTemplateWiring:
 
     def test_outbox_inserts_reach_the_relay_through_the_stream_filter(self, aduan: AduanStack) -> None:
         dynamodb = boto3.client("dynamodb")
-        for sk in (
-            "META",
-            "EV#0001",
-        ):  # the META write comes first: were it delivered, it would be seen first
-            dynamodb.put_item(TableName="aduan-tickets-local", Item={"pk": {"S": "T#1"}, "sk": {"S": sk}})
+        # META and a delivery log entry come first: were either delivered, it would be seen first.
+        for sk, entity in (("META", "ticket"), ("EV#0000", "log"), ("EV#0001", "event")):
+            dynamodb.put_item(TableName="aduan-tickets-local",
+                              Item={"pk": {"S": "T#1"}, "sk": {"S": sk}, "entity": {"S": entity}})
         event = aduan.relay.wait_for(lambda e: True)
         (record,) = event["Records"]
         assert record["dynamodb"]["Keys"] == {"pk": {"S": "T#1"}, "sk": {"S": "EV#0001"}}

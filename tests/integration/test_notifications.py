@@ -222,3 +222,36 @@ def test_sla_breach_emails_the_agency_and_the_supervisors_with_the_due_time_in_w
     assert supervisor.recipient == "pengawas.aduan@semarangkota.go.id"
     assert "30 Nov 2026 10:15 WIB" in supervisor.text and "penyelesaian" in supervisor.text
     assert [m.id for m in world["notifier"].handle(envelope)] == [m.id for m in built]
+
+
+def test_the_delivery_log_is_the_tickets_history_not_an_event_on_the_bus(world: dict[str, Any],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sender and a status callback name the ticket from the message (no ticket read); their entries stay
+    on the timeline and the relay's stream filter leaves them out (no consumer subscribes to them)."""
+    from aduan.dal import codec
+    from infra.local.patterns import matches
+    from infra.sam import load_template
+
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    assert citizen.ticket_version == 3
+
+    def no_read(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the ticket was read")
+
+    monkeypatch.setattr(world["delivery"].tickets, "get", no_read)
+    monkeypatch.setattr(world["notifier"].tickets, "get", no_read)
+    assert world["delivery"].deliver(citizen) == "sent"
+    world["notifier"].handle({"source": "aduan.channels", "detail-type": "DeliveryStatusReported", "detail": {
+        "channel": "whatsapp", "provider_message_id": "wamid.1", "status": "read", "occurred_at": later(60)}})
+    assert [e["data"]["outcome"] for e in notifications(world["api"], world["code"])] == ["sent", "read"]
+    items = boto3.client("dynamodb").query(
+        TableName=TABLE, KeyConditionExpression="pk = :pk AND begins_with(sk, :ev)",
+        ExpressionAttributeValues={":pk": {"S": f"T#{world['code']}"}, ":ev": {"S": "EV#"}})["Items"]
+    relay = load_template()["Resources"]["EventRelayFunction"]["Properties"]["Events"]["Outbox"]["Properties"]
+    (stream_filter,) = [json.loads(f["Pattern"]) for f in relay["FilterCriteria"]["Filters"]]
+    published = {codec.from_item(item)["event_type"] for item in items
+                 if matches(stream_filter, {"eventName": "INSERT", "dynamodb": {"Keys": {"sk": item["sk"]},
+                                                                                "NewImage": item}})}
+    logged = [codec.from_item(item) for item in items if codec.from_item(item)["event_type"] == "NotificationRecorded"]
+    assert published == {"TicketCreated", "TicketVerified", "TicketAssigned"}
+    assert len(logged) == 2 and all("ticket_snapshot" not in e and e["ticket_version"] == 3 for e in logged)

@@ -306,3 +306,82 @@ def test_a_new_policy_version_takes_over_on_its_effective_date(world: World) -> 
     assert store.active_policy(date(2027, 1, 1)).key == "semarang@2"
     with pytest.raises(SlaConfigError, match="new version"):
         store.save_policy(newer.model_copy(update={"name": "changed"}))
+
+
+def _clocks_item(world: World, code: str) -> dict[str, Any]:
+    found = world.db.get_item(TableName=TABLES["TicketsTable"], Key={"pk": {"S": f"T#{code}"}, "sk": {"S": "#SLA"}})
+    return codec.from_item(found["Item"])
+
+
+def test_work_starting_on_an_accepted_complaint_moves_its_due_queue_without_reading_the_clocks(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aduan.wiring import sla_service as service
+
+    api = world.api
+    code = api.file()["tracking_code"]
+    for who, action, version, fields in (("verifier", "verify", 1, {}), ("verifier", "assign", 2, {"agency_id": "dpu"}),
+                                         ("dpu", "accept", 3, {})):
+        assert api.act(who, code, action, version, **fields).status == 200
+    world.deliver(code)
+    before = _clocks_item(world, code)
+    assert api.act("dpu", code, "start", 4).status == 200
+    reads: list[str] = []
+    original = service().store.clocks
+    monkeypatch.setattr(service().store, "clocks", lambda wanted: reads.append(wanted) or original(wanted))
+    world.deliver(code)  # the four earlier events again (each reads the clocks to find them ahead), and the start
+    after = _clocks_item(world, code)
+    assert len(reads) == 4 and after["applied_version"] == 5 and after["rev"] == before["rev"] + 1
+    assert after["clocks"] == before["clocks"] and after["queue_pk"] == "AGENCY#dpu#in_progress"
+    queue = api("GET", "/v1/agencies/dpu/complaints", who="dpu", query={"status": "in_progress", "order": "due"}).body
+    assert [item["tracking_code"] for item in queue["items"]] == [code]
+
+
+def test_a_step_the_clocks_have_not_caught_up_with_is_applied_in_full(world: World) -> None:
+    """Start straight after the assignment (the first response stops), and a start whose accept has not
+    been applied yet: neither is the blind write's case."""
+    api = world.api
+    direct, behind = api.file()["tracking_code"], api.file()["tracking_code"]
+    for code in (direct, behind):
+        assert api.act("verifier", code, "verify", 1).status == 200
+        assert api.act("verifier", code, "assign", 2, agency_id="dpu").status == 200
+        world.deliver(code)
+    assert api.act("dpu", direct, "start", 3).status == 200
+    assert api.act("dpu", behind, "accept", 3).status == 200
+    assert api.act("dpu", behind, "start", 4).status == 200
+    world.deliver(direct)
+    world.deliver(behind)
+    for code in (direct, behind):
+        stored = _clocks_item(world, code)
+        assert stored["applied_version"] == (4 if code == direct else 5)
+        assert isinstance(stored["clocks"]["first_response"], list)  # stopped: a short row
+        stopped = [e["data"]["stage"] for e in world.sla_events(code, "SlaClockStopped")]
+        assert stopped.count("first_response") == 1
+
+
+def test_a_retried_tracker_write_finds_its_clock_stops_instead_of_adding_more(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stops are written before the clocks; a crash in between leaves the event to its redelivery,
+    which writes the same stops (their ids name the clock) and then the clocks."""
+    from aduan.dal.sla_store import SlaStore
+
+    api = world.api
+    code = api.file()["tracking_code"]
+    world.deliver(code)
+    assert api.act("verifier", code, "verify", 1).status == 200
+    original = SlaStore.commit
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the function timed out")
+
+    monkeypatch.setattr(SlaStore, "commit", crash)
+    with pytest.raises(AssertionError):
+        world.deliver(code)  # the record fails; SQS would deliver it again
+    first = world.sla_events(code, "SlaClockStopped")
+    assert [e["data"]["stage"] for e in first] == ["verification"]
+    monkeypatch.setattr(SlaStore, "commit", original)
+    world.deliver(code)
+    world.deliver(code)
+    again = world.sla_events(code, "SlaClockStopped")
+    assert [e["event_id"] for e in again] == [e["event_id"] for e in first]
+    assert _clocks_item(world, code)["applied_version"] == 2
+    assert world.ticket(code)["sla"]["stage"] == "disposition"

@@ -25,6 +25,14 @@ def test_tracker_consumes_lifecycle_events_through_its_own_queue_with_a_dlq() ->
     assert source["Type"] == "SQS" and "ReportBatchItemFailures" in source["Properties"]["FunctionResponseTypes"]
 
 
+def test_the_rule_delivers_every_event_the_tracker_applies_and_no_other() -> None:
+    """A lifecycle event the rule leaves out never moves a clock (a forwarded complaint's external stage
+    was never started), and the tracker would not find it in the timeline either."""
+    from aduan.services.sla import LIFECYCLE_EVENTS
+
+    assert sorted(_props("SlaLifecycleRule")["EventPattern"]["detail-type"]) == sorted(LIFECYCLE_EVENTS)
+
+
 def test_sweeper_runs_on_a_schedule() -> None:
     event = _props("SlaSweeperFunction")["Events"]["Sweep"]
     assert event["Type"] == "Schedule" and event["Properties"]["Schedule"].startswith("rate(")

@@ -29,12 +29,13 @@ def test_every_bus_rule_feeding_a_worker_is_wired() -> None:
 
 
 def test_cost_per_million_from_list_prices() -> None:
-    spent = Spent(wcu=100, rcu=40, invocations=10,
+    # 10 invocations, of which 6 by queue deliveries of 8 bus events (8 sends, 6 receives, 6 deletes).
+    spent = Spent(wcu=100, rcu=40, invocations=10, queue_requests=20,
                   by_service=Counter({EVENTS_PUBLISHED: 8, "sqs:SendMessage": 2, "sesv2:SendEmail": 1}))
     cost = dollars_per_million(spent)
     assert cost["dynamodb"] == round((100 * PRICES["dynamodb_write_unit"] + 40 * PRICES["dynamodb_read_unit"]) * 1e6, 2)
     assert cost["eventbridge"] == 8.0  # $1 per million events, 8 events per complaint
-    assert cost["sqs"] == round((2 + 3 * 10) * PRICES["sqs_request"] * 1e6, 2)
+    assert cost["sqs"] == round((2 + 20) * PRICES["sqs_request"] * 1e6, 2)  # no SQS for the API or the stream
     assert cost["ses"] == 100.0
 
 

@@ -50,3 +50,13 @@ def test_ids_sort_by_time_and_are_unique() -> None:
     assert made == sorted(made)
     assert len(set(made)) == len(made)
     assert all(len(item) == 26 for item in made)
+
+
+def test_a_derived_id_is_the_same_for_the_same_record_and_sorts_by_time() -> None:
+    moment = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    first = ids.derived_id(moment, "ticket", "verification", 1)
+    assert first == ids.derived_id(moment, "ticket", "verification", 1)
+    assert first != ids.derived_id(moment, "ticket", "verification", 2)
+    assert len(first) == 26 and set(first) <= set(ids.ALPHABET)
+    assert first[:10] == ids.new_id(moment)[:10]  # the same time prefix as a random id of that moment
+    assert ids.derived_id(moment + timedelta(milliseconds=1), "ticket", "verification", 1) > first

@@ -4,8 +4,9 @@
   `PMID#<channel>#<provider id>` / `#MAP`  provider message id -> our message (for status callbacks)
   `LOCAL#OUTBOX` / `<time>#<message id>`   local mode only: what would have been sent (GET /local/outbox)
 
-A delivery's timeline entry is written in the same transaction as its outcome, so the ticket's history
-and the delivery record never disagree.
+A delivery's timeline entry is written before its outcome (plain writes: see `finish`), so an outcome never
+stands without its entry. The entries are the ticket's delivery log, not domain events: no consumer
+subscribes to them, so they are stored without a ticket snapshot and the relay does not publish them.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from botocore.exceptions import ClientError
 
 from aduan.dal import codec
 from aduan.dal.clients import client
-from aduan.dal.ticket_items import change_writes
+from aduan.dal.ticket_items import entry_item
 from aduan.models.outbound import OutboundMessage
-from aduan.models.ticket import Change, Ticket, TimelineEntry
+from aduan.models.ticket import TimelineEntry
 
 HEAD = "#DELIVERY"
 LOCAL_OUTBOX = "LOCAL#OUTBOX"
@@ -80,39 +81,43 @@ class DeliveryRepository:
         return item.get("status"), item.get("claimed_at")
 
     def finish(self, message: OutboundMessage, status: str, now: str, fields: dict[str, Any],
-               entry: TimelineEntry | None, ticket: Ticket | None, provider_message_id: str | None) -> None:
-        """The outcome, its timeline entry and (when sent) the provider id map, in one transaction."""
-        values = {":s": status, ":now": now, **{f":v{i}": value for i, value in enumerate(fields.values())}}
-        names = {"#s": "status", **{f"#f{i}": name for i, name in enumerate(fields)}}
-        sets = ", ".join(["#s = :s", "updated_at = :now", *(f"#f{i} = :v{i}" for i in range(len(fields)))])
-        writes: list[dict[str, Any]] = [{"Update": {
-            "TableName": self.table, "Key": delivery_key(message.id), "UpdateExpression": f"SET {sets}",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": codec.to_item(values)}}]
-        if entry is not None and ticket is not None:
-            writes.extend(change_writes(self.table, Change(ticket, [entry], None)))
+               entry: TimelineEntry | None, provider_message_id: str | None) -> None:
+        """The outcome: its timeline entry, the provider id map (when sent), then the record's status. Plain
+        writes, not a transaction (which charges every item twice), in this order: until the status is
+        written the claim stands, so a crash in between leaves the message to be claimed again once the claim
+        is stale (the same window as a crash right after the provider took it), and the next attempt writes
+        its own entry; a status never stands without its entry."""
+        if entry is not None:
+            self._db.put_item(TableName=self.table, Item=entry_item(entry, 0, None))
         if provider_message_id:
-            writes.append({"Put": {"TableName": self.table, "Item": {
+            self._db.put_item(TableName=self.table, Item={
                 **provider_key(message.channel.value, provider_message_id),
                 **codec.to_item({"message_id": message.id, "tracking_code": message.tracking_code,
                                  "audience": message.audience, "kind": message.kind,
-                                 "message": message.model_dump_json(), "expires_at": fields.get("expires_at")})}}})
-        self._db.transact_write_items(TransactItems=writes)
+                                 "message": message.model_dump_json(), "expires_at": fields.get("expires_at")})})
+        values = {":s": status, ":now": now, **{f":v{i}": value for i, value in enumerate(fields.values())}}
+        names = {"#s": "status", **{f"#f{i}": name for i, name in enumerate(fields)}}
+        sets = ", ".join(["#s = :s", "updated_at = :now", *(f"#f{i} = :v{i}" for i in range(len(fields)))])
+        self._db.update_item(TableName=self.table, Key=delivery_key(message.id), UpdateExpression=f"SET {sets}",
+                             ExpressionAttributeNames=names, ExpressionAttributeValues=codec.to_item(values))
 
     def by_provider_id(self, channel: str, provider_message_id: str) -> dict[str, Any] | None:
         found = self._db.get_item(TableName=self.table, Key=provider_key(channel, provider_message_id))
         return codec.from_item(found["Item"]) if "Item" in found else None
 
-    def record_status(self, message_id: str, status: str, now: str, entry: TimelineEntry, ticket: Ticket) -> bool:
-        """A provider's status callback; False if this exact status was recorded before (a redelivery)."""
+    def record_status(self, message_id: str, status: str, now: str, entry: TimelineEntry) -> bool:
+        """A provider's status callback; False if this exact status was recorded before (a redelivery: the
+        entry's id derives from the status, and it is put only if absent). The record's update goes first
+        (repeating it changes nothing), so a crash between the two is repaired by the redelivery, which
+        then writes the entry and reports the status as new (a failure's fallback is not lost)."""
+        self._db.update_item(TableName=self.table, Key=delivery_key(message_id),
+                             UpdateExpression="SET provider_status = :p, provider_status_at = :now",
+                             ExpressionAttributeValues=codec.to_item({":p": status, ":now": now}))
         try:
-            self._db.transact_write_items(TransactItems=[
-                *change_writes(self.table, Change(ticket, [entry], None)),
-                {"Update": {"TableName": self.table, "Key": delivery_key(message_id),
-                            "UpdateExpression": "SET provider_status = :p, provider_status_at = :now",
-                            "ExpressionAttributeValues": codec.to_item({":p": status, ":now": now})}}])
+            self._db.put_item(TableName=self.table, Item=entry_item(entry, 0, None),
+                              ConditionExpression="attribute_not_exists(sk)")
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("TransactionCanceledException", "ConditionalCheckFailedException"):
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
         return True

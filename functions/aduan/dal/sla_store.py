@@ -15,8 +15,11 @@
                                     the policy new clocks start under: its newest version already in
                                     effect (`effective_from`).
 
-Every write of the clocks item is conditional on its `rev`, in one transaction with the ticket head
-and timeline entries it implies: two sweeps (or a sweep and the tracker) cannot both fire.
+Every write of the clocks item is conditional on its `rev`: two sweeps (or a sweep and the tracker)
+cannot both fire. The sweeper writes it in one transaction with the ticket head and timeline entries
+its firings imply. The tracker changes no head: it writes its `SlaClockStopped` entries first, each
+once (their ids derive from the clock they stop, so a retry finds them), then the clocks alone; a
+step that changes no clock is one blind update of the clocks' bookkeeping (`advance`).
 """
 
 from __future__ import annotations
@@ -24,19 +27,20 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from aduan.dal import clients, codec
-from aduan.dal.ticket_items import SLA_CLOCKS, change_writes, ticket_pk
+from aduan.dal.ticket_items import SLA_CLOCKS, change_writes, entry_item, ticket_pk
 from aduan.dal.tickets import batch_get, transact
 from aduan.logic import clock, sla
+from aduan.models.events import TicketSnapshot
 from aduan.models.sla import ClockState, TicketClocks, stopped_row
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
-from aduan.models.ticket import Change
+from aduan.models.ticket import Change, TimelineEntry
 
 SHARDS = 4  # spreads the due index over a few partitions; a sweep queries each once
 POLICY_PK = "SLAPOLICY"
@@ -261,3 +265,36 @@ class SlaStore:
                 raise RevConflict(clocks.tracking_code) from error
             raise
         self._overdue_read[clocks.tracking_code] = (clocks.rev, now)
+
+    def record(self, clocks: TicketClocks, expected_rev: int, entries: Sequence[TimelineEntry],
+               snapshot: TicketSnapshot, queue: str | None) -> None:
+        """The tracker's write, without a transaction (each item once, not twice): the entries first, each
+        put only if absent (derived ids: a retry after a crash or a conflict writes the same ones and finds
+        them), then the clocks, conditional on `rev`. A crash between the two leaves the event unapplied,
+        so its redelivery writes the clocks and finds the entries."""
+        for index, entry in enumerate(entries):
+            try:
+                self._db.put_item(TableName=self.table, Item=entry_item(entry, index, snapshot),
+                                  ConditionExpression="attribute_not_exists(sk)")
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+        self.commit(clocks, expected_rev, queue=queue)
+
+    def advance(self, code: str, after_version: int, version: int, queue: str) -> bool:
+        """A lifecycle step that changes no clock, recorded without reading the clocks: the version applied
+        and the ticket's queue now (the due-queue index's key), only when the clocks applied the ticket's
+        previous version. False when they did not: read them and apply the step in full. `rev` goes up, so
+        a sweep that read the clocks before this writes nothing and reads again."""
+        try:
+            self._db.update_item(
+                TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": SLA_CLOCKS}),
+                UpdateExpression="SET applied_version = :version, queue_pk = :queue, rev = rev + :one",
+                ConditionExpression="applied_version = :after",
+                ExpressionAttributeValues=codec.to_item({":version": version, ":queue": queue, ":one": 1,
+                                                         ":after": after_version}))
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

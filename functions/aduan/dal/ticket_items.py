@@ -67,9 +67,14 @@ def queue_key(status: Status, agency_id: str | None) -> str:
 
 
 def ticket_queue_key(ticket: Ticket) -> str:
-    if ticket.status == Status.NEED_INFO and ticket.resume_status not in AGENCY_OWNED:
-        return queue_key(ticket.status, None)
-    return queue_key(ticket.status, ticket.assigned_agency_id)
+    return holder_queue_key(ticket.status, ticket.assigned_agency_id, ticket.resume_status)
+
+
+def holder_queue_key(status: Status, agency_id: str | None, resume_status: Status | None) -> str:
+    """The queue a ticket in `status` waits in (waiting on the reporter: the queue of whoever asked)."""
+    if status == Status.NEED_INFO and resume_status not in AGENCY_OWNED:
+        return queue_key(status, None)
+    return queue_key(status, agency_id)
 
 
 # Worked out from the `#SLA` clocks whenever a head is read (sla_fields), so the SLA engine never
@@ -160,14 +165,17 @@ def geo_key(ticket: Ticket) -> str | None:
     return geo_cell_key(category, geohash(where.lat, where.lon))
 
 
-def entry_item(entry: TimelineEntry, index: int, ticket: Ticket) -> dict[str, Any]:
+def entry_item(entry: TimelineEntry, index: int, ticket: Ticket | TicketSnapshot | None) -> dict[str, Any]:
+    """A timeline entry as stored, with the ticket as it was: the outbox record the relay publishes (workers
+    that know the ticket only from the event they handle pass that event's snapshot). None: history that is
+    no domain event (a notification's delivery log), kept off the bus: the relay's stream filter passes
+    only `entity = event`."""
     document = entry.model_dump(mode="json")
-    document.update(
-        pk=ticket_pk(entry.tracking_code),
-        sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}",
-        entity="event",
-        ticket_snapshot=TicketSnapshot.of(ticket).model_dump(mode="json"),
-    )
+    document.update(pk=ticket_pk(entry.tracking_code), entity="log" if ticket is None else "event",
+                    sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}")
+    if ticket is not None:
+        snapshot = ticket if isinstance(ticket, TicketSnapshot) else TicketSnapshot.of(ticket)
+        document["ticket_snapshot"] = snapshot.model_dump(mode="json")
     return codec.to_item(document)
 
 

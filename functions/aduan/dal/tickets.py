@@ -134,6 +134,14 @@ class TicketRepository:
         """The head with its SLA fields: one Query of the items sorting before the timeline."""
         return self.get_with_extras(code)[0]
 
+    def get_as_of(self, code: str, version: int) -> Ticket | None:
+        """The ticket at `version` or later, read eventually consistent (half the price): a worker handling
+        the event of that version almost always finds it; a read that lags behind is made again, consistent."""
+        found = self._db.query(TableName=self.table, KeyConditionExpression="pk = :pk AND sk < :events",
+                               ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": "B"}))
+        ticket = split_partition(found.get("Items", []))[0]
+        return ticket if ticket is not None and ticket.version >= version else self.get(code)
+
     def get_with_attachments(self, code: str) -> tuple[Ticket | None, list[Attachment]]:
         ticket, attachments, _ = self.get_with_extras(code)
         return ticket, attachments

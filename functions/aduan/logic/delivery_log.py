@@ -11,6 +11,7 @@ from typing import Any
 from aduan.logic import ids
 from aduan.logic.clock import to_storage
 from aduan.logic.status_machine import EventType, Role
+from aduan.models.events import TicketSnapshot
 from aduan.models.outbound import OutboundMessage
 from aduan.models.ticket import Actor, Ticket, TimelineEntry
 
@@ -25,7 +26,16 @@ NOTES = {
 }
 
 
-def entry(ticket: Ticket, message: OutboundMessage, outcome: str, moment: datetime, *,
+def about(message: OutboundMessage) -> TicketSnapshot | None:
+    """The ticket a message is about, as far as its log entries name it, from the message itself; None when
+    the message does not say (not made from a ticket's event): then the stored ticket is read."""
+    if message.ticket_id and message.tracking_code and message.ticket_version is not None:
+        return TicketSnapshot(id=message.ticket_id, tracking_code=message.tracking_code,
+                              version=message.ticket_version)
+    return None
+
+
+def entry(ticket: Ticket | TicketSnapshot, message: OutboundMessage, outcome: str, moment: datetime, *,
           provider: str | None = None, attempt: int | None = None, error: str | None = None,
           error_code: str | None = None, provider_message_id: str | None = None, next_channel: str | None = None,
           event_id: str | None = None) -> TimelineEntry:

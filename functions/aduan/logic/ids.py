@@ -7,6 +7,7 @@ typo and most adjacent swaps before we hit the database.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -19,7 +20,17 @@ CODE_BODY_LENGTH = 5
 
 def new_id(moment: datetime) -> str:
     """A ULID: 48-bit millisecond time + 80 random bits, 26 Crockford characters, sortable by time."""
-    value = (int(moment.timestamp() * 1000) << 80) | secrets.randbits(80)
+    return _ulid((int(moment.timestamp() * 1000) << 80) | secrets.randbits(80))
+
+
+def derived_id(moment: datetime, *parts: object) -> str:
+    """A ULID whose 80 low bits come from what the record is about, not from chance: a writer that runs
+    again (a retried worker) writes the same record, which its conditional put then finds."""
+    digest = hashlib.sha256("|".join(str(part) for part in parts).encode()).digest()
+    return _ulid((int(moment.timestamp() * 1000) << 80) | int.from_bytes(digest[:10], "big"))
+
+
+def _ulid(value: int) -> str:
     chars = []
     for _ in range(26):
         chars.append(ALPHABET[value & 31])

@@ -127,6 +127,16 @@ def elapsed(clock: StageClock, policy: SlaPolicy, until: datetime) -> timedelta:
 
 
 # ---------------------------------------------------------------------- lifecycle steps
+# Steps that start, stop, pause or resume no clock once every earlier step is applied: work starting on an
+# accepted complaint (the first response stopped at acceptance, the resolution clock runs on). The tracker
+# records them without reading the clocks (dal/sla_store.py `advance`).
+CLOCK_FREE = frozenset({(Status.ACCEPTED, Status.IN_PROGRESS)})
+
+
+def clock_free(step: LifecycleStep) -> bool:
+    return (step.from_status, step.to_status) in CLOCK_FREE
+
+
 def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, policy_of: PolicyLookup
                ) -> list[StageClock]:
     """Start/stop/pause/resume clocks for one lifecycle step; returns the clocks that stopped."""

@@ -39,6 +39,9 @@ class OutboundMessage(Model):
     subject: str | None = None
     ticket_id: str | None = None
     tracking_code: str | None = None
+    # The ticket's version the message was written from: its delivery log entries name it, so neither the
+    # sender nor a status callback reads the ticket again (None: not made from a ticket, e.g. an intake reply).
+    ticket_version: int | None = None
     reply_to_provider_message_id: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
 

@@ -20,6 +20,7 @@ from aduan.dal.tickets import TicketRepository
 from aduan.logic import clock, delivery_log
 from aduan.logic.rate_limit import TokenBucket
 from aduan.models.contact import Contact
+from aduan.models.events import TicketSnapshot
 from aduan.models.outbound import OutboundMessage, OutboundPort, message_id
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Channel, Ticket
@@ -70,7 +71,8 @@ class DeliveryService:
                 raise RetryLater(max(1, int(STALE_CLAIM.total_seconds() - age) + 1), "being sent elsewhere")
             return "duplicate"
         contact = self.contacts.get(message.contact_id) if message.contact_id else None
-        ticket = self.tickets.get(message.tracking_code) if message.tracking_code else None
+        ticket = delivery_log.about(message) or (self.tickets.get(message.tracking_code)
+                                                 if message.tracking_code else None)
         if self._opted_out(message, contact):
             self._finish(message, "suppressed", ticket, attempt=attempt)
             return "suppressed"
@@ -145,9 +147,9 @@ class DeliveryService:
             "data": {**{k: v for k, v in message.data.items() if k != "provider"},
                      "fallbacks": rest, "fallback_of": message.id}})
 
-    def _finish(self, message: OutboundMessage, status: str, ticket: Ticket | None, *, provider: str | None = None,
-                attempt: int, provider_message_id: str | None = None, result: SendResult | None = None,
-                next_channel: str | None = None) -> None:
+    def _finish(self, message: OutboundMessage, status: str, ticket: Ticket | TicketSnapshot | None, *,
+                provider: str | None = None, attempt: int, provider_message_id: str | None = None,
+                result: SendResult | None = None, next_channel: str | None = None) -> None:
         moment = clock.now()
         error = result.error if result else None
         error_code = result.error_code if result else None
@@ -158,7 +160,7 @@ class DeliveryService:
                                   "error_code": error_code, "error": error,
                                   "expires_at": int(moment.timestamp()) + RETENTION_SECONDS}
         self.deliveries.finish(message, status, clock.to_storage(moment),
-                               {k: v for k, v in fields.items() if v is not None}, entry, ticket, provider_message_id)
+                               {k: v for k, v in fields.items() if v is not None}, entry, provider_message_id)
 
 
 def _came_in_through(message: OutboundMessage, contact: Contact | None) -> str | None:

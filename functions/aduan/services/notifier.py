@@ -49,7 +49,8 @@ class NotifierService:
         event = read_event(envelope)
         if event is None:
             return []
-        ticket = self.tickets.get(event.tracking_code)  # with its SLA fields (expected datetime)
+        # With its SLA fields (expected datetime); as of the event at least.
+        ticket = self.tickets.get_as_of(event.tracking_code, event.ticket_version)
         if ticket is None:
             return []  # the ticket is gone (or never was): nothing to say
         city, config = self.city(), self.config()
@@ -119,10 +120,10 @@ class NotifierService:
         mapped = self.deliveries.by_provider_id(str(channel), str(provider_id))
         if mapped is None or not mapped.get("tracking_code"):
             return False  # not one of ours (e.g. sent before this system), or not about a complaint
-        ticket = self.tickets.get(mapped["tracking_code"])
+        message = OutboundMessage.model_validate_json(mapped["message"])
+        ticket = delivery_log.about(message) or self.tickets.get(mapped["tracking_code"])
         if ticket is None:
             return False
-        message = OutboundMessage.model_validate_json(mapped["message"])
         moment = clock.now()
         occurred = detail.get("occurred_at") or clock.to_storage(moment)
         try:
@@ -133,7 +134,7 @@ class NotifierService:
             ticket, message, str(status), at, provider=str(channel), provider_message_id=str(provider_id),
             error_code=str(detail["error_code"]) if detail.get("error_code") else None, error=detail.get("error_title"),
             event_id=delivery_log.status_event_id(str(channel), str(provider_id), str(status)))
-        recorded = self.deliveries.record_status(message.id, str(status), clock.to_storage(moment), entry, ticket)
+        recorded = self.deliveries.record_status(message.id, str(status), clock.to_storage(moment), entry)
         if recorded and status == "failed":
             from aduan.services.delivery import DeliveryService  # the same fallback rule as at send time
 

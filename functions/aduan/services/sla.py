@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from aduan.dal.sla_store import RevConflict, SlaStore
-from aduan.dal.ticket_items import ticket_queue_key
+from aduan.dal.ticket_items import holder_queue_key, ticket_queue_key
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, ids, lifecycle, sla
 from aduan.logic.attribution import HANDOVERS
@@ -22,7 +22,7 @@ from aduan.logic.clock import from_storage, to_storage
 from aduan.logic.errors import Conflict
 from aduan.logic.organisation import escalation_recipients
 from aduan.logic.status_machine import Action, EventType, Role, Status
-from aduan.models.events import DomainEvent
+from aduan.models.events import DomainEvent, TicketSnapshot
 from aduan.models.sla import StageClock, TicketClocks
 from aduan.models.sla_config import STAGE_LABELS
 from aduan.models.ticket import Actor, ComplaintType, Ticket, TimelineEntry
@@ -30,8 +30,8 @@ from aduan.models.ticket import Actor, ComplaintType, Ticket, TimelineEntry
 ATTEMPTS = 5
 SLA_ACTOR = Actor(role=Role.SYSTEM, id="sla")
 LIFECYCLE_EVENTS = frozenset({EventType.TICKET_CREATED, EventType.TICKET_VERIFIED, EventType.TICKET_ASSIGNED,
-                              EventType.TICKET_STATUS_CHANGED, EventType.TICKET_RESOLVED, EventType.TICKET_CLOSED,
-                              EventType.TICKET_REOPENED})
+                              EventType.TICKET_FORWARDED, EventType.TICKET_STATUS_CHANGED, EventType.TICKET_RESOLVED,
+                              EventType.TICKET_CLOSED, EventType.TICKET_REOPENED})
 _FIRING_EVENTS = {"reminder": EventType.SLA_REMINDER, "breach": EventType.SLA_BREACHED,
                   "escalation": EventType.SLA_ESCALATED}
 
@@ -72,9 +72,10 @@ def step_from_event(event: DomainEvent) -> sla.LifecycleStep:
     )
 
 
-def _entry(ticket: Ticket, event_type: EventType, moment: datetime, note: str, data: dict[str, Any],
-           internal: bool = True) -> TimelineEntry:
-    return TimelineEntry(event_id=ids.new_id(moment), event_type=event_type, occurred_at=to_storage(moment),
+def _entry(ticket: Ticket | TicketSnapshot, event_type: EventType, moment: datetime, note: str,
+           data: dict[str, Any], internal: bool = True, event_id: str | None = None) -> TimelineEntry:
+    return TimelineEntry(event_id=event_id or ids.new_id(moment), event_type=event_type,
+                         occurred_at=to_storage(moment),
                          ticket_id=ticket.id, tracking_code=ticket.tracking_code, actor=SLA_ACTOR,
                          from_status=ticket.status, to_status=ticket.status, note=note, internal=internal,
                          data=data, ticket_version=ticket.version)
@@ -94,37 +95,60 @@ class SlaService:
     # ------------------------------------------------------------------ tracker
     def apply_event(self, event: DomainEvent) -> bool:
         """Apply one lifecycle event, and before it any earlier one not applied yet (events may arrive out
-        of order: the gap is read from the ticket's timeline). False when it was already applied."""
+        of order: the gap is read from the ticket's timeline). False when it was already applied.
+        The ticket is known from the event's snapshot: its head is not read."""
         newest = step_from_event(event)
         code = event.tracking_code
+        snapshot, queue = self._holder(event)
+        if snapshot is None:
+            return False  # the ticket is gone (or never was)
+        if sla.clock_free(newest) and self.store.advance(code, newest.ticket_version - 1, newest.ticket_version,
+                                                         queue):
+            return True
         for _ in range(ATTEMPTS):
             clocks = self.store.clocks(code) or TicketClocks(ticket_id=event.ticket_id, tracking_code=code)
             if clocks.applied_version >= newest.ticket_version:
-                return False
-            ticket = self.tickets.get(code)
-            if ticket is None:
                 return False
             expected_rev = clocks.rev
             stopped: list[StageClock] = []
             for step in self._steps_between(code, clocks.applied_version, newest):
                 stopped += sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
-            entries = []
-            for clock in stopped:
-                policy = self.store.policy(clock.policy)
-                minutes = int(sla.elapsed(clock, policy, newest.occurred_at).total_seconds() // 60)
-                data = {**_clock_data(clock, clocks), "started_at": clock.started_at,
-                        "stopped_at": clock.stopped_at, "met": bool(clock.met), "elapsed_working_minutes": minutes}
-                label_id, label_en = STAGE_LABELS[clock.stage]
-                verdict = ("tepat waktu", "on time") if clock.met else ("terlambat", "late")
-                entries.append(_entry(ticket, EventType.SLA_CLOCK_STOPPED, from_storage(clock.stopped_at or ""),
-                                      f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data))
+            entries = [self._stop_entry(snapshot, clocks, clock, newest.occurred_at) for clock in stopped]
             try:
-                change = lifecycle.Change(ticket, entries, None) if entries else None
-                self.store.commit(clocks, expected_rev, change=change, queue=ticket_queue_key(ticket))
+                self.store.record(clocks, expected_rev, entries, snapshot, queue)
             except RevConflict:
                 continue
             return True
         raise RevConflict(code)
+
+    def _holder(self, event: DomainEvent) -> tuple[TicketSnapshot | None, str]:
+        """The ticket as of the event and the queue it waits in, from the event when it says (a snapshot, and
+        for a wait on the reporter the status it resumes), else from the stored ticket."""
+        snapshot = event.ticket
+        resume = event.from_status if event.to_status == Status.NEED_INFO else None
+        known_queue = snapshot is not None and (snapshot.status != Status.NEED_INFO
+                                                or resume not in (None, Status.NEED_INFO))
+        if snapshot is not None and snapshot.id and known_queue:
+            return snapshot, holder_queue_key(snapshot.status, snapshot.assigned_agency_id, resume)
+        ticket = self.tickets.get(event.tracking_code)
+        if ticket is None:
+            return None, ""
+        return TicketSnapshot.of(ticket), ticket_queue_key(ticket)
+
+    def _stop_entry(self, snapshot: TicketSnapshot, clocks: TicketClocks, clock: StageClock, now: datetime
+                    ) -> TimelineEntry:
+        policy = self.store.policy(clock.policy)
+        minutes = int(sla.elapsed(clock, policy, now).total_seconds() // 60)
+        data = {**_clock_data(clock, clocks), "started_at": clock.started_at,
+                "stopped_at": clock.stopped_at, "met": bool(clock.met), "elapsed_working_minutes": minutes}
+        label_id, label_en = STAGE_LABELS[clock.stage]
+        verdict = ("tepat waktu", "on time") if clock.met else ("terlambat", "late")
+        moment = from_storage(clock.stopped_at or "")
+        # A clock (stage, cycle) stops once: the entry's id says which, so a retried write finds it.
+        event_id = ids.derived_id(moment, snapshot.id, clock.stage.value, clock.cycle, "stopped")
+        return _entry(snapshot, EventType.SLA_CLOCK_STOPPED, moment,
+                      f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data,
+                      event_id=event_id)
 
     def _steps_between(self, code: str, applied: int, newest: sla.LifecycleStep) -> list[sla.LifecycleStep]:
         if newest.ticket_version == applied + 1:
