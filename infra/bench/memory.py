@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import Callable
 from typing import Any
 
 from infra.bench import drained
@@ -26,7 +27,8 @@ def resident_mb() -> float:
 
 
 def measure(batches: tuple[int, ...] = (2000, 1000), warm_up: int = 20, concurrency: int = 8,
-            timeout: float = 3600.0) -> dict[str, Any]:
+            timeout: float = 3600.0, progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """`progress` is given each point as it is read (a long run cut short still leaves its figures)."""
     import infra.bench.harness  # noqa: F401 - puts functions/ on the path when run from a checkout
     from aduan.dal import clients
     from infra.local import LocalStack
@@ -40,6 +42,8 @@ def measure(batches: tuple[int, ...] = (2000, 1000), warm_up: int = 20, concurre
         drained.wait_drained(stack, timeout)
         gc.collect()
         points.append({"complaints": warm_up, "rss_mb": round(resident_mb(), 1)})
+        if progress:
+            progress(points[-1])
         filed = warm_up
         for size in batches:
             filings = drained.file_mixed(stack, filed, size, concurrency)
@@ -47,7 +51,10 @@ def measure(batches: tuple[int, ...] = (2000, 1000), warm_up: int = 20, concurre
             filed += size
             lost += size - drained.settle(stack, filings)
             gc.collect()
-            points.append({"complaints": filed, "rss_mb": round(resident_mb(), 1)})
+            points.append({"complaints": filed, "rss_mb": round(resident_mb(), 1), "lost_so_far": lost,
+                           "seconds": round(time.perf_counter() - started, 1)})
+            if progress:
+                progress(points[-1])
     clients.reset()
     later = points[1:]
     growth = None

@@ -77,7 +77,9 @@ class FaultPlan:
         return plan
 
 
-class _Body:
+class ResponseBody:
+    """A whole answer, read as botocore reads a socket's (also the in-process answers')."""
+
     def __init__(self, data: bytes) -> None:
         self._data = data
 
@@ -99,7 +101,7 @@ def error_response(service: str, url: str, status: int, code: str) -> AWSRespons
     wire = HTTPHeaders()
     for name, value in headers.items():
         wire[name] = value
-    return AWSResponse(url, status, wire, _Body(body))
+    return AWSResponse(url, status, wire, ResponseBody(body))
 
 
 class FaultInjector:

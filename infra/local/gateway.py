@@ -32,6 +32,13 @@ from infra.local.local_endpoints import PREFIX, LocalEndpoints
 from infra.local.routes import ApiConfig, RouteTable
 from infra.local.runtime import FunctionError, LambdaRuntime
 
+# Powertools keeps the request being resolved in a class attribute (`BaseRouter.current_event`) that every
+# resolver in the process shares: two API functions (say the API and the webhooks) resolving at once in one
+# process read each other's event, and a citizen's request lost its claims (401) under the fault test once
+# AWS calls were answered in-process. In Lambda each function has its own process; here one request is
+# resolved at a time, which under the GIL costs no throughput.
+_ONE_RESOLVER_AT_A_TIME = threading.Lock()
+
 LOG = logging.getLogger(__name__)
 _DEFAULTS = {
     "MISSING_AUTHENTICATION_TOKEN": (404, "not_found"),
@@ -97,7 +104,13 @@ class Gateway:
             request, match, ApiIdentity(self._account_id, api_id(route.api), config.stage), claims
         )
         try:
-            return to_http_response(self._runtime.invoke(route.function, event))
+            # Bounded: a function that called this gateway back while being invoked would otherwise wait forever.
+            resolving = _ONE_RESOLVER_AT_A_TIME.acquire(timeout=60)
+            try:
+                return to_http_response(self._runtime.invoke(route.function, event))
+            finally:
+                if resolving:
+                    _ONE_RESOLVER_AT_A_TIME.release()
         except FunctionError:
             return self._gateway_response(route.api, "DEFAULT_5XX", "Internal server error")
         except MalformedResponse as error:

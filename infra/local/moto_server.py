@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import socket
 import threading
 import urllib.request
 from typing import Any
 
+from infra.local.dynamodb_answers import install_compiled_answers, uninstall_compiled_answers
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
+from infra.local.in_process import InProcessAws, direct_dispatch
 from infra.local.query_index import install_partition_reads
 from infra.local.request_tokens import TransactionTokens
 from infra.local.sqs_visibility import install_visibility_notes
@@ -94,6 +97,7 @@ class MotoServer:
         self._server: object | None = None
         self.writes = WriteCounter()
         self.tokens = TransactionTokens()
+        self.in_process: InProcessAws | None = None
 
     @property
     def url(self) -> str:
@@ -106,6 +110,7 @@ class MotoServer:
         install_partition_reads()
         install_parsed_paths()
         install_visibility_notes()
+        install_compiled_answers(check=os.environ.get("LOCAL_CHECK_ANSWERS") == "1")
         _list_moto_modules_once()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
@@ -125,10 +130,19 @@ class MotoServer:
             raise LocalStackError(f"moto did not start on {self.host}:{self.port}")
         self._server = server
         inner = getattr(server, "_server", None)
-        if inner is not None:
-            inner.app = self.writes.wrap(serialise_dynamodb(self.tokens.wrap(inner.app)))
+        if inner is None:
+            raise LocalStackError("moto's server has no WSGI app to wrap (moto version?)")
+        moto_app = inner.app
+        inner.app = self._chain(moto_app)
         self.port = _previous_port = server.get_host_and_port()[1]
+        # This process's boto3 calls to moto skip the socket and moto's Flask front; outside clients keep the
+        # server (in_process.py). Both chains share the write counter, the DynamoDB lock and the tokens.
+        self.in_process = InProcessAws(self.url, self._chain(direct_dispatch(moto_app)))
+        self.in_process.install()
         self.reset()
+
+    def _chain(self, app: Any) -> Any:
+        return self.writes.wrap(serialise_dynamodb(self.tokens.wrap(app)))
 
     def reset(self) -> None:
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST", data=b"")
@@ -142,6 +156,9 @@ class MotoServer:
         if not isinstance(server, ThreadedMotoServer):
             return
         self._server = None
+        if self.in_process is not None:
+            self.in_process.uninstall()
+        uninstall_compiled_answers()  # moto in this process (mock_aws in later tests) answers as shipped again
         try:
             self.reset()  # free the memory: moto's backends outlive the server
         finally:
