@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutError
 
 from infra.local.faults import FaultInjector, FaultPlan
@@ -29,10 +30,10 @@ def moto() -> Iterator[MotoServer]:
     server.stop()
 
 
-def client(moto: MotoServer, service: str) -> Any:
+def client(moto: MotoServer, service: str, config: Any = None) -> Any:
     # A new session per client: it picks up the hooks installed now (as the functions' clients do).
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    return session.client(service, endpoint_url=moto.url)  # type: ignore[call-overload]
+    return session.client(service, endpoint_url=moto.url, config=config)  # type: ignore[call-overload]
 
 
 def _table(moto: MotoServer, name: str) -> Any:
@@ -152,7 +153,8 @@ def test_the_fault_injector_decides_first(moto: MotoServer) -> None:
     faults = FaultInjector(FaultPlan(rate=1.0, seed=3))
     faults.install()  # installed after the in-process hook, still asked first
     try:
-        dynamodb = client(moto, "dynamodb")
+        # Two attempts: DynamoDB's default ten, with backoff, made this test wait ~25 s on faults it expects.
+        dynamodb = client(moto, "dynamodb", Config(retries={"mode": "standard", "max_attempts": 2}))
         _INVOKING.function = "Worker"  # as the runtime marks a function's thread
         try:
             with pytest.raises((ClientError, ConnectTimeoutError, ReadTimeoutError)):
