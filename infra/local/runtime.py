@@ -26,6 +26,7 @@ from typing import Any
 
 from infra.local.errors import LocalStackError
 from infra.local.functions import FunctionSpec
+from infra.local.powertools_isolation import isolate_metrics
 
 LOG = logging.getLogger(__name__)
 Handler = Callable[[Any, Any], Any]
@@ -107,6 +108,7 @@ class LambdaRuntime:
 
     def load(self) -> None:
         """Import every handler (call after the environment is in place)."""
+        isolate_metrics()  # one process for every function: Powertools' metric sets per thread, not shared
         code_dirs = {spec.code_dir for spec in self.functions.values() if spec.code_dir is not None}
         for directory in sorted(code_dirs):
             if str(directory) not in sys.path:

@@ -51,3 +51,12 @@ def test_our_own_mistake_is_still_a_500(api: Api) -> None:
     with mock.patch.object(TicketService, "get", wrong):
         reply = api("GET", f"/v1/complaints/{code}", who="verifier")
     assert reply.status == 500 and reply.body["error"]["code"] == "internal_error"
+
+
+def test_a_webhook_meeting_an_unavailable_queue_asks_the_provider_to_retry() -> None:
+    """The provider redelivers on any 5xx; a 503 with Retry-After says it is AWS being busy, not our bug."""
+    from aduan.routes import webhooks
+
+    answer = webhooks.unexpected(ReadTimeoutError(endpoint_url="https://sqs.ap-southeast-3.amazonaws.com/"))
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "2"
+    assert webhooks.unexpected(KeyError("a bug")).status_code == 500

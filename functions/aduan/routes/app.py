@@ -12,12 +12,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from aduan.dal.clients import transient
 from aduan.logic.errors import DomainError
 from aduan.models.api import ErrorResponse
 from aduan.models.limits import limits
-from aduan.observability import logger
 from aduan.routes import complaints, desk, exports, external, me, officers, open311, public, reference, screen, stats
+from aduan.routes.failures import error, unexpected_answer
 
 API_TITLE = "Aduan API"
 API_VERSION = "1.0.0"
@@ -51,12 +50,6 @@ def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"statusCode": exc.status, "headers": headers, "body": json.dumps(body, ensure_ascii=False),
                 "isBase64Encoded": False}
     return app.resolve(event, context)
-
-
-def error(status: int, code: str, message: str, details: Any = None,
-          headers: dict[str, str] | None = None) -> Response[Any]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, headers=headers,
-                    body={"error": {"code": code, "message": message, "details": details}})
 
 
 @app.exception_handler(DomainError)
@@ -93,15 +86,9 @@ def not_found(exc: NotFoundError) -> Response[Any]:
 
 @app.exception_handler(Exception)
 def unexpected(exc: Exception) -> Response[Any]:
-    if transient(exc):  # AWS busy or out of reach after the client's retries: tell the caller to retry
-        logger.warning("a backing service was unavailable", exc_info=exc)
-        return error(503, "service_unavailable", "a service we depend on is busy; retry in a few seconds",
-                     headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    logger.exception("unhandled error")
-    return error(500, "internal_error", "something went wrong on our side; the request can be retried")
+    return unexpected_answer(exc, "unhandled error")
 
 
-RETRY_AFTER_SECONDS = 2
 ERRORS = {
     "400": "Malformed request (invalid JSON or UTF-8, nested too deep)",
     "401": "Missing or invalid bearer token",

@@ -19,7 +19,7 @@ from aduan import settings
 from aduan.adapters.channels.base import WebhookRequest
 from aduan.logic import clock
 from aduan.logic.errors import DomainError
-from aduan.observability import logger
+from aduan.routes.failures import unexpected_answer
 from aduan.services import webhooks
 
 app = APIGatewayRestResolver()
@@ -44,10 +44,8 @@ def no_route(exc: NotFoundError) -> Response[Any]:
 
 @app.exception_handler(Exception)
 def unexpected(exc: Exception) -> Response[Any]:
-    # 500 makes the provider redeliver later, which is what we want when S3 or SQS failed.
-    logger.exception("webhook failed")
-    return Response(status_code=500, content_type="application/json",
-                    body={"error": {"code": "internal_error", "message": "retry later", "details": None}})
+    # A 503 or 500 makes the provider redeliver later, which is what we want when S3 or SQS failed.
+    return unexpected_answer(exc, "webhook failed")
 
 
 @app.get("/webhooks/<channel>")
