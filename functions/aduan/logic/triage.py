@@ -70,3 +70,12 @@ def suggest(config: CityConfig, ticket: Ticket, cause_event_id: str, now: str,
         outside_city=outside is not None, outside_note=outside,
         cause_event_id=cause_event_id, routed_at=now,
     )
+
+
+def routed_priority(ticket: Ticket, suggested: Priority) -> Priority:
+    """Triage sets the priority, but never below a breach's bump: a complaint whose deadline passed while it
+    was (re)routed keeps the priority the SLA engine raised it to."""
+    if not ticket.overdue:
+        return suggested
+    order = list(Priority)  # most urgent first
+    return min(ticket.priority, suggested, key=order.index)

@@ -60,7 +60,8 @@ class RoutingService:
         suggestion = triage.suggest(config, ticket, cause_event_id, clock.to_storage(moment),
                                     excluded=set(ticket.returned_by))
         candidates = self.find_duplicates(config, ticket, suggestion.category_id, moment)
-        update = {"suggestion": suggestion, "duplicate_candidates": candidates, "priority": suggestion.priority}
+        update = {"suggestion": suggestion, "duplicate_candidates": candidates,
+                  "priority": triage.routed_priority(ticket, suggestion.priority)}
         if ticket.location and not ticket.location.area_code and suggestion.area_code:
             update["location"] = ticket.location.model_copy(update={"area_code": suggestion.area_code})
         data = {**suggestion.model_dump(mode="json", exclude={"cause_event_id", "routed_at"}),
