@@ -16,7 +16,7 @@ import threading
 import urllib.request
 from typing import Any
 
-from infra.local.dynamodb_answers import install_compiled_answers, uninstall_compiled_answers
+from infra.local.compiled_answers import install_compiled_answers, uninstall_compiled_answers
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
 from infra.local.in_process import InProcessAws, direct_dispatch

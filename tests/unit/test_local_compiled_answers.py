@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from infra import emulation
-from infra.local import dynamodb_answers
-from infra.local.dynamodb_answers import COUNTS, install_compiled_answers, uninstall_compiled_answers
+from infra.local import compiled_answers
+from infra.local.compiled_answers import COUNTS, install_compiled_answers, uninstall_compiled_answers
 
 TABLE = "aduan-tickets-answers"
 
@@ -92,6 +92,78 @@ def test_the_hot_operations_answer_as_moto_does(dynamodb: Any) -> None:
 
 def test_check_mode_fails_a_call_whose_answers_differ(dynamodb: Any) -> None:
     wrong = '{"Item": {}}'
-    with mock.patch.object(dynamodb_answers, "compiled_body", return_value=wrong), pytest.raises(Exception) as failed:
+    with mock.patch.object(compiled_answers, "compiled_body", return_value=wrong), pytest.raises(Exception) as failed:
         dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "none"}, "sk": {"S": "none"}})
-    assert "moto's" in str(failed.value) or isinstance(failed.value, dynamodb_answers.AnswerMismatch)
+    assert "moto's" in str(failed.value) or isinstance(failed.value, compiled_answers.AnswerMismatch)
+
+
+def _compiled_answers(call: Any) -> int:
+    """How many answers `call()` got through the compiled encoders."""
+    before = COUNTS["compiled"]
+    call()
+    return COUNTS["compiled"] - before
+
+
+def test_stream_reads_answer_as_moto_does(dynamodb: Any) -> None:
+    streams = boto3.client("dynamodbstreams")
+    arn = dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+    key = {"pk": EVERY_TYPE["pk"], "sk": EVERY_TYPE["sk"]}
+    dynamodb.put_item(TableName=TABLE, Item=EVERY_TYPE)
+    dynamodb.update_item(TableName=TABLE, Key=key, UpdateExpression="SET n = :n REMOVE #b",
+                         ExpressionAttributeNames={"#b": "blob"},
+                         ExpressionAttributeValues={":n": {"N": "7"}})
+    dynamodb.delete_item(TableName=TABLE, Key=key)
+    streams.list_streams(TableName=TABLE)
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    answers: dict[str, Any] = {}
+    assert _compiled_answers(lambda: answers.update(streams.get_records(ShardIterator=iterator, Limit=2))) == 1
+    assert [r["eventName"] for r in answers["Records"]] == ["INSERT", "MODIFY"]
+    assert answers["Records"][0]["dynamodb"]["NewImage"] == EVERY_TYPE
+    rest = streams.get_records(ShardIterator=answers["NextShardIterator"])
+    assert [r["eventName"] for r in rest["Records"]] == ["REMOVE"]
+    assert streams.get_records(ShardIterator=rest["NextShardIterator"])["Records"] == []
+
+
+def test_queue_answers_as_moto_does(dynamodb: Any) -> None:
+    sqs = boto3.client("sqs")
+    dead = sqs.create_queue(QueueName="answers-dlq")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName="answers", Attributes={
+        "RedrivePolicy": f'{{"deadLetterTargetArn": "{dead_arn}", "maxReceiveCount": "3"}}'})["QueueUrl"]
+    fifo = sqs.create_queue(QueueName="answers.fifo", Attributes={"FifoQueue": "true",
+                                                                  "ContentBasedDeduplication": "true"})["QueueUrl"]
+    sqs.get_queue_url(QueueName="answers")
+    sqs.list_queues(QueueNamePrefix="answers")
+    sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    sqs.send_message(QueueUrl=url, MessageBody=EVERY_TYPE["text"]["S"])
+    sqs.send_message(QueueUrl=url, MessageBody='{"detail": {"n": 1}}', DelaySeconds=0, MessageAttributes={
+        "kind": {"DataType": "String", "StringValue": "filed"}, "n": {"DataType": "Number", "StringValue": "2"},
+        "raw": {"DataType": "Binary", "BinaryValue": b"\x00\xff"}})
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "satu"},
+                                                  {"Id": "b", "MessageBody": "dua"}])
+    sqs.send_message(QueueUrl=fifo, MessageBody="urut", MessageGroupId="g1")
+    received: list[dict[str, Any]] = []
+
+    def receive(queue: str) -> None:
+        received.extend(sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+                                            MessageSystemAttributeNames=["All"],
+                                            MessageAttributeNames=["All"]).get("Messages", []))
+
+    assert _compiled_answers(lambda: receive(url)) == 1
+    assert _compiled_answers(lambda: receive(fifo)) == 1
+    assert len(received) == 5 and received[-1]["Attributes"]["MessageGroupId"] == "g1"
+    assert {m["Body"] for m in received} >= {"satu", "dua", EVERY_TYPE["text"]["S"]}
+    sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)  # nothing visible: an empty answer
+    sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0, AttributeNames=["SentTimestamp"])
+    handles = [m["ReceiptHandle"] for m in received[:4]]
+    sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+        {"Id": "0", "ReceiptHandle": handles[0], "VisibilityTimeout": 0},
+        {"Id": "x", "ReceiptHandle": "not-a-handle", "VisibilityTimeout": 0}])
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handles[1], VisibilityTimeout=5)
+    sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(n), "ReceiptHandle": h} for n, h in enumerate(handles)])
+    sqs.delete_message(QueueUrl=fifo, ReceiptHandle=received[-1]["ReceiptHandle"])
+    with pytest.raises(ClientError) as missing:
+        sqs.get_queue_url(QueueName="no-such-queue")
+    assert "NonExistentQueue" in missing.value.response["Error"]["Code"]

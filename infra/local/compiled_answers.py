@@ -1,12 +1,15 @@
-"""DynamoDB answers serialised by encoders compiled once per output shape, instead of moto's generic serialiser.
+"""JSON answers (DynamoDB, DynamoDB Streams, SQS) serialised by encoders compiled once per output shape,
+instead of moto's generic serialiser.
 
 moto turns each result into JSON by walking the botocore output shape value by value, and for every
-structure member builds a picker context and tries up to four candidate keys: about half of the CPU of a
-DynamoDB request in local mode, most of it on item attribute values. The same walk, decided once per shape
-(member order, candidate keys, how each type is written) and then run as plain closures, gives the same
-JSON. Anything the compiled walk does not cover (a result that is not plain dicts and lists, timestamps,
-renamed members, enums, paginated or error results) goes to moto's serialiser, and `check=True` (the tests)
-serialises every answer both ways and fails on any difference.
+structure member builds a picker context and asks six alias providers for candidate keys: about half of the
+CPU of a DynamoDB request in local mode, most of it on item attribute values, and the same again for every
+stream record a poller reads and every message it receives. The same walk, decided once per shape (member
+order, candidate keys in the providers' order, how each type is written; timestamps by moto's own
+TimestampSerializer) and then run as plain closures, gives the same JSON. Anything the compiled walk does not
+cover (a result that is not plain dicts and lists, renamed members, enums, paginated or error results, a
+handler with response transformers) goes to moto's serialiser, and `check=True` (the tests) serialises every
+answer both ways and fails on any difference.
 """
 
 from __future__ import annotations
@@ -55,14 +58,20 @@ def _float(value: Any) -> Any:
 
 
 def _candidates(parent: Any, key: str, member: Any) -> tuple[str, ...]:
-    """The keys moto's XFormedAttributePicker tries on a dict, in its order (ShapeNameAlias, then the key)."""
+    """The keys moto's XFormedAttributePicker tries on a plain dict, in its providers' order (each alias, then
+    its xform_name): ShapeNameAlias, NoAlias, ShapePrefixAlias, ClassPrefixAlias (the class is `dict`).
+    ExplicitAlias needs a Meta a dict has not; ModelAlias (a serialization name) is left to moto."""
     from botocore import xform_name
 
-    names: list[str] = []
+    aliases: list[str] = []
     if member.type_name in ("list", "structure") and member.name not in parent.members and key != member.name:
-        names += [member.name, xform_name(member.name)]
-    names += [key, xform_name(key)]
-    return tuple(dict.fromkeys(names))
+        aliases.append(member.name)
+    aliases.append(key)
+    if key.lower().startswith(parent.name.lower()) and key[len(parent.name):] not in parent.members:
+        aliases.append(key[len(parent.name):])
+    if key.lower().startswith("dict"):
+        aliases.append(key[len("dict"):])
+    return tuple(dict.fromkeys(name for alias in aliases for name in (alias, xform_name(alias))))
 
 
 def compile_shape(shape: Any, cache: dict[str, Encoder] | None = None) -> Encoder:
@@ -142,9 +151,25 @@ def compile_shape(shape: Any, cache: dict[str, Encoder] | None = None) -> Encode
 
         cache[shape.name] = listing
         return listing
+    if kind == "timestamp":
+        return _timestamp(shape)
     simple: dict[str, Encoder] = {"string": _string, "blob": _blob, "boolean": _as_is, "integer": _integer,
                                   "long": _integer, "float": _float, "double": _float}
-    return simple.get(kind, _unsupported)  # timestamps and anything else: moto's serialiser
+    return simple.get(kind, _unsupported)  # anything else: moto's serialiser
+
+
+def _timestamp(shape: Any) -> Encoder:
+    """moto's own timestamp conversion for this shape (its format, or the JSON protocol's default)."""
+    from moto.core.serialize import JSONSerializer, TimestampSerializer
+
+    stamper = TimestampSerializer(JSONSerializer.DEFAULT_TIMESTAMP_FORMAT)
+
+    def timestamp(value: Any) -> Any:
+        out: dict[str, Any] = {}
+        stamper.serialize(out, value, shape, "timestamp")
+        return out["timestamp"]
+
+    return timestamp
 
 
 def _unsupported(_value: Any) -> Any:
@@ -161,49 +186,77 @@ def compiled_body(shape: Any, result: Any, cache: dict[str, Encoder]) -> str | N
     return json.dumps({} if encoded is _ABSENT else encoded)
 
 
+# The JSON-protocol handlers local mode calls in bulk: (module, class).
+HANDLERS = (("moto.dynamodb.responses", "DynamoHandler"), ("moto.dynamodbstreams.responses", "DynamoDBStreamsHandler"),
+            ("moto.sqs.responses", "SQSResponse"))
+
+
+def _handler_classes() -> list[Any]:
+    import importlib
+
+    return [getattr(importlib.import_module(module), name) for module, name in HANDLERS]
+
+
+_OWN: dict[Any, Any] = {}  # handler class -> the `serialized` it defined itself (None: inherited)
+
+
 def install_compiled_answers(check: bool = False) -> None:
-    """DynamoDB answers through the compiled encoders (process-wide; `check` compares each with moto's)."""
+    """Answers through the compiled encoders (process-wide; `check` compares each with moto's)."""
+    for handler in _handler_classes():
+        if not getattr(handler.serialized, _MARK, False):
+            _OWN[handler] = handler.__dict__.get("serialized")
+            handler.serialized = _compiled(handler.serialized, check)
+
+
+def _compiled(original: Any, check: bool) -> Any:
     from moto import settings
     from moto.core.responses import ActionResult
-    from moto.dynamodb.responses import DynamoHandler, DynamoResult
+    from moto.dynamodb.responses import DynamoResult
 
-    original = getattr(DynamoHandler.serialized, "__wrapped__", DynamoHandler.serialized)
-    caches: dict[str, dict[str, Encoder]] = {}
+    caches: dict[tuple[str, str], dict[str, Encoder]] = {}
 
     @functools.wraps(original)
     def serialized(self: Any, action_result: Any) -> Any:
         result = action_result.result
         if type(action_result) not in (ActionResult, DynamoResult) or isinstance(result, Exception) \
-                or settings.PRETTIFY_RESPONSES or self.determine_response_protocol(_service_model()) != "json":
+                or settings.PRETTIFY_RESPONSES or getattr(self, "RESPONSE_KEY_PATH_TO_TRANSFORMER", None):
             return original(self, action_result)
-        operation = _service_model().operation_model(self._get_action())
-        body = compiled_body(operation.output_shape, result, caches.setdefault(operation.name, {}))
+        service = _service_model(self.boto3_service_name)
+        if service.protocol != "json" or self.determine_response_protocol(service) != "json":
+            return original(self, action_result)
+        operation = service.operation_model(self._get_action())
+        cache = caches.setdefault((service.service_name, operation.name), {})
+        body = compiled_body(operation.output_shape, result, cache)
         if body is None:
             COUNTS["moto"] += 1
             return original(self, action_result)
         COUNTS["compiled"] += 1
-        headers = {"Content-Type": "application/x-amz-json-1.0", **self.response_headers}
+        content_type = f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
+        headers = {"Content-Type": content_type, **self.response_headers}
         answer = operation.http.get("responseCode", 200), headers, body
         if check:
             expected = original(self, action_result)
-            if (expected[0], expected[2]) != (answer[0], answer[2]):
+            if (expected[0], expected[2]) != (answer[0], answer[2]) \
+                    or expected[1].get("Content-Type") != content_type:
                 raise AnswerMismatch(f"{operation.name}: {answer[2]!r} != moto's {expected[2]!r}")
         return answer
 
     setattr(serialized, _MARK, True)
-    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+    return serialized
 
 
 def uninstall_compiled_answers() -> None:
-    from moto.dynamodb.responses import DynamoHandler
-
-    wrapped = getattr(DynamoHandler.serialized, "__wrapped__", None)
-    if wrapped is not None and getattr(DynamoHandler.serialized, _MARK, False):
-        DynamoHandler.serialized = wrapped  # type: ignore[method-assign]
+    for handler in _handler_classes():
+        if getattr(handler.serialized, _MARK, False):
+            own = _OWN.pop(handler, None)
+            if own is None:
+                del handler.serialized  # inherited again
+            else:
+                handler.serialized = own
 
 
 @functools.cache
-def _service_model() -> Any:
+def _service_model(name: str) -> Any:
     from moto.core.utils import get_service_model
 
-    return get_service_model("dynamodb")
+    return get_service_model(name)
