@@ -1,0 +1,65 @@
+"""Work moto repeats on every request although its answer never changes, done once.
+
+Profiled in a drained run (infra/bench/profile_drained.py), three pure computations stood out:
+- every request lists its handler class's methods with `inspect.getmembers` to check that the action exists
+  (about 1.5 ms a request): the list is kept per class;
+- `camelcase_to_underscores` turns the action name, and every SQS queue attribute name, into snake case one
+  character at a time: its answers are kept (a pure function of a short string);
+- every SQS message received is checked against its queue's retention period by building the queue's whole
+  attribute map twice (each attribute's name converted, the visible and in-flight messages counted): the
+  period is read from the queue instead, the value that map would have given.
+Answers are unchanged; `uninstall` puts moto back as shipped (later tests in the process use mock_aws).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+_PATCHED: list[tuple[Any, str, Any]] = []  # (owner, attribute, original)
+
+
+def _replace(owner: Any, attribute: str, replacement: Any) -> None:
+    _PATCHED.append((owner, attribute, getattr(owner, attribute)))
+    setattr(owner, attribute, replacement)
+
+
+def install_memoised_moto() -> None:
+    import moto.core.responses
+    import moto.sqs.models
+    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+
+    if _PATCHED:
+        return
+    snake_case = functools.lru_cache(maxsize=4096)(camelcase_to_underscores)
+    _replace(moto.core.responses, "camelcase_to_underscores", snake_case)
+    _replace(moto.sqs.models, "camelcase_to_underscores", snake_case)
+    _replace(moto.core.responses, "method_names_from_class", _methods_once(method_names_from_class))
+    _replace(moto.sqs.models.SQSBackend, "is_message_valid_based_on_retention_period", _within_retention)
+
+
+def uninstall_memoised_moto() -> None:
+    while _PATCHED:
+        owner, attribute, original = _PATCHED.pop()
+        setattr(owner, attribute, original)
+
+
+def _methods_once(listing: Any) -> Any:
+    found: dict[type, frozenset[str]] = {}
+
+    def method_names(clazz: type) -> frozenset[str]:
+        # Keyed by the class itself: local mode replaces methods (compiled answers) but adds none.
+        names = found.get(clazz)
+        if names is None:
+            names = found[clazz] = frozenset(listing(clazz))
+        return names
+
+    return method_names
+
+
+def _within_retention(self: Any, queue_name: str, message: Any) -> bool:
+    """moto's check, with the period read from the queue rather than from its rebuilt attribute map."""
+    from moto.core.utils import unix_time
+
+    retention_period = self.get_queue(queue_name).message_retention_period
+    return bool(retention_period + message.sent_timestamp / 1000 > unix_time())

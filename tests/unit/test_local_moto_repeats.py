@@ -1,0 +1,46 @@
+"""moto's per-request repeats done once (infra/local/moto_repeats.py) answer as moto does, and uninstall
+puts moto back as shipped."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from unittest import mock
+
+import boto3
+import moto.core.responses
+import moto.sqs.models
+from moto import mock_aws
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
+from moto.sqs.responses import SQSResponse
+
+from infra import emulation
+from infra.local.moto_repeats import install_memoised_moto, uninstall_memoised_moto
+
+
+def _received_after_retention() -> list[list[str]]:
+    """Bodies received from a queue whose retention period is 60 s: a message sent now, one sent 2 minutes ago."""
+    with mock.patch.dict(os.environ, emulation.credentials()), mock_aws():
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName="retention", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="kept")
+        sqs.send_message(QueueUrl=url, MessageBody="expired")
+        queue: Any = moto.sqs.models.sqs_backends[emulation.ACCOUNT][emulation.REGION].queues["retention"]
+        queue._messages[1].sent_timestamp -= 120_000
+        first = [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+        return [first, [str(len(queue._messages))]]
+
+
+def test_answers_are_moto_s_and_uninstall_restores_it() -> None:
+    shipped = _received_after_retention()
+    install_memoised_moto()
+    try:
+        assert moto.core.responses.method_names_from_class(SQSResponse) == set(method_names_from_class(SQSResponse))
+        assert moto.sqs.models.camelcase_to_underscores("ReceiveMessageWaitTimeSeconds") == \
+            camelcase_to_underscores("ReceiveMessageWaitTimeSeconds") == "receive_message_wait_time_seconds"
+        assert _received_after_retention() == shipped == [["kept"], ["2"]]  # moto skips, and keeps, the expired one
+    finally:
+        uninstall_memoised_moto()
+    assert moto.core.responses.method_names_from_class is method_names_from_class
+    assert moto.sqs.models.camelcase_to_underscores is camelcase_to_underscores
