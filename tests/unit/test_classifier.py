@@ -157,3 +157,15 @@ def test_a_title_match_counts_more_and_confidence_reflects_the_margin() -> None:
 def test_words_inside_other_words_do_not_match() -> None:
     # "rob" (tidal flood) must not fire on "roboh" (collapsed).
     assert "rob" not in semarang().classify("", "Tembok roboh").matched
+
+
+def test_one_classifier_per_configuration_and_a_reloaded_one_gets_its_own() -> None:
+    config = load_config_dir(DEFAULT_CITY_DIR)
+    first = classifier_for(config)
+    assert classifier_for(config) is first  # keywords worked out once, not per complaint
+    reloaded = load_config_dir(DEFAULT_CITY_DIR)
+    assert classifier_for(reloaded) is not first
+    settings = reloaded.routing.classifier
+    fresh = Classifier(reloaded.categories, settings.synonyms, settings.min_score)
+    for title, text in (("Lampu jalan mati", "gelap sekali"), ("Sampah menumpuk", "bau di pasar")):
+        assert classifier_for(reloaded).classify(title, text) == fresh.classify(title, text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from aduan.logic.normalise import Word, occurrences, phrase, words
 from aduan.models.config import Category
@@ -45,10 +46,16 @@ class Classifier:
         runner_up = scored[1][1] if second > 0 else None
         return Classification(best_id, best, round(confidence, 3), matched, runner_up)
 
+    @cached_property
+    def _needles(self) -> dict[str, tuple[Word, ...]]:
+        """Every keyword's words, worked out once per classifier rather than for every complaint."""
+        return {keyword: phrase(keyword, self.synonyms)
+                for category in self.categories for keyword in category.keywords}
+
     def _score(self, category: Category, body: list[Word], head: list[Word]) -> tuple[float, list[str]]:
         score, matched = 0.0, []
         for keyword in category.keywords:
-            needle = phrase(keyword, self.synonyms)
+            needle = self._needles.get(keyword) or phrase(keyword, self.synonyms)
             hits = occurrences(body, needle)
             if hits:
                 weight = float(len(needle))

@@ -4,6 +4,7 @@ and geohash cells (the key of the duplicate-search index).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -53,13 +54,13 @@ def locate_point(areas: Iterable[Area], lat: float, lon: float) -> Area | None:
 def match_address(areas: Iterable[Area], address: str) -> Located | None:
     """An area whose name or alias appears in the address as whole words ("Kel. Pleburan", "simpang
     lima"). A kelurahan named together with its own kecamatan is the surest; then detail, then length."""
-    text = [word.raw for word in words(address)]
+    text = tuple(word.raw for word in words(address))
     found: list[Located] = []
     for area in areas:
         if area.level == "kota":
             continue
         for name in (area.name, *area.aliases):
-            needle = [word.raw for word in words(name)]
+            needle = _name_words(name)
             if needle and _contains_run(text, needle):
                 found.append(Located(area, "address", name))
                 break
@@ -71,7 +72,13 @@ def match_address(areas: Iterable[Area], address: str) -> Located | None:
     return max(found, key=rank, default=None)
 
 
-def _contains_run(text: list[str], needle: list[str]) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _name_words(name: str) -> tuple[str, ...]:
+    """An area name's words (names are configuration: a few hundred, asked for on every complaint)."""
+    return tuple(word.raw for word in words(name))
+
+
+def _contains_run(text: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     size = len(needle)
     return any(text[start:start + size] == needle for start in range(len(text) - size + 1))
 

@@ -12,10 +12,20 @@ from aduan.logic.routing_rules import Route, priority, route
 from aduan.models.config import Area, CityConfig
 from aduan.models.ticket import Priority, Suggestion, Ticket
 
+# The classifier of the configuration last asked for: a configuration is loaded once and kept, and a
+# classifier keeps its keywords' words (a few hundred phrases) instead of working them out per complaint.
+_LAST: list[tuple[CityConfig, Classifier]] = []
+
 
 def classifier_for(config: CityConfig) -> Classifier:
     settings = config.routing.classifier
-    return Classifier(config.categories, settings.synonyms, settings.min_score)
+    last = _LAST[0][1] if _LAST and _LAST[0][0] is config else None
+    if last is not None and (last.categories, last.synonyms, last.min_score) == \
+            (config.categories, settings.synonyms, settings.min_score):
+        return last
+    classifier = Classifier(config.categories, settings.synonyms, settings.min_score)
+    _LAST[:] = [(config, classifier)]
+    return classifier
 
 
 def locate(config: CityConfig, ticket: Ticket) -> tuple[Area | None, str | None]:
