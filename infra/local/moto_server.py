@@ -20,7 +20,7 @@ from infra.local.compiled_answers import install_compiled_answers, uninstall_com
 from infra.local.errors import LocalStackError
 from infra.local.event_paths import install_parsed_paths
 from infra.local.in_process import InProcessAws, direct_dispatch
-from infra.local.moto_repeats import install_memoised_moto, uninstall_memoised_moto
+from infra.local.memoised import install_memoised, uninstall_memoised
 from infra.local.query_index import install_partition_reads
 from infra.local.request_tokens import TransactionTokens
 from infra.local.sqs_visibility import install_visibility_notes
@@ -112,7 +112,7 @@ class MotoServer:
         install_parsed_paths()
         install_visibility_notes()
         install_compiled_answers(check=os.environ.get("LOCAL_CHECK_ANSWERS") == "1")
-        install_memoised_moto()
+        install_memoised()
         _list_moto_modules_once()
 
         # werkzeug logs every request at INFO; local mode's own log says what matters.
@@ -161,7 +161,7 @@ class MotoServer:
         if self.in_process is not None:
             self.in_process.uninstall()
         uninstall_compiled_answers()  # moto in this process (mock_aws in later tests) answers as shipped again
-        uninstall_memoised_moto()
+        uninstall_memoised()
         try:
             self.reset()  # free the memory: moto's backends outlive the server
         finally:

@@ -1,13 +1,15 @@
-"""Work moto repeats on every request although its answer never changes, done once.
+"""Work moto and botocore repeat on every request although its answer never changes, done once.
 
-Profiled in a drained run (infra/bench/profile_drained.py), three pure computations stood out:
+Profiled in a drained run (infra/bench/profile_drained.py), four pure computations stood out:
 - every request lists its handler class's methods with `inspect.getmembers` to check that the action exists
   (about 1.5 ms a request): the list is kept per class;
 - `camelcase_to_underscores` turns the action name, and every SQS queue attribute name, into snake case one
   character at a time: its answers are kept (a pure function of a short string);
 - every SQS message received is checked against its queue's retention period by building the queue's whole
   attribute map twice (each attribute's name converted, the visible and in-flight messages counted): the
-  period is read from the queue instead, the value that map would have given.
+  period is read from the queue instead, the value that map would have given;
+- botocore cleans each component of the User-Agent header character by character on every call a function
+  or poller makes (a dozen components, the same strings every time): the cleaned strings are kept.
 Answers are unchanged; `uninstall` puts moto back as shipped (later tests in the process use mock_aws).
 """
 
@@ -24,7 +26,8 @@ def _replace(owner: Any, attribute: str, replacement: Any) -> None:
     setattr(owner, attribute, replacement)
 
 
-def install_memoised_moto() -> None:
+def install_memoised() -> None:
+    import botocore.useragent
     import moto.core.responses
     import moto.sqs.models
     from moto.core.utils import camelcase_to_underscores, method_names_from_class
@@ -36,9 +39,11 @@ def install_memoised_moto() -> None:
     _replace(moto.sqs.models, "camelcase_to_underscores", snake_case)
     _replace(moto.core.responses, "method_names_from_class", _methods_once(method_names_from_class))
     _replace(moto.sqs.models.SQSBackend, "is_message_valid_based_on_retention_period", _within_retention)
+    sanitize = botocore.useragent.sanitize_user_agent_string_component
+    _replace(botocore.useragent, "sanitize_user_agent_string_component", functools.lru_cache(maxsize=1024)(sanitize))
 
 
-def uninstall_memoised_moto() -> None:
+def uninstall_memoised() -> None:
     while _PATCHED:
         owner, attribute, original = _PATCHED.pop()
         setattr(owner, attribute, original)

@@ -1,4 +1,4 @@
-"""moto's per-request repeats done once (infra/local/moto_repeats.py) answer as moto does, and uninstall
+"""moto's and botocore's per-request repeats done once (infra/local/memoised.py) answer as moto does, and uninstall
 puts moto back as shipped."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import Any
 from unittest import mock
 
 import boto3
+import botocore.useragent
 import moto.core.responses
 import moto.sqs.models
 from moto import mock_aws
@@ -15,7 +16,7 @@ from moto.core.utils import camelcase_to_underscores, method_names_from_class
 from moto.sqs.responses import SQSResponse
 
 from infra import emulation
-from infra.local.moto_repeats import install_memoised_moto, uninstall_memoised_moto
+from infra.local.memoised import install_memoised, uninstall_memoised
 
 
 def _received_after_retention() -> list[list[str]]:
@@ -34,13 +35,17 @@ def _received_after_retention() -> list[list[str]]:
 
 def test_answers_are_moto_s_and_uninstall_restores_it() -> None:
     shipped = _received_after_retention()
-    install_memoised_moto()
+    sanitize = botocore.useragent.sanitize_user_agent_string_component
+    install_memoised()
     try:
         assert moto.core.responses.method_names_from_class(SQSResponse) == set(method_names_from_class(SQSResponse))
         assert moto.sqs.models.camelcase_to_underscores("ReceiveMessageWaitTimeSeconds") == \
             camelcase_to_underscores("ReceiveMessageWaitTimeSeconds") == "receive_message_wait_time_seconds"
+        for raw, allow_hash in (("Boto3/1.40 md/x#y", True), ("Boto3/1.40 md/x#y", False), ("", False)):
+            assert botocore.useragent.sanitize_user_agent_string_component(raw, allow_hash) == sanitize(raw, allow_hash)
         assert _received_after_retention() == shipped == [["kept"], ["2"]]  # moto skips, and keeps, the expired one
     finally:
-        uninstall_memoised_moto()
+        uninstall_memoised()
     assert moto.core.responses.method_names_from_class is method_names_from_class
     assert moto.sqs.models.camelcase_to_underscores is camelcase_to_underscores
+    assert botocore.useragent.sanitize_user_agent_string_component is sanitize
