@@ -212,6 +212,9 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     act(page, "verify", lambda form: form.get_by_label("Catatan").fill("Lengkap"))
     act(page, "assign", lambda form: form.get_by_label("Instansi *").select_option("dpu"))
     expect(page.locator(".meta .badge")).to_have_text("Didisposisikan")
+    # Who acted, in words: the role's name, never its code.
+    expect(page.locator("ol.timeline")).to_contain_text("Verifikator")
+    expect(page.locator("ol.timeline")).not_to_contain_text(re.compile(r"· (verifier|agency_officer|system)\b"))
     page.get_by_role("link", name="Input aduan").click()
     expect(page.get_by_role("heading", name="Input aduan")).to_be_visible()
     screens.take("03-desk-entry")
