@@ -326,8 +326,12 @@ def test_a_stale_version_offers_reload_and_the_desk_works_by_keyboard(stack: Loc
     screens.take("10-version-conflict")
     page.get_by_role("button", name="Muat ulang dan coba lagi").click()
     expect(page.locator(".meta .badge")).to_have_text("Ditunda")
+    # Error codes the API answers in English are explained in the officer's language.
+    explain = "async (code) => (await import('/js/i18n.js')).errorWords(code)"
+    assert page.evaluate(explain, "invalid_transition").startswith("Tindakan ini tidak bisa dilakukan")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Actions")).to_be_visible()
+    assert page.evaluate(explain, "service_unavailable").startswith("The service is busy")
     page.get_by_role("button", name="Bahasa Indonesia").click()
 
     # A radio complaint typed in at the desk, then handled with the bulk action "accept the suggestion".

@@ -118,6 +118,30 @@ export function roleName(role) {
   return pair ? pair[lang === 'en' ? 1 : 0] : role;
 }
 
+// What an API error code means, for officers (the API's own message is English and stays beside it).
+const ERRORS = {
+  invalid_transition: ['Tindakan ini tidak bisa dilakukan pada status aduan sekarang.', 'This action is not possible at the complaint\'s current status.'],
+  forbidden: ['Peran Anda tidak berhak melakukan ini.', 'Your role may not do this.'],
+  forbidden_action: ['Peran Anda tidak berhak melakukan tindakan ini.', 'Your role may not take this action.'],
+  unauthorized: ['Sesi Anda berakhir; silakan masuk lagi.', 'Your session ended; please sign in again.'],
+  not_found: ['Tidak ditemukan.', 'Not found.'],
+  validation_error: ['Isian belum benar:', 'Some fields need fixing:'],
+  request_in_progress: ['Permintaan yang sama masih diproses; coba lagi sebentar.', 'The same request is still being processed; try again shortly.'],
+  rate_limited: ['Terlalu banyak permintaan; coba lagi nanti.', 'Too many requests; try again later.'],
+  too_many_requests: ['Terlalu banyak permintaan; coba lagi nanti.', 'Too many requests; try again later.'],
+  service_unavailable: ['Layanan sedang sibuk; coba lagi beberapa detik lagi.', 'The service is busy; try again in a few seconds.'],
+  payload_too_large: ['Berkas atau isian terlalu besar.', 'The file or form is too large.'],
+  unsupported_media_type: ['Jenis berkas tidak didukung.', 'This file type is not supported.'],
+  already_rated: ['Aduan ini sudah dinilai.', 'This complaint has already been rated.'],
+  reopen_window_closed: ['Batas waktu untuk membuka kembali sudah lewat.', 'The time to reopen has passed.'],
+  sender_blocked: ['Pengirim ini diblokir.', 'This sender is blocked.'],
+  limit_reached: ['Batas tercapai.', 'The limit has been reached.'],
+};
+export function errorWords(code) {
+  const pair = ERRORS[code];
+  return pair ? pair[lang === 'en' ? 1 : 0] : null;
+}
+
 export let lang = localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';
 document.documentElement.lang = lang;
 
