@@ -49,3 +49,29 @@ def test_answers_are_moto_s_and_uninstall_restores_it() -> None:
     assert moto.core.responses.method_names_from_class is method_names_from_class
     assert moto.sqs.models.camelcase_to_underscores is camelcase_to_underscores
     assert botocore.useragent.sanitize_user_agent_string_component is sanitize
+
+
+def _items_built() -> list[Any]:
+    """Items moto builds: every attribute type, and the last sizes under and over its 405,000-byte limit."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, ItemSizeTooLarge
+
+    every_type = {"pk": {"S": "T#1"}, "n": {"N": "-1.5"}, "b": {"B": b"\x00"}, "ss": {"SS": ["a", "b"]},
+                  "ns": {"NS": ["1"]}, "flag": {"BOOL": True}, "none": {"NULL": True},
+                  "m": {"M": {"l": {"L": [{"S": "ünï"}, {"N": "2"}]}}}}
+    built: list[Any] = [Item(DynamoType({"S": "T#1"}), None, every_type).attrs]
+    for padding in (404_994, 404_995):  # "pk" + "x" + "big" + padding = 405,000 / 405,001 bytes
+        try:
+            built.append(len(Item(DynamoType({"S": "x"}), None, {"pk": {"S": "x"}, "big": {"S": "a" * padding}}).attrs))
+        except ItemSizeTooLarge:
+            built.append("too large")
+    return built
+
+
+def test_items_are_built_and_refused_as_moto_does() -> None:
+    shipped = _items_built()
+    install_memoised()
+    try:
+        assert _items_built() == shipped
+        assert shipped[1:] == [2, "too large"]
+    finally:
+        uninstall_memoised()
