@@ -58,6 +58,13 @@ TYPE_PREFIX = "type_"  # type_<complaint type>_<flow counter>: pengaduan, aspira
 DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
                 "TicketClosed", "TicketReopened", "RatingGiven")
 SLA_TYPES = ("SlaClockStopped", "SlaBreached")
+# Steps that cannot change what the backlog counts besides the status (agency, category, channel, area, creation
+# day): the state before one of them is its snapshot with its `from_status`, known without reading it.
+KEEPS_DIMS = frozenset({"accept", "start", "resolve", "approve_answer", "return_answer", "close", "close_incomplete",
+                        "request_info", "provide_info", "hold"})
+# A rating leaves the ticket as it was (from_status == to_status, same dimensions): it moves no open count and
+# need not replace the state either, since the state before it and after it count the same (`domain_event`).
+RATING = "RatingGiven"
 _BY_EVENT = {"TicketCreated": "received", "TicketVerified": "verified", "TicketAssigned": "assigned",
              "TicketResolved": "resolved", "TicketClosed": "closed", "TicketReopened": "reopened"}
 
@@ -156,10 +163,22 @@ def domain_event(event: DomainEvent, previous: TicketState | None, zone: str,
         _count_flow(delta, day, new.dims(), counters)
     for item in credited:
         _count_flow(delta, day, {**new.dims(), "agency": item.agency}, Counter({_credit_counter(item): 1}))
-    if previous is None or new.version > previous.version:
+    if kind != RATING and (previous is None or new.version > previous.version):
         _move_backlog(delta, previous, new)
         delta.state = new
     return delta
+
+
+def known_before(event: DomainEvent, zone: str) -> tuple[bool, TicketState | None]:
+    """(True, the state the backlog counted just before this event) when the event alone says it: nothing for a
+    new ticket, its snapshot with `from_status` for a step that keeps the dimensions (its version one less, so
+    a write on that condition also asserts the event is newer). (False, None): read the state."""
+    if event.event_type == "TicketCreated":
+        return True, None
+    if event.action not in KEEPS_DIMS or event.from_status is None or event.ticket is None:
+        return False, None
+    after = state_of(event, zone)
+    return True, TicketState(**{**vars(after), "version": after.version - 1, "status": str(event.from_status)})
 
 
 def _credit_counter(item: Credited) -> str:
@@ -177,8 +196,8 @@ def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Count
 def may_credit(event: DomainEvent) -> bool:
     """Whether a domain event can credit a response, a resolution or an unanswered handover: only these
     make the consumer read the ticket's timeline."""
-    return event.to_status is not None and (event.action in ANSWERS or event.action in HANDOVERS
-                                            or event.to_status == Status.RESOLVED)
+    return event.event_type != RATING and event.to_status is not None and (
+        event.action in ANSWERS or event.action in HANDOVERS or event.to_status == Status.RESOLVED)
 
 
 def lifecycle_entries(events: Iterable[DomainEvent]) -> list[DomainEvent]:
@@ -233,6 +252,7 @@ class TicketFold:
     would be: the state read (`read`), the keys of the events that moved it, and their summed open counts."""
 
     read: TicketState | None
+    guessed: bool = False  # `read` is what the events say it was (`known_before`), not what was read
     keys: list[str] = field(default_factory=list)
     delta: Delta = field(default_factory=Delta)
 
