@@ -65,6 +65,8 @@ KEEPS_DIMS = frozenset({"accept", "start", "resolve", "approve_answer", "return_
 # A rating leaves the ticket as it was (from_status == to_status, same dimensions): it moves no open count and
 # need not replace the state either, since the state before it and after it count the same (`domain_event`).
 RATING = "RatingGiven"
+DESK_HELD = frozenset({Status.RECEIVED, Status.VERIFIED, Status.RETURNED})  # no agency holds it in these
+ANSWERED = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})  # reached only by the holder's answer
 _BY_EVENT = {"TicketCreated": "received", "TicketVerified": "verified", "TicketAssigned": "assigned",
              "TicketResolved": "resolved", "TicketClosed": "closed", "TicketReopened": "reopened"}
 
@@ -193,11 +195,21 @@ def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Count
     delta.facts.setdefault((day, combo_of(dims)), Counter()).update(counters)
 
 
-def may_credit(event: DomainEvent) -> bool:
+def may_credit(event: DomainEvent, holder_is_top: bool = False) -> bool:
     """Whether a domain event can credit a response, a resolution or an unanswered handover: only these
-    make the consumer read the ticket's timeline."""
-    return event.event_type != RATING and event.to_status is not None and (
-        event.action in ANSWERS or event.action in HANDOVERS or event.to_status == Status.RESOLVED)
+    make the consumer read the ticket's timeline (docs/organisation.md#evaluation). Not one:
+    - a handover from a status only the desk holds a complaint in: no agency lost it unanswered;
+    - an answer from accepted or in progress that does not resolve, by a holder at the top of its tree (no
+      sub-unit credit): those statuses are reached only by the holder's own answer since it received the
+      complaint, so this is not its first (a sub-unit's own credit may still be open when its parent
+      answered for it: read for those)."""
+    if event.event_type == RATING or event.to_status is None:
+        return False
+    if event.to_status == Status.RESOLVED:
+        return True
+    if event.action in HANDOVERS and (event.action in ANSWERS or event.from_status not in DESK_HELD):
+        return True
+    return event.action in ANSWERS and not (holder_is_top and event.from_status in ANSWERED)
 
 
 def lifecycle_entries(events: Iterable[DomainEvent]) -> list[DomainEvent]:

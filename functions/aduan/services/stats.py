@@ -108,7 +108,9 @@ class StatsService:
         return stats.domain_event(event, known, self._zone, self._credits(event))
 
     def _credits(self, event: DomainEvent) -> list[Credited]:
-        if self.timeline is None or not stats.may_credit(event):
+        holder = event.ticket.assigned_agency_id if event.ticket else None
+        on_top = holder is not None and holder not in Policy.of(self.config()).tops()
+        if self.timeline is None or not stats.may_credit(event, on_top):
             return []
         return stats.credits_for(event.event_id, self.timeline(event.tracking_code))
 
