@@ -62,8 +62,6 @@ SLA_TYPES = ("SlaClockStopped", "SlaBreached")
 # day): the state before one of them is its snapshot with its `from_status`, known without reading it.
 KEEPS_DIMS = frozenset({"accept", "start", "resolve", "approve_answer", "return_answer", "close", "close_incomplete",
                         "request_info", "provide_info", "hold"})
-# A rating leaves the ticket as it was (from_status == to_status, same dimensions): it moves no open count and
-# need not replace the state either, since the state before it and after it count the same (`domain_event`).
 RATING = "RatingGiven"
 DESK_HELD = frozenset({Status.RECEIVED, Status.VERIFIED, Status.RETURNED})  # no agency holds it in these
 ANSWERED = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})  # reached only by the holder's answer
@@ -165,10 +163,18 @@ def domain_event(event: DomainEvent, previous: TicketState | None, zone: str,
         _count_flow(delta, day, new.dims(), counters)
     for item in credited:
         _count_flow(delta, day, {**new.dims(), "agency": item.agency}, Counter({_credit_counter(item): 1}))
-    if kind != RATING and (previous is None or new.version > previous.version):
+    if moves_backlog(event) and (previous is None or new.version > previous.version):
         _move_backlog(delta, previous, new)
         delta.state = new
     return delta
+
+
+def moves_backlog(event: DomainEvent) -> bool:
+    """False for a step from a status the backlog does not count to another (a rating, resolved -> closed): the
+    state before it and after it count the same (nothing), so it need not replace the state, whatever order
+    events come in (the state of the newest step that does is the same in the backlog)."""
+    after = event.to_status or (event.ticket.status if event.ticket else None)
+    return not (event.from_status in NOT_BACKLOG and after in NOT_BACKLOG)
 
 
 def known_before(event: DomainEvent, zone: str) -> tuple[bool, TicketState | None]:

@@ -57,8 +57,8 @@ class StatsService:
         keys = _keys(events)
         firsts: dict[str, DomainEvent] = {}  # ticket id -> its first event of the batch whose state counts
         for event, key in zip(events, keys, strict=True):
-            if event is not None and key is not None and event.event_type != stats.RATING and (
-                    event.source != SLA_SOURCE or event.ticket is None):
+            if event is not None and key is not None and (
+                    stats.moves_backlog(event) if event.source != SLA_SOURCE else event.ticket is None):
                 firsts.setdefault(event.ticket_id, event)
         folds = {ticket_id: self._fold(event) for ticket_id, event in sorted(firsts.items())}
         facts: stats.MarkedFacts = {}
