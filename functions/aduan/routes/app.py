@@ -163,13 +163,13 @@ def openapi_document() -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     # The channel adapters (and the email parser) describe their webhooks here; no API request needs them.
-    from aduan.adapters.channels import ADAPTERS
+    from aduan.adapters.channels import CHANNELS
     from aduan.adapters.channels.generic import openapi_operation as generic_webhook
     from aduan.routes.openapi_paths import open311_paths, webhook_paths
 
     paths = schema.setdefault("paths", {})
     paths["/webhooks/generic"] = {"post": generic_webhook(components)}
-    paths.update(webhook_paths(sorted(name for name in ADAPTERS if name != "generic")))
+    paths.update(webhook_paths(sorted(name for name in CHANNELS if name != "generic")))
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path, operations in paths.items():
         for method, operation in operations.items():
