@@ -114,7 +114,7 @@ class LaporBridge:
 
 def _title(report: LaporReport) -> str:
     for candidate in (report.title, report.text):
-        line = first_line_title(candidate) if (candidate or "").strip() else ""
+        line = first_line_title(candidate) if candidate and candidate.strip() else ""
         if len(line) >= 3:
             return line
     return f"Laporan SP4N-LAPOR! {report.id}"
