@@ -77,3 +77,16 @@ def test_the_api_import_registers_no_group_and_a_request_only_its_own(tmp_path: 
     assert after["registered"] == ["reference"]
     assert "aduan.routes.reference" in after["added"]
     assert "aduan.services.tickets" not in after["added"]  # the categories need no complaint service
+
+
+def test_a_preflight_lists_every_method_of_the_api_whatever_came_first() -> None:
+    from aduan.routes.app import handle
+
+    event = {"httpMethod": "OPTIONS", "path": "/v1/categories", "resource": "/v1/categories",
+             "headers": {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+             "multiValueHeaders": {}, "queryStringParameters": None, "requestContext": {"stage": "v1"},
+             "body": None, "isBase64Encoded": False}
+    answer = handle(event, None)
+    assert answer["statusCode"] == 204
+    headers = {**answer.get("headers", {}), **{k: ",".join(v) for k, v in answer.get("multiValueHeaders", {}).items()}}
+    assert {"DELETE", "GET", "POST", "PUT"} <= {m.strip() for m in headers["Access-Control-Allow-Methods"].split(",")}
