@@ -32,15 +32,11 @@ CLAIMS = {
 
 
 def emulate_as_local_mode() -> None:
-    """moto with the changes `make local` runs it with (infra/local), each checked against plain moto by
-    its own unit test: transactions roll back through an undo journal instead of deep-copying every table
+    """moto with changes `make local` runs it with (infra/local), each checked against plain moto by its
+    own unit test: transactions roll back through an undo journal instead of deep-copying every table
     they touch, queries read their partition (or an index's candidates) instead of sorting the whole
-    table, EventBridge input paths are parsed once, DynamoDB answers are serialised by compiled encoders.
-    Without them a test that fills the table (the statistics rebuild queries ~1,350 queues) spends
-    minutes inside moto. Installed per test: a unit test may uninstall the compiled answers it checks."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    from infra.local.dynamodb_answers import install_compiled_answers
+    table, EventBridge input paths are parsed once. Without them a test that fills the table (the
+    statistics rebuild queries ~1,350 queues) spends minutes inside moto. Each is idempotent."""
     from infra.local.event_paths import install_parsed_paths
     from infra.local.query_index import install_partition_reads
     from infra.local.transactions import install_undo_journal
@@ -48,8 +44,6 @@ def emulate_as_local_mode() -> None:
     install_undo_journal()
     install_partition_reads()
     install_parsed_paths()
-    if not hasattr(DynamoHandler.serialized, "__wrapped__"):
-        install_compiled_answers()
 
 
 @pytest.fixture
