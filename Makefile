@@ -34,13 +34,16 @@ local: $(STAMP)
 local-fresh: $(STAMP)
 	$(PY) -m infra.local --fresh
 
-# loadfile keeps each e2e module's local stack on one worker (per-test distribution would start it on both);
-# --durations names the slowest tests every run, so a slow one is seen when it comes in.
+# loadgroup hands tests out one by one (no long file left running alone at the end) except each module
+# marked xdist_group (e2e, browser, fuzz: one local stack per module), which stays on one worker;
+# --durations names the slowest tests every run, so a slow one is seen when it comes in. Bytecode is cached
+# (PYTHONDONTWRITEBYTECODE cleared): otherwise each worker compiles and assert-rewrites every test module and
+# pytest plugin again, ~7 s of its CPU per run (docs/testing.md).
 test: $(STAMP) $(POLICY_STAMP)
 	@test -x /usr/bin/chromium || echo "!!!!! BROWSER TESTS WILL BE SKIPPED: no /usr/bin/chromium (apt-get install -y chromium) !!!!!" >&2
 	$(PY) -m ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -rs -n 2 --dist loadfile --durations=15
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -rs -n 2 --dist loadgroup --durations=15
 	$(PY) -m infra.policy_check
 
 unit: $(STAMP)

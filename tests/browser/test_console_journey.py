@@ -33,7 +33,8 @@ from infra.local import LocalStack
 from tests.e2e.over_http import call, stack_fixture, token
 from tests.e2e.test_channel_journey import post
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_console_journey")]
 CHROMIUM = os.environ.get("ADUAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]

@@ -6,7 +6,8 @@ import pytest
 
 from infra.bench import throughput
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_bench_throughput")]
 
 
 def test_throughput_bench_reports_filing_reading_and_outbox_delay() -> None:

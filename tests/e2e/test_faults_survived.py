@@ -38,7 +38,8 @@ from infra.local import LocalStack
 from infra.local.faults import FaultPlan
 from tests.e2e.over_http import exchange, stack_fixture
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_faults_survived")]
 
 COMPLAINTS = int(os.environ.get("FAULTS_COMPLAINTS", "8"))
 PLAN = FaultPlan(rate=float(os.environ.get("FAULTS_RATE", "0.1")), seed=int(os.environ.get("FAULTS_SEED", "16")),

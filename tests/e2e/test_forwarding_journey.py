@@ -22,7 +22,8 @@ from infra.local.external_fakes import ExternalFakes, FakeServer, Received
 from tests.e2e.journeys import act, file_complaint, tokens, until
 from tests.e2e.over_http import call, stack_fixture
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_forwarding_journey")]
 
 stack = stack_fixture()
 PDAM = "pdam-tirta-moedal"

@@ -11,7 +11,8 @@ import pytest
 
 from infra.bench import memory
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_local_memory")]
 BATCH = 40
 CEILING_MB = 10.0  # growth allowed for BATCH complaints between the first and the second batch (measured: ~1)
 

@@ -23,7 +23,8 @@ from infra.local.errors import LocalStackError
 from tests.e2e.over_http import call, token
 from tests.e2e.test_channel_journey import post, replies
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_local_restart")]
 COMPLAINT = {"title": "Jalan berlubang", "text": "Lubang besar di depan sekolah, berbahaya untuk motor.",
              "category_id": "jalan-rusak",
              "location": {"lat": -6.9932, "lon": 110.4203, "address": "Jl. Pemuda 1, Semarang"}}

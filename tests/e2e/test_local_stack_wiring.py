@@ -19,7 +19,8 @@ import pytest
 from infra.local import LocalStack
 from infra.sam import load_template
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_local_stack_wiring")]
 FIXTURE_TEMPLATE = Path(__file__).parent / "fixtures_local" / "template.yaml"
 
 

@@ -17,7 +17,8 @@ from infra import channel_samples as samples
 from infra.local import LocalStack
 from tests.e2e.over_http import call, stack_fixture, token
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_notifications_journey")]
 PHONE = "+6281234567890"
 CONTACT = f"whatsapp:{PHONE}"
 

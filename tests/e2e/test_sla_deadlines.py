@@ -10,7 +10,8 @@ from infra.local import LocalStack
 from tests.e2e.journeys import event_is, tokens, until
 from tests.e2e.over_http import call, stack_fixture
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_sla_deadlines")]
 
 
 stack = stack_fixture()

@@ -19,7 +19,8 @@ from infra.local import LocalStack
 from tests.e2e.over_http import call, stack_fixture, token
 from tests.e2e.test_channel_journey import post, replies, wait_for
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_triage_journey")]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import pytest
 from infra.fuzz import run
 from infra.local import LocalStack
 
-pytestmark = pytest.mark.e2e
+# one local stack per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("test_api_fuzz")]
 
 
 def test_every_operation_as_every_role_answers_as_documented() -> None:

@@ -3,11 +3,13 @@ REST proxy shape with the claims a Cognito authorizer passes."""
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import pytest
 from moto import mock_aws
 
@@ -29,19 +31,75 @@ CLAIMS = {
 }
 
 
+def emulate_as_local_mode() -> None:
+    """moto with changes `make local` runs it with (infra/local), each checked against plain moto by its
+    own unit test: transactions roll back through an undo journal instead of deep-copying every table
+    they touch, queries read their partition (or an index's candidates) instead of sorting the whole
+    table, EventBridge input paths are parsed once. Without them a test that fills the table (the
+    statistics rebuild queries ~1,350 queues) spends minutes inside moto. Each is idempotent."""
+    from infra.local.event_paths import install_parsed_paths
+    from infra.local.query_index import install_partition_reads
+    from infra.local.transactions import install_undo_journal
+
+    install_undo_journal()
+    install_partition_reads()
+    install_parsed_paths()
+
+
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    emulate_as_local_mode()
     for name, value in emulation.environment(TABLES, BUCKET, BUS).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         wiring.reset()
+        _provision_seeded()
+        yield
+        wiring.reset()
+
+
+_SEEDED: dict[str, Any] = {}  # per worker process: the seeded tables and the clients that make the rest
+
+
+def _provision_seeded() -> None:
+    """The template's tables holding the city's seed, the attachments bucket and the event bus. Made and
+    seeded once per worker (four boto3 clients and parsing the city's config: ~0.3 s of CPU); every
+    later test gets its own copy of those tables (~2 ms), as the first test had them."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[emulation.ACCOUNT][REGION]
+    if not _SEEDED:
         emulation.provision(TABLES, BUCKET, BUS)
         from infra.seed import seed_table
 
         seed_table(TABLES["TicketsTable"], local_demo=True)
-        yield
-        wiring.reset()
+        _SEEDED.update(tables=copy.deepcopy(backend.tables), s3=boto3.client("s3"), events=boto3.client("events"))
+        return
+    backend.tables = copy.deepcopy(_SEEDED["tables"])
+    _SEEDED["s3"].create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    _SEEDED["events"].create_event_bus(Name=BUS)
+
+
+_BUILT: dict[str, tuple[dict[str, Any], Any]] = {}  # per worker process: {world: (its tables, what it returned)}
+
+
+def built_once(name: str, build: Callable[[], Any]) -> Any:
+    """A world several tests read: built by `build` in the first test that asks for it, then its DynamoDB
+    tables (items, indexes, streams) are put back as `build` left them for each later test, in place of
+    the freshly seeded ones. Every test gets copies, never the tables another test wrote to, and whatever
+    `build` returned (copied too). Use it only for a world built through DynamoDB alone (with `aws`)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[emulation.ACCOUNT][REGION]
+    if name not in _BUILT:
+        value = build()
+        _BUILT[name] = copy.deepcopy(backend.tables), copy.deepcopy(value)
+        return value
+    tables, value = _BUILT[name]
+    backend.tables = copy.deepcopy(tables)
+    wiring.reset()  # services built before the tables were swapped hold nothing of theirs, but start clean
+    return copy.deepcopy(value)
 
 
 def rest_event(method: str, path: str, body: Any = None, who: str | None = None,
@@ -89,33 +147,3 @@ class Api:
 @pytest.fixture
 def api(aws: None) -> Api:
     return Api()
-
-
-@pytest.fixture
-def moto_copies_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto 5.2.5 deep-copies a table once per *item* of a TransactWriteItems (for its rollback), so
-    a 20-item transaction copies the whole table 20 times. The copies are all taken before any item
-    is applied, so one copy per table per call is the same snapshot: memoise within the call."""
-    from moto.dynamodb.models import DynamoDBBackend, Table
-    from moto.dynamodb.models import copy as moto_copy
-
-    original_call = DynamoDBBackend.transact_write_items
-    real_deepcopy = moto_copy.deepcopy
-
-    def once_per_call(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        copies: dict[int, Any] = {}
-
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            if not isinstance(value, Table):
-                return real_deepcopy(value, memo)
-            if id(value) not in copies:
-                copies[id(value)] = real_deepcopy(value, memo)
-            return copies[id(value)]
-
-        monkeypatch.setattr(moto_copy, "deepcopy", deepcopy)
-        try:
-            original_call(self, transact_items)
-        finally:
-            monkeypatch.setattr(moto_copy, "deepcopy", real_deepcopy)
-
-    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", once_per_call)

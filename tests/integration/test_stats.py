@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest import Api, Context
+from conftest import Api, Context, built_once
 from infra.sample_data import histories
 
 NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
@@ -40,12 +40,19 @@ def deliver(events: list[DomainEvent], rng: random.Random) -> None:
 
 
 @pytest.fixture
-def world(api: Api, moto_copies_once: None) -> Iterator[dict[str, Any]]:
-    from aduan.dal.config_store import load_config
-    from aduan.dal.tickets import TicketRepository
+def world(api: Api) -> Iterator[dict[str, Any]]:
     from aduan.logic import clock
 
     clock.set_clock(lambda: NOW)
+    yield built_once("stats: 14 histories, counted", _fourteen_histories_counted)
+    clock.set_clock(None)
+
+
+def _fourteen_histories_counted() -> dict[str, Any]:
+    """Built through the DAL once per worker (each test gets the tables as they were left here)."""
+    from aduan.dal.config_store import load_config
+    from aduan.dal.tickets import TicketRepository
+
     repository = TicketRepository("aduan-tickets-test")
     config = load_config("aduan-tickets-test")
     rng = random.Random(5)
@@ -60,8 +67,7 @@ def world(api: Api, moto_copies_once: None) -> Iterator[dict[str, Any]]:
     deliveries = events + rng.sample(events, len(events) // 4)
     rng.shuffle(deliveries)
     deliver(deliveries, rng)
-    yield {"events": events, "config": config}
-    clock.set_clock(None)
+    return {"events": events, "config": config}
 
 
 def _stop_resolution_clock(repository: Any, ticket: Any, entries: Any, rng: random.Random) -> None:

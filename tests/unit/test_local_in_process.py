@@ -20,6 +20,8 @@ from infra.local.moto_server import MotoServer
 from infra.local.runtime import _INVOKING
 
 REGION = "ap-southeast-3"
+# one moto server per module: `make test` (--dist loadgroup) keeps its tests on one worker
+pytestmark = pytest.mark.xdist_group("test_local_in_process")
 
 
 @pytest.fixture(scope="module")
