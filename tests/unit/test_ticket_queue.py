@@ -123,17 +123,28 @@ def test_an_answer_and_a_rating_write_the_outcome_not_the_citizens_text(reposito
     read = repository.get(code)
     assert read is not None and read.text == ticket.text
 
-    answered = read.model_copy(update={"answer_draft": "Sudah ditambal", "version": 2})
-    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(answered, [], 1))]
+    # Filed on its own, the ticket is one item (its text inline on the head): its first change writes the
+    # text out to `#BODY`, in the transaction that leaves it off the head.
+    assert "text" in _stored("#TICKET", code) and _stored("#BODY", code) is None  # type: ignore[operator]
+    verified = read.model_copy(update={"status": Status.VERIFIED, "version": 2})
+    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(verified, [], 1))]
+    assert writes == ["#TICKET", "#BODY"]
+    repository.save(Change(verified, [], 1))
+    assert "text" not in _stored("#TICKET", code) and _stored("#BODY", code)["text"]["S"] == ticket.text  # type: ignore[index,operator]
+    read = repository.get(code)
+    assert read is not None
+
+    answered = read.model_copy(update={"answer_draft": "Sudah ditambal", "version": 3})
+    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(answered, [], 2))]
     assert writes == ["#TICKET", "#OUTCOME"]
-    repository.save(Change(answered, [], 1))
+    repository.save(Change(answered, [], 2))
     again = repository.get(code)
     assert again is not None and again.answer_draft == "Sudah ditambal" and again.text == ticket.text
 
-    rated = again.model_copy(update={"rating": Rating(score=5, given_at=again.created_at), "version": 3})
-    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(rated, [], 2))] == ["#TICKET", "#OUTCOME"]
-    unchanged = again.model_copy(update={"status": Status.RESOLVED, "version": 3})
-    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(unchanged, [], 2))] == ["#TICKET"]
+    rated = again.model_copy(update={"rating": Rating(score=5, given_at=again.created_at), "version": 4})
+    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(rated, [], 3))] == ["#TICKET", "#OUTCOME"]
+    unchanged = again.model_copy(update={"status": Status.RESOLVED, "version": 4})
+    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(unchanged, [], 3))] == ["#TICKET"]
 
 
 def test_a_body_written_before_outcomes_is_rewritten_without_them(repository: TicketRepository) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from aduan.dal.attachments import presigned_upload
-from aduan.dal.ticket_items import queue_key
+from aduan.dal.ticket_items import pending_entries, queue_key
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, clock, ids, lifecycle, views
 from aduan.logic import merge as triage_merge
@@ -113,7 +113,8 @@ class TicketService:
     def timeline(self, principal: Principal, text: str, limit: int, cursor: str | None
                  ) -> Page[TimelineEntryView]:
         ticket = self._load(principal, text)
-        entries, next_cursor = self.repository.timeline(ticket.tracking_code, limit, cursor)
+        entries, next_cursor = self.repository.timeline(ticket.tracking_code, limit, cursor,
+                                                        pending_entries(ticket))
         return Page(items=views.timeline(entries, ticket, principal, self._zone), next_cursor=next_cursor)
 
     def mine(self, principal: Principal, limit: int, cursor: str | None) -> Page[ComplaintView]:
