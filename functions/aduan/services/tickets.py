@@ -98,6 +98,10 @@ class TicketService:
         change = self.repository.save_new(lifecycle.open_ticket(draft, principal, prefix, clock.now()), prefix)
         return self._view(change.ticket, principal)
 
+    def filed(self, principal: Principal, code: str) -> ComplaintView:
+        """What filing answered, for a replayed `Idempotency-Key`: the complaint as it is now."""
+        return self._view(self._load(principal, code), principal)
+
     def get(self, principal: Principal, text: str) -> ComplaintView:
         code = self._code(text)
         ticket, records, clocks = self.repository.get_with_extras(code)
