@@ -222,6 +222,12 @@ def stored_as(change: Change, alone: bool) -> None:
         ticket._stored_body = json.dumps({part: part_document(ticket, part) for part in PARTS})
 
 
+def continued(stored: Ticket, ticket: Ticket) -> Ticket:
+    """`ticket`, a change of `stored` built before `stored` was saved: it takes what the save recorded."""
+    ticket._stored_body, ticket._pending_events = stored._stored_body, stored._pending_events
+    return ticket
+
+
 def stored_alone(change: Change, beside: int) -> bool:
     """A new ticket with nothing stored beside it (`beside`: other transaction items) is one item."""
     return change.new and not beside
@@ -240,8 +246,10 @@ def change_writes(table: str, change: Change, alone: bool = False) -> list[dict[
         writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
                                "ConditionExpression": "attribute_not_exists(pk)"}})
     elif change.expected_version is not None:
+        # A writer that did not read inline entries must not drop them: it finds the head changed.
+        unseen = "" if change.ticket._pending_events else f" AND attribute_not_exists({PENDING})"
         writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
-                               "ConditionExpression": "version = :expected",
+                               "ConditionExpression": f"version = :expected{unseen}",
                                "ExpressionAttributeValues": {":expected": codec.value(change.expected_version)}}})
     if writes:  # the parts that changed, guarded by the head's condition in the same transaction
         writes.extend({"Put": {"TableName": table, "Item": item}} for item in part_items(change.ticket))

@@ -19,6 +19,7 @@ from aduan.dal import codec
 from aduan.dal.clients import client
 from aduan.dal.ticket_items import (
     ATTACHMENT_PREFIX,
+    BODY,
     EVENT_PREFIX,
     HEAD,
     PARTS,
@@ -214,26 +215,31 @@ class TicketRepository:
         """The tickets with these tracking codes (missing ones left out), in that order: one BatchGetItem."""
         return self._partitions([ticket_pk(code) for code in dict.fromkeys(codes)], consistent=True)
 
-    def _partitions(self, partitions: list[str], consistent: bool = False) -> list[Ticket]:
-        kinds = (HEAD, *PARTS, SLA_CLOCKS)
+    def _partitions(self, partitions: list[str], consistent: bool = False,
+                    kinds: tuple[str, ...] = (HEAD, *PARTS, SLA_CLOCKS)) -> list[Ticket]:
         keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in kinds]
         found: dict[str, dict[str, dict[str, Any]]] = {sk: {} for sk in kinds}
         for document in batch_get(self._db, self.table, keys, consistent):
             found[document["sk"]][document["pk"]] = document
-        return [ticket_from_items(found[HEAD][pk], {part: found[part][pk] for part in PARTS if pk in found[part]},
-                        found[SLA_CLOCKS].get(pk)) for pk in partitions if pk in found[HEAD]]
+        return [ticket_from_items(found[HEAD][pk], {part: found[part][pk] for part in PARTS
+                                                    if pk in found.get(part, {})},
+                                  found.get(SLA_CLOCKS, {}).get(pk)) for pk in partitions if pk in found[HEAD]]
 
     def events(self, code: str) -> Iterator[DomainEvent]:
         """Every domain event of a ticket (its timeline entries with their snapshots, those still inline on
         its head first), oldest first."""
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
-            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}))
-        for document in itertools.chain(self._inline_documents(code), (codec.from_item(raw) for page in pages
-                                                                        for raw in page.get("Items", []))):
-            event = read_event(document)
-            if event is not None:
-                yield event
+        pages = self._db.get_paginator("query").paginate(  # the head, its attachments, then the timeline
+            TableName=self.table, KeyConditionExpression="pk = :pk AND sk >= :head",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":head": HEAD}))
+        for raw in (raw for page in pages for raw in page.get("Items", [])):
+            stored = codec.from_item(raw)
+            inline = stored["sk"] == HEAD
+            if not inline and not stored["sk"].startswith(EVENT_PREFIX):
+                continue  # an attachment
+            for document in stored.get(PENDING) or [] if inline else [stored]:
+                event = read_event(document)
+                if event is not None:
+                    yield event
 
     def _inline_documents(self, code: str) -> list[dict[str, Any]]:
         """The timeline entries still inline on the head (stored form): a new ticket's, until its next change."""
@@ -349,7 +355,8 @@ class TicketRepository:
         return Attachment.model_validate(codec.from_item(found["Attributes"]))
     def in_cells(self, category_id: str, cells: Sequence[str], since: str) -> list[Ticket]:
         """Complaints of one category filed since `since` in the given geohash cells: one Query per
-        cell, so the cost follows the neighbourhood, never the size of the city's archive."""
+        cell, so the cost follows the neighbourhood, never the size of the city's archive. Read for
+        comparison only: head and body (title, text, place, status), not their outcome or SLA clocks."""
         found: list[Ticket] = []
         for cell in cells:
             request: dict[str, Any] = {
@@ -360,7 +367,8 @@ class TicketRepository:
             }
             while True:
                 page = self._db.query(**request)
-                found.extend(self.heads(page.get("Items", [])))
+                found.extend(self._partitions(list(dict.fromkeys(raw["pk"]["S"] for raw in page.get("Items", []))),
+                                              kinds=(HEAD, BODY)))
                 if not page.get("LastEvaluatedKey"):
                     break
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
