@@ -13,15 +13,15 @@ def _detail(code: str, event_type: str) -> dict[str, Any]:
     from aduan import settings
     from aduan.dal import codec
     from aduan.dal.clients import client
+    from aduan.dal.ticket_items import stored_entries
     from aduan.logic.domain_events import detail
 
-    items = [codec.from_item(item) for item in client("dynamodb").query(
+    items = client("dynamodb").query(
         TableName=settings.table_name(), KeyConditionExpression="pk = :pk AND sk >= :head",
-        ExpressionAttributeValues=codec.to_item({":pk": f"T#{code}", ":head": "#TICKET"}))["Items"]]
+        ExpressionAttributeValues=codec.to_item({":pk": f"T#{code}", ":head": "#TICKET"}))["Items"]
     # A new ticket's TicketCreated entry may still be inline on its head (docs/data-model.md).
-    entries = [entry for item in items for entry in (item.get("pending_events") or [] if item["sk"] == "#TICKET"
-                                                     else [item] if item["sk"].startswith("EV#") else [])]
-    stored = [entry for entry in entries if entry["event_type"] == event_type]
+    stored = [entry for entry in stored_entries(codec.from_item(item) for item in items)
+              if entry["event_type"] == event_type]
     return detail(stored[-1])
 
 

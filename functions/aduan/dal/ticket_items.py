@@ -28,7 +28,7 @@ from the head.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from aduan.dal import codec
@@ -136,6 +136,16 @@ def ticket_from_items(head: dict[str, Any], parts: dict[str, dict[str, Any]], cl
 def pending_documents(ticket: Ticket) -> list[dict[str, Any]]:
     """The timeline entries (stored form, with their snapshot) still inline on the head as read."""
     return json.loads(ticket._pending_events) if ticket._pending_events else []
+
+
+def stored_entries(documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The timeline entries (stored form) among a ticket partition's documents read from `#TICKET` on
+    (`sk >= HEAD`, in key order): those inline on the head first, then the `EV#` items."""
+    for document in documents:
+        if document["sk"] == HEAD:
+            yield from document.get(PENDING) or ()
+        elif document["sk"].startswith(EVENT_PREFIX):
+            yield document
 
 
 def pending_entries(ticket: Ticket) -> list[TimelineEntry]:

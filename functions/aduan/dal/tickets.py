@@ -38,6 +38,7 @@ from aduan.dal.ticket_items import (
     split_partition,
     stored_alone,
     stored_as,
+    stored_entries,
     ticket_from_items,
     ticket_pk,
     ticket_queue_key,
@@ -231,15 +232,10 @@ class TicketRepository:
         pages = self._db.get_paginator("query").paginate(  # the head, its attachments, then the timeline
             TableName=self.table, KeyConditionExpression="pk = :pk AND sk >= :head",
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":head": HEAD}))
-        for raw in (raw for page in pages for raw in page.get("Items", [])):
-            stored = codec.from_item(raw)
-            inline = stored["sk"] == HEAD
-            if not inline and not stored["sk"].startswith(EVENT_PREFIX):
-                continue  # an attachment
-            for document in stored.get(PENDING) or [] if inline else [stored]:
-                event = read_event(document)
-                if event is not None:
-                    yield event
+        for document in stored_entries(codec.from_item(raw) for page in pages for raw in page.get("Items", [])):
+            event = read_event(document)
+            if event is not None:
+                yield event
 
     def _inline_documents(self, code: str) -> list[dict[str, Any]]:
         """The timeline entries still inline on the head (stored form): a new ticket's, until its next change."""
