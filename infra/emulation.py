@@ -92,7 +92,8 @@ def rest_event(method: str, path: str, body: Any = None, claims: dict[str, str] 
 
 def outbox_records(table_name: str) -> list[dict[str, Any]]:
     """The stream records the template's filter passes to the relay: inserts of `EV#` items that are domain
-    events (`entity` "event", not a delivery log entry), as Lambda delivers them (JSON, with the stream ARN)."""
+    events (`entity` "event", not a delivery log entry) and of ticket heads (a new ticket carries its
+    `TicketCreated` entry inline), as Lambda delivers them (JSON, with the stream ARN)."""
     table = boto3.client("dynamodb").describe_table(TableName=table_name)["Table"]
     streams = boto3.client("dynamodbstreams")
     records: list[dict[str, Any]] = []
@@ -101,8 +102,9 @@ def outbox_records(table_name: str) -> list[dict[str, Any]]:
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         for record in streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]:
             change = record["dynamodb"]
-            if (record["eventName"] == "INSERT" and change["Keys"]["sk"]["S"].startswith("EV#")
-                    and change.get("NewImage", {}).get("entity", {}).get("S") == "event"):
+            sort_key, entity = change["Keys"]["sk"]["S"], change.get("NewImage", {}).get("entity", {}).get("S")
+            if record["eventName"] == "INSERT" and ((sort_key.startswith("EV#") and entity == "event")
+                                                   or (sort_key == "#TICKET" and entity == "ticket")):
                 delivered = {**record, "eventSourceARN": table["LatestStreamArn"]}
                 records.append(json.loads(json.dumps(delivered, default=str)))
     return records

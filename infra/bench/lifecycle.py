@@ -208,7 +208,7 @@ class Pump:
 
     def drain(self, spent: dict[str, Spent]) -> None:
         from aduan.dal import codec
-        from aduan.logic.domain_events import bus_entry
+        from aduan.logic.domain_events import bus_entries
         from infra.bench import notifications as wiring
 
         for _ in range(20):
@@ -220,9 +220,9 @@ class Pump:
                 self._run(spent, "event_relay", _handler("aduan.handlers.event_relay.handler"), {"Records": records})
                 spent["event_relay"].by_service[EVENTS_PUBLISHED] += len(records)
             queued: dict[str, list[str]] = {}  # handler path -> the bus events its queue received, in order
-            for record in records:
-                entry = bus_entry(codec.from_item(record["dynamodb"]["NewImage"]), BUS)
-                event = {"version": "0", "id": f"bench-{record['eventID']}", "detail-type": entry["DetailType"],
+            for record_id, entry in ((record["eventID"], entry) for record in records
+                                     for entry in bus_entries(codec.from_item(record["dynamodb"]["NewImage"]), BUS)):
+                event = {"version": "0", "id": f"bench-{record_id}", "detail-type": entry["DetailType"],
                          "source": entry["Source"], "account": "123456789012", "time": entry["Time"],
                          "region": "ap-southeast-3", "resources": [], "detail": json.loads(entry["Detail"])}
                 for pattern, path in self.rules:

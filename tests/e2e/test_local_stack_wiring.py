@@ -150,6 +150,9 @@ class TestTemplateWiring:
         assert mapping.filters == (
             {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "EV#"}]}},
                                                    "NewImage": {"entity": {"S": ["event"]}}}},
+            # A new ticket filed on its own carries its TicketCreated entry inline (docs/data-model.md).
+            {"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": ["#TICKET"]}},
+                                                   "NewImage": {"entity": {"S": ["ticket"]}}}},
         )
         assert mapping.report_batch_item_failures and mapping.maximum_retry_attempts == 20
         assert mapping.on_failure_arn == aduan.stack.physical("EventRelayDLQ")["Arn"]

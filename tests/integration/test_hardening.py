@@ -258,14 +258,17 @@ def test_open311_limit_applies_without_an_identifier(api: Api) -> None:
 
 
 def test_open311_tokens_never_reveal_a_confidential_complaint(api: Api) -> None:
-    from test_open311 import call
+    from test_open311 import call, good_form
 
     secret = api.file(confidential=True)
     status, _, body = call("GET", f"/open311/v2/tokens/{secret['id']}.json")
     assert status == 404 and secret["tracking_code"] not in body
-    plain = api.file()
-    status, _, body = call("GET", f"/open311/v2/tokens/{plain['id']}.json")
-    assert status == 200 and plain["tracking_code"] in body
+    # Tokens are what Open311 clients were handed: only their complaints resolve (docs/data-model.md).
+    status, _, created = call("POST", "/open311/v2/requests.json", good_form())
+    assert status == 201
+    plain = json.loads(created)[0]
+    status, _, body = call("GET", f"/open311/v2/tokens/{plain['token']}.json")
+    assert status == 200 and plain["service_request_id"] in body
 
 
 def test_open311_refuses_a_long_description_instead_of_truncating(api: Api) -> None:

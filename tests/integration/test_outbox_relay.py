@@ -111,7 +111,11 @@ def test_a_refused_transaction_writes_no_event(api: Api) -> None:
     code = api.file()["tracking_code"]
     assert api.act("verifier", code, "verify", 1).status == 200
     assert api.act("verifier", code, "hold", 1, note="late").status == 409
-    assert [r["dynamodb"]["NewImage"]["event_type"]["S"] for r in outbox_records()] == [
+    from aduan.dal import codec
+    from aduan.logic.domain_events import bus_entries
+
+    assert [entry["DetailType"] for record in outbox_records()
+            for entry in bus_entries(codec.from_item(record["dynamodb"]["NewImage"]), BUS)] == [
         "TicketCreated", "TicketVerified"]
 
 

@@ -30,10 +30,12 @@ class World:
         self.now += timedelta(**delta)
 
     def stored_events(self, code: str) -> list[dict[str, Any]]:
-        found = self.db.query(TableName=TABLES["TicketsTable"],
-                              KeyConditionExpression="pk = :pk AND begins_with(sk, :e)",
-                              ExpressionAttributeValues={":pk": {"S": f"T#{code}"}, ":e": {"S": "EV#"}})
-        return [codec.from_item(item) for item in found["Items"]]
+        from aduan.dal.ticket_items import stored_entries
+
+        found = self.db.query(TableName=TABLES["TicketsTable"],  # a new ticket's first entry rides on its head
+                              KeyConditionExpression="pk = :pk AND sk >= :head",
+                              ExpressionAttributeValues={":pk": {"S": f"T#{code}"}, ":head": {"S": "#TICKET"}})
+        return list(stored_entries(codec.from_item(item) for item in found["Items"]))
 
     def deliver(self, code: str) -> dict[str, Any]:
         """What the rule -> SQS -> tracker path delivers: every lifecycle event of the ticket (again)."""

@@ -13,12 +13,15 @@ def _detail(code: str, event_type: str) -> dict[str, Any]:
     from aduan import settings
     from aduan.dal import codec
     from aduan.dal.clients import client
+    from aduan.dal.ticket_items import stored_entries
     from aduan.logic.domain_events import detail
 
     items = client("dynamodb").query(
-        TableName=settings.table_name(), KeyConditionExpression="pk = :pk AND begins_with(sk, :ev)",
-        ExpressionAttributeValues=codec.to_item({":pk": f"T#{code}", ":ev": "EV#"}))["Items"]
-    stored = [codec.from_item(item) for item in items if codec.from_item(item)["event_type"] == event_type]
+        TableName=settings.table_name(), KeyConditionExpression="pk = :pk AND sk >= :head",
+        ExpressionAttributeValues=codec.to_item({":pk": f"T#{code}", ":head": "#TICKET"}))["Items"]
+    # A new ticket's TicketCreated entry may still be inline on its head (docs/data-model.md).
+    stored = [entry for entry in stored_entries(codec.from_item(item) for item in items)
+              if entry["event_type"] == event_type]
     return detail(stored[-1])
 
 

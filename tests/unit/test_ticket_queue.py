@@ -123,17 +123,28 @@ def test_an_answer_and_a_rating_write_the_outcome_not_the_citizens_text(reposito
     read = repository.get(code)
     assert read is not None and read.text == ticket.text
 
-    answered = read.model_copy(update={"answer_draft": "Sudah ditambal", "version": 2})
-    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(answered, [], 1))]
+    # Filed on its own, the ticket is one item (its text inline on the head): its first change writes the
+    # text out to `#BODY`, in the transaction that leaves it off the head.
+    assert "text" in _stored("#TICKET", code) and _stored("#BODY", code) is None  # type: ignore[operator]
+    verified = read.model_copy(update={"status": Status.VERIFIED, "version": 2})
+    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(verified, [], 1))]
+    assert writes == ["#TICKET", "#BODY"]
+    repository.save(Change(verified, [], 1))
+    assert "text" not in _stored("#TICKET", code) and _stored("#BODY", code)["text"]["S"] == ticket.text  # type: ignore[index,operator]
+    read = repository.get(code)
+    assert read is not None
+
+    answered = read.model_copy(update={"answer_draft": "Sudah ditambal", "version": 3})
+    writes = [write["Put"]["Item"]["sk"]["S"] for write in change_writes(TABLE, Change(answered, [], 2))]
     assert writes == ["#TICKET", "#OUTCOME"]
-    repository.save(Change(answered, [], 1))
+    repository.save(Change(answered, [], 2))
     again = repository.get(code)
     assert again is not None and again.answer_draft == "Sudah ditambal" and again.text == ticket.text
 
-    rated = again.model_copy(update={"rating": Rating(score=5, given_at=again.created_at), "version": 3})
-    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(rated, [], 2))] == ["#TICKET", "#OUTCOME"]
-    unchanged = again.model_copy(update={"status": Status.RESOLVED, "version": 3})
-    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(unchanged, [], 2))] == ["#TICKET"]
+    rated = again.model_copy(update={"rating": Rating(score=5, given_at=again.created_at), "version": 4})
+    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(rated, [], 3))] == ["#TICKET", "#OUTCOME"]
+    unchanged = again.model_copy(update={"status": Status.RESOLVED, "version": 4})
+    assert [w["Put"]["Item"]["sk"]["S"] for w in change_writes(TABLE, Change(unchanged, [], 3))] == ["#TICKET"]
 
 
 def test_a_body_written_before_outcomes_is_rewritten_without_them(repository: TicketRepository) -> None:
@@ -152,3 +163,35 @@ def test_a_body_written_before_outcomes_is_rewritten_without_them(repository: Ti
     assert body is not None and "answer_draft" not in body
     again = repository.get(ticket.tracking_code)
     assert again is not None and again.answer_draft is None and again.text == ticket.text
+
+
+def test_a_new_tickets_inline_entry_is_never_dropped_by_a_blind_replace(repository: TicketRepository) -> None:
+    """Filed alone, the ticket's TicketCreated entry rides on its head. A writer that read it writes it out
+    with its change; one that did not (a ticket built, not read) is refused rather than dropping it."""
+    from aduan.logic import lifecycle
+    from aduan.logic.access import Principal
+    from aduan.logic.clock import from_storage
+    from aduan.logic.errors import Conflict
+    from aduan.logic.status_machine import Role
+    from aduan.models.ticket import TimelineEntry
+
+    citizen = Principal(sub="citizen-9", roles=frozenset({Role.CITIZEN}))
+    draft = lifecycle.Draft(title="Lampu jalan mati", text="Sudah seminggu gelap.", channel=Channel.WEB,
+                            reporter=Reporter(ref="citizen-9"))
+    filed = lifecycle.open_ticket(draft, citizen, "ADU", from_storage("2026-11-20T01:00:00.000000Z"))
+    blind = filed.ticket.model_copy(update={"status": Status.VERIFIED, "version": 2})  # before the save
+    repository.save(filed)
+    code = filed.ticket.tracking_code
+    assert _stored("#TICKET", code)["pending_events"] and _stored("#BODY", code) is None  # type: ignore[index]
+    with pytest.raises(Conflict):
+        repository.save(Change(blind, [], 1))
+    read = repository.get(code)
+    assert read is not None and read.text == "Sudah seminggu gelap."
+    assert [entry.event_type for entry in repository.get_with_timeline(code)[2]] == ["TicketCreated"]
+    repository.save(Change(read.model_copy(update={"status": Status.VERIFIED, "version": 2}), [], 1))
+    assert "pending_events" not in _stored("#TICKET", code)  # type: ignore[operator]
+    written_out = repository.get_with_timeline(code)[2]
+    assert [entry.event_type for entry in written_out] == ["TicketCreated"]
+    assert _stored(f"EV#{written_out[0].occurred_at}#0#{written_out[0].event_id}", code)["entity"] == {  # type: ignore[index]
+        "S": "relayed_event"}
+    assert isinstance(written_out[0], TimelineEntry) and repository.get(code).text == read.text  # type: ignore[union-attr]

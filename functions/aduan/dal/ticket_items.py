@@ -16,12 +16,19 @@ Items under one partition `T#<tracking code>`:
   `A#<attachment id>`             attachment records
   `EV#<utc time>#<n>#<event id>`  immutable timeline entries; each is also the outbox record of its
                                   domain event: the table stream feeds them to the event relay.
+
+A new ticket filed on its own (no guard, no bookkeeping beside it) is ONE item: the head with its body
+fields and its `TicketCreated` entry inline (`pending_events`), one plain conditional Put instead of a
+three-item transaction. The relay publishes the entry from the head's INSERT stream record; reads see it
+on the timeline; the next change of the head writes it out as an `EV#` item (entity `relayed_event`: it
+is not published again) and the head's body fields into `#BODY`, in the same transaction that drops them
+from the head.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from aduan.dal import codec
@@ -29,7 +36,7 @@ from aduan.logic.geo import geohash
 from aduan.logic.status_machine import AGENCY_OWNED, Status
 from aduan.logic.visibility import listed
 from aduan.models.events import TicketSnapshot
-from aduan.models.ticket import PRIORITY_RANK, Attachment, Change, Ticket, TimelineEntry
+from aduan.models.ticket import PRIORITY_RANK, Attachment, Change, Channel, Ticket, TimelineEntry
 
 HEAD = "#TICKET"
 BODY = "#BODY"  # the parts sort before the head and the clocks: the status read's one Query finds them all
@@ -43,6 +50,9 @@ PARTS: dict[str, frozenset[str]] = {
 BODY_FIELDS = PARTS[BODY] | PARTS[OUTCOME]
 PART_ENTITIES = {BODY: "ticket_body", OUTCOME: "ticket_outcome"}
 EVENT_PREFIX = "EV#"
+PENDING = "pending_events"  # a new head's own timeline entries, until the next change writes them out
+EVENT_ENTITY = "event"  # an `EV#` item the relay publishes from its stream record
+RELAYED_ENTITY = "relayed_event"  # an `EV#` item already published from its head's stream record
 ATTACHMENT_PREFIX = "A#"
 SLA_CLOCKS = "#SLA"  # the SLA engine's clocks of this ticket (dal/sla_store.py)
 PUBLIC_FEED = "PUBLIC"  # partition of the sparse public_by_date index (see docs/data-model.md)
@@ -119,22 +129,48 @@ def ticket_from_items(head: dict[str, Any], parts: dict[str, dict[str, Any]], cl
     read = {part: part_document(ticket, part) for part, document in parts.items()
             if not (set(document) & (BODY_FIELDS - PARTS[part]))}
     ticket._stored_body = json.dumps(read) if read else None
+    ticket._pending_events = json.dumps(head[PENDING]) if head.get(PENDING) else None
     return ticket
 
 
-def head_item(ticket: Ticket) -> dict[str, Any]:
-    document = ticket.model_dump(mode="json", exclude_defaults=True, exclude=set(SLA_HEAD_FIELDS | BODY_FIELDS))
+def pending_documents(ticket: Ticket) -> list[dict[str, Any]]:
+    """The timeline entries (stored form, with their snapshot) still inline on the head as read."""
+    return json.loads(ticket._pending_events) if ticket._pending_events else []
+
+
+def stored_entries(documents: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The timeline entries (stored form) among a ticket partition's documents read from `#TICKET` on
+    (`sk >= HEAD`, in key order): those inline on the head first, then the `EV#` items."""
+    for document in documents:
+        if document["sk"] == HEAD:
+            yield from document.get(PENDING) or ()
+        elif document["sk"].startswith(EVENT_PREFIX):
+            yield document
+
+
+def pending_entries(ticket: Ticket) -> list[TimelineEntry]:
+    return [TimelineEntry.model_validate(document) for document in pending_documents(ticket)]
+
+
+def head_item(ticket: Ticket, inline: Sequence[TimelineEntry] | None = None) -> dict[str, Any]:
+    """The head; with `inline` entries (a new ticket stored as one item) also its body fields and them."""
+    kept_off = PARTS[OUTCOME] if inline is not None else BODY_FIELDS
+    document = ticket.model_dump(mode="json", exclude_defaults=True, exclude=set(SLA_HEAD_FIELDS | kept_off))
+    if inline:
+        document[PENDING] = [entry_document(entry, index, ticket) for index, entry in enumerate(inline)]
     document.update(
         status=ticket.status.value, priority=ticket.priority.value, version=ticket.version,
         pk=ticket_pk(ticket.tracking_code),
         sk=HEAD,
         entity="ticket",
-        # Only heads carry it (entries and attachments have `ticket_id`), which keeps `by_ticket_id` sparse.
-        head_ticket_id=ticket.id,
         reporter_pk=f"R#{ticket.reporter.ref}",
         queue_pk=ticket_queue_key(ticket),
         urgency_sk=f"{PRIORITY_RANK[ticket.priority]}#{ticket.created_at}",
     )
+    if ticket.channel == Channel.OPEN311:
+        # Only Open311 clients are handed the id (their `token`): only their heads enter `by_ticket_id`
+        # (entries and attachments carry `ticket_id`, which no index keys on).
+        document["head_ticket_id"] = ticket.id
     if in_public_index(ticket):
         document["public_pk"] = PUBLIC_FEED
     cell = geo_key(ticket)
@@ -170,29 +206,65 @@ def entry_item(entry: TimelineEntry, index: int, ticket: Ticket | TicketSnapshot
     that know the ticket only from the event they handle pass that event's snapshot). None: history that is
     no domain event (a notification's delivery log), kept off the bus: the relay's stream filter passes
     only `entity = event`."""
+    return codec.to_item(entry_document(entry, index, ticket))
+
+
+def entry_document(entry: TimelineEntry, index: int, ticket: Ticket | TicketSnapshot | None) -> dict[str, Any]:
     document = entry.model_dump(mode="json")
-    document.update(pk=ticket_pk(entry.tracking_code), entity="log" if ticket is None else "event",
+    document.update(pk=ticket_pk(entry.tracking_code), entity="log" if ticket is None else EVENT_ENTITY,
                     sk=f"{EVENT_PREFIX}{entry.occurred_at}#{index}#{entry.event_id}")
     if ticket is not None:
         snapshot = ticket if isinstance(ticket, TicketSnapshot) else TicketSnapshot.of(ticket)
         document["ticket_snapshot"] = snapshot.model_dump(mode="json")
-    return codec.to_item(document)
+    return document
 
 
-def change_writes(table: str, change: Change) -> list[dict[str, Any]]:
+def stored_as(change: Change, alone: bool) -> None:
+    """After a save: the ticket now reads as stored, so a further change of it in the same process (routing's
+    auto-assign) writes only what differs again."""
+    ticket = change.ticket
+    if alone:
+        ticket._pending_events = json.dumps([entry_document(entry, index, ticket)
+                                             for index, entry in enumerate(change.entries)])
+        return
+    if change.new or change.expected_version is not None:
+        ticket._pending_events = None
+        ticket._stored_body = json.dumps({part: part_document(ticket, part) for part in PARTS})
+
+
+def continued(stored: Ticket, ticket: Ticket) -> Ticket:
+    """`ticket`, a change of `stored` built before `stored` was saved: it takes what the save recorded."""
+    ticket._stored_body, ticket._pending_events = stored._stored_body, stored._pending_events
+    return ticket
+
+
+def stored_alone(change: Change, beside: int) -> bool:
+    """A new ticket with nothing stored beside it (`beside`: other transaction items) is one item."""
+    return change.new and not beside
+
+
+def change_writes(table: str, change: Change, alone: bool = False) -> list[dict[str, Any]]:
     """The transaction items of one ticket change: its head (conditional on the version it replaces, or on
     the tracking code being free) first, then the parts it changed, then its new timeline entries (each
-    written once)."""
+    written once). `alone` (see `stored_alone`): the new head with its body and entries inline, one item.
+    A head read with inline entries is replaced together with those entries written out (`relayed_event`)."""
+    if alone:
+        return [{"Put": {"TableName": table, "Item": head_item(change.ticket, inline=change.entries),
+                         "ConditionExpression": "attribute_not_exists(pk)"}}]
     writes: list[dict[str, Any]] = []
     if change.new:
         writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
                                "ConditionExpression": "attribute_not_exists(pk)"}})
     elif change.expected_version is not None:
+        # A writer that did not read inline entries must not drop them: it finds the head changed.
+        unseen = "" if change.ticket._pending_events else f" AND attribute_not_exists({PENDING})"
         writes.append({"Put": {"TableName": table, "Item": head_item(change.ticket),
-                               "ConditionExpression": "version = :expected",
+                               "ConditionExpression": f"version = :expected{unseen}",
                                "ExpressionAttributeValues": {":expected": codec.value(change.expected_version)}}})
     if writes:  # the parts that changed, guarded by the head's condition in the same transaction
         writes.extend({"Put": {"TableName": table, "Item": item}} for item in part_items(change.ticket))
+        writes.extend({"Put": {"TableName": table, "Item": codec.to_item({**document, "entity": RELAYED_ENTITY})}}
+                      for document in pending_documents(change.ticket))
     writes.extend({"Put": {"TableName": table, "Item": entry_item(entry, index, change.ticket),
                            "ConditionExpression": "attribute_not_exists(sk)"}}
                   for index, entry in enumerate(change.entries))
@@ -233,4 +305,6 @@ def split_partition(items: Sequence[dict[str, Any]]
         elif document["sk"].startswith(EVENT_PREFIX):
             entries.append(TimelineEntry.model_validate(document))
     ticket = ticket_from_items(head, parts, clocks) if head else None
+    if ticket is not None:
+        entries = [*pending_entries(ticket), *entries]  # inline ones are the oldest (see module docstring)
     return ticket, attachments, clocks, entries

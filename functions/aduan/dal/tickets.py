@@ -19,9 +19,11 @@ from aduan.dal import codec
 from aduan.dal.clients import client
 from aduan.dal.ticket_items import (
     ATTACHMENT_PREFIX,
+    BODY,
     EVENT_PREFIX,
     HEAD,
     PARTS,
+    PENDING,
     PUBLIC_FEED,
     QUEUE_INDEX,
     QUEUE_INDEXES,
@@ -34,6 +36,9 @@ from aduan.dal.ticket_items import (
     geo_cell_key,
     rank_of,
     split_partition,
+    stored_alone,
+    stored_as,
+    stored_entries,
     ticket_from_items,
     ticket_pk,
     ticket_queue_key,
@@ -167,13 +172,23 @@ class TicketRepository:
         ticket, attachments, _, entries = split_partition(items)
         return ticket, attachments, entries
 
-    def timeline(self, code: str, limit: int, cursor: str | None) -> tuple[list[TimelineEntry], str | None]:
-        return self._page(
+    def timeline(self, code: str, limit: int, cursor: str | None, inline: Sequence[TimelineEntry] | None = None
+                 ) -> tuple[list[TimelineEntry], str | None]:
+        """A page of the timeline, oldest first. `inline`: the entries still on the head as read
+        (`ticket_items.pending_entries`; None: read the head for them), the oldest of all: they open the
+        first page."""
+        if cursor is None and inline is None:
+            inline = [TimelineEntry.model_validate(document) for document in self._inline_documents(code)]
+        first = (inline or [])[:max(1, min(limit, MAX_PAGE))] if cursor is None else []
+        if first and len(first) >= limit:  # the page is full: the stored entries follow from their start
+            return list(first), encode_cursor(codec.to_item({"pk": ticket_pk(code), "sk": EVENT_PREFIX}))
+        entries, next_cursor = self._page(
             TimelineEntry,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
             ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}),
-            limit=limit, cursor=cursor,
+            limit=limit - len(first), cursor=cursor,
         )
+        return [*first, *entries], next_cursor
 
     def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
         """Tickets of one queue created in [start, end], oldest first: the queue index is sorted by priority
@@ -201,25 +216,32 @@ class TicketRepository:
         """The tickets with these tracking codes (missing ones left out), in that order: one BatchGetItem."""
         return self._partitions([ticket_pk(code) for code in dict.fromkeys(codes)], consistent=True)
 
-    def _partitions(self, partitions: list[str], consistent: bool = False) -> list[Ticket]:
-        kinds = (HEAD, *PARTS, SLA_CLOCKS)
+    def _partitions(self, partitions: list[str], consistent: bool = False,
+                    kinds: tuple[str, ...] = (HEAD, *PARTS, SLA_CLOCKS)) -> list[Ticket]:
         keys = [codec.to_item({"pk": pk, "sk": sk}) for pk in partitions for sk in kinds]
         found: dict[str, dict[str, dict[str, Any]]] = {sk: {} for sk in kinds}
         for document in batch_get(self._db, self.table, keys, consistent):
             found[document["sk"]][document["pk"]] = document
-        return [ticket_from_items(found[HEAD][pk], {part: found[part][pk] for part in PARTS if pk in found[part]},
-                        found[SLA_CLOCKS].get(pk)) for pk in partitions if pk in found[HEAD]]
+        return [ticket_from_items(found[HEAD][pk], {part: found[part][pk] for part in PARTS
+                                                    if pk in found.get(part, {})},
+                                  found.get(SLA_CLOCKS, {}).get(pk)) for pk in partitions if pk in found[HEAD]]
 
     def events(self, code: str) -> Iterator[DomainEvent]:
-        """Every domain event of a ticket (its timeline entries with their snapshots), oldest first."""
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self.table, KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
-            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":events": EVENT_PREFIX}))
-        for page in pages:
-            for raw in page.get("Items", []):
-                event = read_event(codec.from_item(raw))
-                if event is not None:
-                    yield event
+        """Every domain event of a ticket (its timeline entries with their snapshots, those still inline on
+        its head first), oldest first."""
+        pages = self._db.get_paginator("query").paginate(  # the head, its attachments, then the timeline
+            TableName=self.table, KeyConditionExpression="pk = :pk AND sk >= :head",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":head": HEAD}))
+        for document in stored_entries(codec.from_item(raw) for page in pages for raw in page.get("Items", [])):
+            event = read_event(document)
+            if event is not None:
+                yield event
+
+    def _inline_documents(self, code: str) -> list[dict[str, Any]]:
+        """The timeline entries still inline on the head (stored form): a new ticket's, until its next change."""
+        head = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": HEAD}),
+                                 ProjectionExpression=PENDING, ConsistentRead=True).get("Item")
+        return list(codec.from_item(head).get(PENDING) or []) if head else []
 
     def by_reporter(self, reporter_ref: str, limit: int, cursor: str | None) -> tuple[list[Ticket], str | None]:
         return self._page(
@@ -329,7 +351,8 @@ class TicketRepository:
         return Attachment.model_validate(codec.from_item(found["Attributes"]))
     def in_cells(self, category_id: str, cells: Sequence[str], since: str) -> list[Ticket]:
         """Complaints of one category filed since `since` in the given geohash cells: one Query per
-        cell, so the cost follows the neighbourhood, never the size of the city's archive."""
+        cell, so the cost follows the neighbourhood, never the size of the city's archive. Read for
+        comparison only: head and body (title, text, place, status), not their outcome or SLA clocks."""
         found: list[Ticket] = []
         for cell in cells:
             request: dict[str, Any] = {
@@ -340,7 +363,8 @@ class TicketRepository:
             }
             while True:
                 page = self._db.query(**request)
-                found.extend(self.heads(page.get("Items", [])))
+                found.extend(self._partitions(list(dict.fromkeys(raw["pk"]["S"] for raw in page.get("Items", []))),
+                                              kinds=(HEAD, BODY)))
                 if not page.get("LastEvaluatedKey"):
                     break
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -374,7 +398,8 @@ class TicketRepository:
         its parent): the entries are the outbox, so a change and its events are stored together or not at
         all. A `guard` item (put only if absent) joins it, so a redelivered cause cannot make it twice;
         `also` are the cause's own bookkeeping writes (transaction items), stored with it."""
-        writes = [write for change in changes for write in change_writes(self.table, change)]
+        alone = len(changes) == 1 and stored_alone(changes[0], len(also) + (guard is not None))
+        writes = [write for change in changes for write in change_writes(self.table, change, alone)]
         writes.extend(also)
         if guard is not None:  # last: a cancellation on the last item is the guard's
             writes.append({"Put": {"TableName": self.table, "Item": codec.to_item(guard),
@@ -386,6 +411,8 @@ class TicketRepository:
             if guard is not None and reasons[-1:] == ["ConditionalCheckFailed"]:
                 raise GuardTaken(guard["pk"]) from error
             self._raise_conflict(error, changes[0].ticket, changes[0].new)
+        for change in changes:
+            stored_as(change, alone)
 
     def save_new(self, change: Change, prefix: str, guard: Callable[[Change], dict[str, Any]] | None = None,
                  also: Callable[[Change], Sequence[dict[str, Any]]] | None = None) -> Change:

@@ -1,6 +1,7 @@
 """Entry point of EventRelayFunction: outbox records from the table stream -> the event bus.
 
-Each stream record is one timeline entry (the stream filter passes only `EV#` inserts). Records are
+Each stream record is one timeline entry (the stream filter passes `EV#` inserts) or a new ticket's head
+carrying its `TicketCreated` entry inline (head inserts). Records are
 published in stream order, up to ten per PutEvents call. At the first record that could not be
 published the relay stops and reports it as the batch's failure: the stream source then retries from
 that record on, so nothing after it is lost or reordered (what was already published may be published
@@ -19,21 +20,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aduan import settings
 from aduan.dal import codec, event_bus
-from aduan.logic.domain_events import bus_entry
+from aduan.logic.domain_events import bus_entries
 from aduan.observability import logger, metrics
 
 
 def _pending(records: list[dict[str, Any]], bus_name: str) -> list[tuple[str, dict[str, Any]]]:
     """(sequence number, bus entry) for each record that is an outbox event, in stream order."""
-    pending = []
+    pending: list[tuple[str, dict[str, Any]]] = []
     for record in records:
         change = record.get("dynamodb", {})
         image = change.get("NewImage")
         if not image:
             continue
-        stored = codec.from_item(image)
-        if stored.get("entity") == "event":
-            pending.append((change["SequenceNumber"], bus_entry(stored, bus_name)))
+        pending.extend((change["SequenceNumber"], entry) for entry in bus_entries(codec.from_item(image), bus_name))
     return pending
 
 

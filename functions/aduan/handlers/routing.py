@@ -28,7 +28,8 @@ def route_record(record: SQSRecord) -> None:
     rerouting = event.event_type == "TicketStatusChanged"
     if rerouting and event.action != "not_our_authority":
         return
-    outcome = routing_service().route(event.tracking_code, event.event_id, rerouting=rerouting)
+    outcome = routing_service().route(event.tracking_code, event.event_id, rerouting=rerouting,
+                                      version=event.ticket_version)
     logger.info("routed", extra={"tracking_code": outcome.tracking_code, "skipped": outcome.skipped,
                                  "assigned": outcome.assigned,
                                  "agency_id": outcome.suggestion.agency_id if outcome.suggestion else None})

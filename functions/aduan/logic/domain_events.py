@@ -44,6 +44,17 @@ def detail(stored: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+def bus_entries(stored: Mapping[str, Any], bus_name: str) -> list[dict[str, Any]]:
+    """The PutEvents entries an outbox stream record's new image stands for: a timeline entry that is a
+    domain event, or the entries a new ticket's head carries inline (dal/ticket_items.py `PENDING`; written
+    out later as `relayed_event` items, which are not published again). Anything else: none."""
+    if stored.get("entity") == "event":
+        return [bus_entry(stored, bus_name)]
+    if stored.get("entity") == "ticket":
+        return [bus_entry(entry, bus_name) for entry in stored.get("pending_events") or ()]
+    return []
+
+
 def bus_entry(stored: Mapping[str, Any], bus_name: str) -> dict[str, Any]:
     """A PutEvents entry; `Time` is when it happened, not when it was relayed."""
     return {

@@ -160,6 +160,9 @@ class Ticket(Model):
     # that leaves an item's fields as they were does not write it again. Copies keep it; a ticket not read
     # has none.
     _stored_body: str | None = PrivateAttr(default=None)
+    # A new head's own timeline entries stored inline on it (dal/ticket_items.py `PENDING`), as read: the
+    # next change of the head writes them out.
+    _pending_events: str | None = PrivateAttr(default=None)
 
 
 class Actor(Model):

@@ -6,6 +6,7 @@ the same key with a different body is refused rather than silently answered with
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -30,6 +31,11 @@ CONFIG = IdempotencyConfig(
 )
 
 
+# The view the filing in this call produced: the record keeps only the tracking code (what a replay needs
+# to answer), one write unit instead of two; a replay reads the complaint and shows it as it is now.
+_filed: ContextVar[ComplaintView | None] = ContextVar("filed", default=None)
+
+
 @cache
 def _filer() -> Any:
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence_layer(), config=CONFIG)
@@ -37,7 +43,8 @@ def _filer() -> Any:
         from aduan.wiring import ticket_service
 
         view = ticket_service().file(principal, NewComplaint.model_validate(request["body"]))
-        return view.model_dump(mode="json")
+        _filed.set(view)
+        return {"tracking_code": view.tracking_code}
 
     return file
 
@@ -47,6 +54,7 @@ def file_once(principal: Principal, key: str, body: NewComplaint, context: Lambd
     if context is not None:
         CONFIG.register_lambda_context(context)
     request = {"caller": principal.sub, "key": key, "body": body.model_dump(mode="json")}
+    _filed.set(None)
     try:
         stored = _filer()(request=request, principal=principal)
     except IdempotencyValidationError:
@@ -55,4 +63,11 @@ def file_once(principal: Principal, key: str, body: NewComplaint, context: Lambd
     except IdempotencyAlreadyInProgressError:
         raise Conflict("the same request is still being processed; retry in a moment",
                        code="request_in_progress") from None
-    return ComplaintView.model_validate(stored)
+    filed = _filed.get()
+    if filed is not None:
+        return filed
+    if set(stored) != {"tracking_code"}:  # a record from before records kept only the code (24 h at most)
+        return ComplaintView.model_validate(stored)
+    from aduan.wiring import ticket_service
+
+    return ticket_service().filed(principal, stored["tracking_code"])

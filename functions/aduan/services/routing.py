@@ -39,9 +39,13 @@ class RoutingService:
     repository: TicketRepository
     config: Callable[[], CityConfig]
 
-    def route(self, tracking_code: str, cause_event_id: str, *, rerouting: bool = False) -> Outcome:
-        for _ in range(ATTEMPTS):
-            ticket = self.repository.get(tracking_code)
+    def route(self, tracking_code: str, cause_event_id: str, *, rerouting: bool = False, version: int = 0
+              ) -> Outcome:
+        """`version`: the ticket's version in the cause event: the first read is eventually consistent
+        (half the price) unless it lags behind that version; a retry after a conflict reads consistently."""
+        for attempt in range(ATTEMPTS):
+            ticket = (self.repository.get_as_of(tracking_code, version) if version and not attempt
+                      else self.repository.get(tracking_code))
             if ticket is None:
                 # The event comes from the ticket's own transaction, so this is a config or data error.
                 raise LookupError(f"no ticket {tracking_code} for event {cause_event_id}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from aduan.dal.attachments import presigned_upload
-from aduan.dal.ticket_items import queue_key
+from aduan.dal.ticket_items import pending_entries, queue_key
 from aduan.dal.tickets import TicketRepository
 from aduan.logic import access, clock, ids, lifecycle, views
 from aduan.logic import merge as triage_merge
@@ -98,6 +98,10 @@ class TicketService:
         change = self.repository.save_new(lifecycle.open_ticket(draft, principal, prefix, clock.now()), prefix)
         return self._view(change.ticket, principal)
 
+    def filed(self, principal: Principal, code: str) -> ComplaintView:
+        """What filing answered, for a replayed `Idempotency-Key`: the complaint as it is now."""
+        return self._view(self._load(principal, code), principal)
+
     def get(self, principal: Principal, text: str) -> ComplaintView:
         code = self._code(text)
         ticket, records, clocks = self.repository.get_with_extras(code)
@@ -113,7 +117,8 @@ class TicketService:
     def timeline(self, principal: Principal, text: str, limit: int, cursor: str | None
                  ) -> Page[TimelineEntryView]:
         ticket = self._load(principal, text)
-        entries, next_cursor = self.repository.timeline(ticket.tracking_code, limit, cursor)
+        entries, next_cursor = self.repository.timeline(ticket.tracking_code, limit, cursor,
+                                                        pending_entries(ticket))
         return Page(items=views.timeline(entries, ticket, principal, self._zone), next_cursor=next_cursor)
 
     def mine(self, principal: Principal, limit: int, cursor: str | None) -> Page[ComplaintView]:
