@@ -175,6 +175,18 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
+    def timeline_since(self, code: str, since: str, until: str, cursor: str | None = None
+                       ) -> tuple[list[TimelineEntry], str | None]:
+        """The entries stored between two moments (UTC storage times, both included), oldest first: the SLA
+        tracker's look at what happened since the step it applied last, not the whole timeline."""
+        return self._page(
+            TimelineEntry,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :since AND :until",
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":since": f"{EVENT_PREFIX}{since}",
+                                                     ":until": f"{EVENT_PREFIX}{until}~"}),
+            limit=MAX_PAGE, cursor=cursor,
+        )
+
     def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
         """Tickets of one queue created in [start, end], oldest first: the queue index is sorted by priority
         rank, then creation time, so one key range per rank, merged; heads read 100 at a time."""
