@@ -175,15 +175,17 @@ class TicketRepository:
             limit=limit, cursor=cursor,
         )
 
-    def timeline_since(self, code: str, since: str, until: str, cursor: str | None = None
-                       ) -> tuple[list[TimelineEntry], str | None]:
-        """The entries stored between two moments (UTC storage times, both included), oldest first: the SLA
-        tracker's look at what happened since the step it applied last, not the whole timeline."""
+    def timeline_between(self, code: str, after: str, before: str, cursor: str | None = None
+                         ) -> tuple[list[TimelineEntry], str | None]:
+        """The entries stored strictly between two moments (UTC storage times), oldest first: the SLA
+        tracker's look at what happened between the step it applied last and the one it applies now."""
         return self._page(
             TimelineEntry,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :since AND :until",
-            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":since": f"{EVENT_PREFIX}{since}",
-                                                     ":until": f"{EVENT_PREFIX}{until}~"}),
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :after AND :before",
+            # `EV#<time>#<n>#<id>`: '~' sorts after '#', so the entries at `after` itself are left out, and
+            # so are those at `before` (they sort after the bare time).
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":after": f"{EVENT_PREFIX}{after}~",
+                                                     ":before": f"{EVENT_PREFIX}{before}"}),
             limit=MAX_PAGE, cursor=cursor,
         )
 

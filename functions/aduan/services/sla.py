@@ -168,13 +168,14 @@ class SlaService:
         """The steps to apply: the newest, and the lifecycle steps between it and the last one applied. Other
         changes move the version too (a rating, a breach, a merged duplicate): what happened since the
         applied step is read (entries from its time on), and the whole timeline only when that does not
-        show every version of the gap."""
+        show every version of the gap (one at the very moment of either step, or a change that wrote no entry
+        of its version)."""
         applied = clocks.applied_version
         if newest.ticket_version == applied + 1:
             return [newest]
         gap = set(range(applied + 1, newest.ticket_version))
         if clocks.applied_at:
-            entries = self._entries(lambda cursor: self.tickets.timeline_since(
+            entries = self._entries(lambda cursor: self.tickets.timeline_between(
                 code, clocks.applied_at or "", to_storage(newest.occurred_at), cursor))
             if gap <= {entry.ticket_version for entry in entries}:
                 return self._steps_of(entries, applied, newest)
