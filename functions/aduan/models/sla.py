@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -73,9 +74,12 @@ class TicketClocks(Model):
 # Every write of the `#SLA` item costs a unit per started KB (and each index it moves), so it is stored
 # compactly (docs/data-model.md): short attribute names, one positional row per clock with its trailing
 # defaults left out, short codes for stages and limit units, times as whole microseconds since the epoch
-# (a number of 5-9 bytes where the text takes 27), the tracking code only in the key, the state implied
-# (stopped: has a stop time; paused: has a pause time). A whole life (6 clocks) stays near 600 bytes.
+# (a number of 5-9 bytes where the text takes 27), the tracking code only in the key, the holder and the
+# policy named once for the item, the state implied (stopped: has a stop time; paused: has a pause time).
+# The bench's whole life (6 clocks) peaks near 560 bytes.
 COMPACT_CLOCKS = "c"
+POLICY = "p"  # the policy most clocks run under, named once; a row says SAME for it (and for the holder)
+SAME = ""
 _TOP = {"ticket_id": "t", "agency_id": "ag", "category_id": "cat", "priority": "pr", "complaint_type": "ct",
         "level": "lv", "applied_version": "v", "applied_at": "at"}
 APPLIED_VERSION = _TOP["applied_version"]  # the attribute names a blind update of the bookkeeping sets
@@ -103,9 +107,13 @@ def _text(micros: int) -> str:
     return to_storage(_EPOCH + timedelta(microseconds=int(micros)))
 
 
-def _row(clock: StageClock) -> list[Any]:
+def _row(clock: StageClock, agency_id: str | None, policy: str) -> list[Any]:
     fields = clock.model_dump(mode="json")
     fields.update(limit_value=clock.limit.value, limit_unit=_UNITS[clock.limit.unit])
+    if clock.agency_id and clock.agency_id == agency_id:
+        fields["agency_id"] = SAME  # the ticket's holder, named once for the item
+    if clock.policy == policy:
+        fields["policy"] = SAME
     if clock.state == ClockState.STOPPED:  # history: what it was set to and how it ended
         fields.update(remind_at=None, hard_cap_at=None, paused_at=None, paused_working_seconds=0.0,
                       reminded=False, rung=0, next_rung_at=None)
@@ -115,9 +123,13 @@ def _row(clock: StageClock) -> list[Any]:
     return row
 
 
-def _clock(code: str, row: list[Any]) -> dict[str, Any]:
+def _clock(code: str, row: list[Any], agency_id: str | None, policy: str | None) -> dict[str, Any]:
     fields: dict[str, Any] = {name: _DEFAULTS.get(name) for name in _ROW}
     fields.update(zip(_ROW, row, strict=False))
+    if fields["agency_id"] == SAME:
+        fields["agency_id"] = agency_id
+    if fields["policy"] == SAME:
+        fields["policy"] = policy
     for name in _TIMES:
         if fields[name] is not None:
             fields[name] = _text(fields[name])
@@ -132,7 +144,11 @@ def compact(clocks: TicketClocks) -> dict[str, Any]:
     document = {short: value for name, short in _TOP.items()
                 if (value := getattr(clocks, name)) != TicketClocks.model_fields[name].default}
     document["rev"] = clocks.rev
-    document[COMPACT_CLOCKS] = {_STAGES[stage]: _row(clock) for stage, clock in clocks.clocks.items()}
+    policies = Counter(clock.policy for clock in clocks.clocks.values()).most_common(1)
+    if policies:
+        document[POLICY] = policies[0][0]
+    document[COMPACT_CLOCKS] = {_STAGES[stage]: _row(clock, clocks.agency_id, document.get(POLICY, ""))
+                                for stage, clock in clocks.clocks.items()}
     return {name: value.value if isinstance(value, StrEnum) else value for name, value in document.items()}
 
 
@@ -141,7 +157,8 @@ def expand(document: dict[str, Any]) -> dict[str, Any]:
     fields = {name: document[short] for name, short in _TOP.items() if short in document}
     code = document.get("tracking_code") or str(document.get("pk", "")).removeprefix("T#")
     fields.update(tracking_code=code, rev=document.get("rev", 0),
-                  clocks={_STAGE_OF[stage].value: _clock(stage, row)
+                  clocks={_STAGE_OF[stage].value: _clock(stage, row, document.get(_TOP["agency_id"]),
+                                                          document.get(POLICY))
                           for stage, row in document[COMPACT_CLOCKS].items()})
     return fields
 
