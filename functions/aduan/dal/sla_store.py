@@ -38,7 +38,7 @@ from aduan.dal.ticket_items import SLA_CLOCKS, change_writes, entry_item, ticket
 from aduan.dal.tickets import batch_get, transact
 from aduan.logic import clock, sla
 from aduan.models.events import TicketSnapshot
-from aduan.models.sla import ClockState, TicketClocks, stopped_row
+from aduan.models.sla import APPLIED_AT, APPLIED_VERSION, TicketClocks, compact
 from aduan.models.sla_config import SlaConfigError, SlaPolicy, parse_policy
 from aduan.models.ticket import Change, TimelineEntry
 
@@ -70,13 +70,9 @@ def shard_of(code: str) -> str:
 
 
 def clocks_item(clocks: TicketClocks, queue: str | None = None) -> dict[str, Any]:
-    """The `#SLA` item, kept under 1 KB (every write costs a unit per KB, twice in a transaction):
-    defaults are left out and a stopped clock is one short row (models/sla.py `stopped_row`)."""
-    document = clocks.model_dump(mode="json", exclude_defaults=True, exclude={"clocks"})
-    document["clocks"] = {
-        stage.value: stopped_row(clock) if clock.state == ClockState.STOPPED
-        else clock.model_dump(mode="json", exclude_defaults=True)
-        for stage, clock in clocks.clocks.items()}
+    """The `#SLA` item, kept under 1 KB through a whole life (every write costs a unit per started KB): the
+    compact document (models/sla.py `compact`) and the index keys, which stay readable text."""
+    document = compact(clocks)
     document.update(pk=ticket_pk(clocks.tracking_code), sk=SLA_CLOCKS, entity="sla_clocks")
     running = sla.open_clocks(clocks)
     if queue and running:
@@ -86,7 +82,7 @@ def clocks_item(clocks: TicketClocks, queue: str | None = None) -> dict[str, Any
         document.update(sla_shard=shard_of(clocks.tracking_code), sla_next_at=next_at)
     if sla.overdue(clocks):
         document["overdue_pk"] = f"OVERDUE#{clocks.agency_id or DESK}"
-        document["overdue_since"] = min(c.breached_at or "" for c in sla.open_clocks(clocks) if c.breached_at)
+        document["overdue_since"] = min(c.breached_at or "" for c in running if c.breached_at)
     return codec.to_item(document)
 
 
@@ -161,9 +157,11 @@ class SlaStore:
         return _policies[key]
 
     # ------------------------------------------------------------------ clocks
-    def clocks(self, code: str) -> TicketClocks | None:
+    def clocks(self, code: str, *, consistent: bool = True) -> TicketClocks | None:
+        """The ticket's clocks. Eventually consistent (half the units) where a stale read only costs a retry:
+        every write is conditional on the `rev` read."""
         found = self._db.get_item(TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": SLA_CLOCKS}),
-                                  ConsistentRead=True)
+                                  ConsistentRead=consistent)
         return self._read(codec.from_item(found["Item"])) if "Item" in found else None
 
     def due(self, until: str, page_size: int = 100) -> Iterator[TicketClocks]:
@@ -281,18 +279,20 @@ class SlaStore:
                     raise
         self.commit(clocks, expected_rev, queue=queue)
 
-    def advance(self, code: str, after_version: int, version: int, queue: str) -> bool:
+    def advance(self, code: str, after_version: int, version: int, occurred_at: str, queue: str) -> bool:
         """A lifecycle step that changes no clock, recorded without reading the clocks: the version applied
-        and the ticket's queue now (the due-queue index's key), only when the clocks applied the ticket's
-        previous version. False when they did not: read them and apply the step in full. `rev` goes up, so
-        a sweep that read the clocks before this writes nothing and reads again."""
+        (and when it happened) and the ticket's queue now (the due-queue index's key), only when the clocks
+        applied the ticket's previous version. False when they did not (or were stored before the compact
+        form): read them and apply the step in full. `rev` goes up, so a sweep that read the clocks before
+        this writes nothing and reads again."""
         try:
             self._db.update_item(
                 TableName=self.table, Key=codec.to_item({"pk": ticket_pk(code), "sk": SLA_CLOCKS}),
-                UpdateExpression="SET applied_version = :version, queue_pk = :queue, rev = rev + :one",
-                ConditionExpression="applied_version = :after",
-                ExpressionAttributeValues=codec.to_item({":version": version, ":queue": queue, ":one": 1,
-                                                         ":after": after_version}))
+                UpdateExpression="SET #v = :version, #at = :at, queue_pk = :queue, rev = rev + :one",
+                ConditionExpression="#v = :after",
+                ExpressionAttributeNames={"#v": APPLIED_VERSION, "#at": APPLIED_AT},
+                ExpressionAttributeValues=codec.to_item({":version": version, ":at": occurred_at, ":queue": queue,
+                                                         ":one": 1, ":after": after_version}))
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False

@@ -190,6 +190,20 @@ class TicketRepository:
         )
         return [*first, *entries], next_cursor
 
+    def timeline_between(self, code: str, after: str, before: str, cursor: str | None = None
+                         ) -> tuple[list[TimelineEntry], str | None]:
+        """The entries stored strictly between two moments (UTC storage times), oldest first: the SLA
+        tracker's look at what happened between the step it applied last and the one it applies now."""
+        return self._page(
+            TimelineEntry,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :after AND :before",
+            # `EV#<time>#<n>#<id>`: '~' sorts after '#', so the entries at `after` itself are left out, and
+            # so are those at `before` (they sort after the bare time).
+            ExpressionAttributeValues=codec.to_item({":pk": ticket_pk(code), ":after": f"{EVENT_PREFIX}{after}~",
+                                                     ":before": f"{EVENT_PREFIX}{before}"}),
+            limit=MAX_PAGE, cursor=cursor,
+        )
+
     def created_between(self, queue_pk: str, start: str, end: str) -> Iterator[Ticket]:
         """Tickets of one queue created in [start, end], oldest first: the queue index is sorted by priority
         rank, then creation time, so one key range per rank, merged; heads read 100 at a time."""

@@ -143,7 +143,7 @@ def apply_step(clocks: TicketClocks, step: LifecycleStep, policy: SlaPolicy, pol
     moment = step.occurred_at
     clocks.agency_id, clocks.category_id, clocks.priority = step.agency_id, step.category_id, step.priority
     clocks.complaint_type, clocks.level = step.complaint_type, step.level
-    clocks.applied_version = step.ticket_version
+    clocks.applied_version, clocks.applied_at = step.ticket_version, to_storage(moment)
     stopped: list[StageClock] = []
 
     def stop(*stages: Stage) -> None:

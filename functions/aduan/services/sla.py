@@ -87,6 +87,15 @@ def _clock_data(clock: StageClock, clocks: TicketClocks) -> dict[str, Any]:
             "cycle": clock.cycle}
 
 
+def _count_as_applied(clocks: TicketClocks, change: lifecycle.Change, now: datetime) -> None:
+    """A breach moves the ticket's version but is no lifecycle step: when the clocks had applied every step up
+    to the head the sweeper read, they count the new version as applied too (both are written together, the
+    head conditional on its version), so the tracker's next event has no gap to read."""
+    if (change.expected_version is not None and clocks.applied_version == change.expected_version
+            and not any(entry.event_type in LIFECYCLE_EVENTS for entry in change.entries)):
+        clocks.applied_version, clocks.applied_at = change.ticket.version, to_storage(now)
+
+
 @dataclass
 class SlaService:
     store: SlaStore
@@ -96,22 +105,27 @@ class SlaService:
     def apply_event(self, event: DomainEvent) -> bool:
         """Apply one lifecycle event, and before it any earlier one not applied yet (events may arrive out
         of order: the gap is read from the ticket's timeline). False when it was already applied.
-        The ticket is known from the event's snapshot: its head is not read."""
+        The ticket is known from the event's snapshot: its head is not read. A new ticket's first step
+        reads nothing (its write is conditional on there being no clocks yet); later steps read the clocks
+        eventually consistent (half the units): a stale read fails the `rev` condition and is read again,
+        consistently."""
         newest = step_from_event(event)
         code = event.tracking_code
         snapshot, queue = self._holder(event)
         if snapshot is None:
             return False  # the ticket is gone (or never was)
         if sla.clock_free(newest) and self.store.advance(code, newest.ticket_version - 1, newest.ticket_version,
-                                                         queue):
+                                                         to_storage(newest.occurred_at), queue):
             return True
-        for _ in range(ATTEMPTS):
-            clocks = self.store.clocks(code) or TicketClocks(ticket_id=event.ticket_id, tracking_code=code)
+        for attempt in range(ATTEMPTS):
+            first_step = attempt == 0 and newest.ticket_version == 1
+            stored = None if first_step else self.store.clocks(code, consistent=attempt > 0)
+            clocks = stored or TicketClocks(ticket_id=event.ticket_id, tracking_code=code)
             if clocks.applied_version >= newest.ticket_version:
                 return False
             expected_rev = clocks.rev
             stopped: list[StageClock] = []
-            for step in self._steps_between(code, clocks.applied_version, newest):
+            for step in self._steps_between(code, clocks, newest):
                 stopped += sla.apply_step(clocks, step, self.store.active_policy(), self.store.policy)
             entries = [self._stop_entry(snapshot, clocks, clock, newest.occurred_at) for clock in stopped]
             try:
@@ -150,24 +164,47 @@ class SlaService:
                       f"Tahap {label_id} selesai {verdict[0]} / {label_en} done {verdict[1]}", data,
                       event_id=event_id)
 
-    def _steps_between(self, code: str, applied: int, newest: sla.LifecycleStep) -> list[sla.LifecycleStep]:
+    def _steps_between(self, code: str, clocks: TicketClocks, newest: sla.LifecycleStep) -> list[sla.LifecycleStep]:
+        """The steps to apply: the newest, and the lifecycle steps between it and the last one applied. Other
+        changes move the version too (a rating, a breach, a merged duplicate): what happened since the
+        applied step is read (entries from its time on), and the whole timeline only when that does not
+        show every version of the gap (one at the very moment of either step, or a change that wrote no entry
+        of its version)."""
+        applied = clocks.applied_version
         if newest.ticket_version == applied + 1:
             return [newest]
-        steps: dict[int, sla.LifecycleStep] = {newest.ticket_version: newest}
+        gap = set(range(applied + 1, newest.ticket_version))
+        if clocks.applied_at:
+            entries = self._entries(lambda cursor: self.tickets.timeline_between(
+                code, clocks.applied_at or "", to_storage(newest.occurred_at), cursor))
+            if gap <= {entry.ticket_version for entry in entries}:
+                return self._steps_of(entries, applied, newest)
+        return self._steps_of(self._entries(lambda cursor: self.tickets.timeline(code, 100, cursor)), applied,
+                              newest)
+
+    @staticmethod
+    def _entries(page: Callable[[str | None], tuple[list[TimelineEntry], str | None]]) -> list[TimelineEntry]:
+        found: list[TimelineEntry] = []
         cursor: str | None = None
         while True:
-            entries, cursor = self.tickets.timeline(code, 100, cursor)
-            for entry in entries:
-                if (entry.event_type in LIFECYCLE_EVENTS and applied < entry.ticket_version < newest.ticket_version
-                        and entry.to_status is not None):
-                    handover = entry.action in HANDOVERS
-                    agency = entry.data.get("agency_id") if handover else newest.agency_id
-                    steps[entry.ticket_version] = sla.LifecycleStep(
-                        entry.ticket_version, from_storage(entry.occurred_at), entry.from_status, entry.to_status,
-                        agency, newest.category_id, newest.priority, newest.complaint_type,
-                        int(entry.data.get("level") or 1) if handover else newest.level, entry.action)
+            entries, cursor = page(cursor)
+            found += entries
             if cursor is None:
-                return [steps[version] for version in sorted(steps)]
+                return found
+
+    @staticmethod
+    def _steps_of(entries: list[TimelineEntry], applied: int, newest: sla.LifecycleStep) -> list[sla.LifecycleStep]:
+        steps: dict[int, sla.LifecycleStep] = {newest.ticket_version: newest}
+        for entry in entries:
+            if (entry.event_type in LIFECYCLE_EVENTS and applied < entry.ticket_version < newest.ticket_version
+                    and entry.to_status is not None):
+                handover = entry.action in HANDOVERS
+                agency = entry.data.get("agency_id") if handover else newest.agency_id
+                steps[entry.ticket_version] = sla.LifecycleStep(
+                    entry.ticket_version, from_storage(entry.occurred_at), entry.from_status, entry.to_status,
+                    agency, newest.category_id, newest.priority, newest.complaint_type,
+                    int(entry.data.get("level") or 1) if handover else newest.level, entry.action)
+        return [steps[version] for version in sorted(steps)]
 
     # ------------------------------------------------------------------ sweeper
     def sweep(self, now: datetime, has_time: Callable[[], bool] = lambda: True) -> SweepResult:
@@ -195,6 +232,7 @@ class SlaService:
                 return
             try:
                 change = self._consequences(ticket, clocks, firings, now)
+                _count_as_applied(clocks, change, now)
                 self.store.commit(clocks, expected_rev, change=change, queue=ticket_queue_key(change.ticket))
             except RevConflict:
                 result.conflicts += 1
