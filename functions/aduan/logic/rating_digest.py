@@ -66,7 +66,8 @@ def _average(ratings: Sequence[Rated], language: Language) -> str:
     return shown.replace(".", ",") if language == "id" else shown
 
 
-def render(template: MessageTemplate, settings: NotificationSettings, agency_name: str, city_name: str, day: date, ratings: Sequence[Rated]) -> tuple[str, str]:
+def render(template: MessageTemplate, settings: NotificationSettings, agency_name: str, city_name: str,
+           day: date, ratings: Sequence[Rated]) -> tuple[str, str]:
     """(subject, text) of one agency's digest for `day`; `ratings` is not empty."""
     low = sorted((r for r in ratings if r.score <= settings.digest_low_score),
                  key=lambda r: (r.score, r.rated_at, r.tracking_code))
