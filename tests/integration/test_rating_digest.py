@@ -4,6 +4,7 @@ fires; an agency without ratings gets nothing; a reopen still emails the agency 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,8 +118,8 @@ def test_the_schedule_runs_the_digest_and_a_day_is_read_with_one_query(world: Wo
     day is one Query, the rating one small item without index keys."""
     from aduan import wiring
     from aduan.dal.clients import client
-    from aduan.handlers.reports import handler
-    from infra.sam import load_template
+    from aduan.handlers.reports import RATING_DIGEST, handler
+    from infra.sam import load_template, translate_template
 
     code = world.resolved("citizen")
     world.rate("citizen", code, 1, "Tidak ada perbaikan sama sekali", START)
@@ -126,8 +127,10 @@ def test_the_schedule_runs_the_digest_and_a_day_is_read_with_one_query(world: Wo
         TableName=TABLE, Key={"pk": {"S": "RATED#2026-12-02"}, "sk": {"S": f"dpu#{code}"}})["Item"]
     assert set(item) == {"pk", "sk", "score", "comment", "rated_at", "expires_at"}  # no index keys on it
 
-    schedule = load_template()["Resources"]["ReportsFunction"]["Properties"]["Events"]["RatingDigest"]["Properties"]
-    assert schedule["Schedule"] == "cron(0 0 * * ? *)" and schedule["Input"] == '{"job": "rating_digest"}'
+    # What SAM makes of it, and what local mode fires at POST /local/schedules/ReportsFunctionRatingDigest.
+    rule = translate_template(load_template())["Resources"]["ReportsFunctionRatingDigest"]["Properties"]
+    assert rule["ScheduleExpression"] == "cron(0 0 * * ? *)"  # 00:00 UTC = 07:00 WIB
+    assert json.loads(rule["Targets"][0]["Input"]) == {"job": RATING_DIGEST}
     monkeypatch.setattr(wiring.rating_digest(), "port", lambda: world.port)
     calls: list[tuple[str, str]] = []
     client("dynamodb").meta.events.register(
