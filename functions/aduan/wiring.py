@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from aduan.services.notifier import NotifierService
     from aduan.services.open311 import Open311Service
     from aduan.services.public import PublicService
+    from aduan.services.rating_digest import RatingDigestService
     from aduan.services.reports import ReportService
     from aduan.services.routing import RoutingService
     from aduan.services.sla import SlaService
@@ -217,6 +218,19 @@ def report_sender() -> ReportService:
 
 
 @cache
+def rating_digest() -> RatingDigestService:
+    """The officers' daily rating digest: the notifier keeps ratings, the reports worker sends the digests."""
+    from aduan.dal import template_store
+    from aduan.dal.ratings import RatingStore
+    from aduan.services.outbound import outbound_port
+    from aduan.services.rating_digest import RatingDigestService
+
+    table = settings.table_name()
+    return RatingDigestService(RatingStore(table), city=city_config,
+                               notifications=lambda: template_store.load_templates(table), port=outbound_port)
+
+
+@cache
 def notifier_service() -> NotifierService:
     from aduan.dal import template_store
     from aduan.dal.contacts import ContactRepository
@@ -232,7 +246,8 @@ def notifier_service() -> NotifierService:
         tickets=TicketRepository(table), contacts=ContactRepository(table), deliveries=DeliveryRepository(table),
         city=city_config, config=lambda: template_store.load_templates(table),
         port=outbound_port, people=me_service().contacts,
-        feedback=FeedbackService(TicketRepository(table), FeedbackStore(table), city_config))
+        feedback=FeedbackService(TicketRepository(table), FeedbackStore(table), city_config),
+        ratings=rating_digest())
 
 
 @cache

@@ -9,6 +9,12 @@ through the event relay's own `bus_entry`, each bus event goes to the functions 
 template.yaml match it (routing, SLA tracker, statistics, notifier), what those write to the outbox is
 relayed in turn, and the delivery queue is drained by the sender. Every AWS call on the way is recorded
 and priced (infra/bench/capacity.py), and attributed to the step and the function that made it.
+
+Officers hear of ratings in a daily digest per agency (docs/notifications.md#daily-rating-digest), so the
+next morning's digest job is run too, measured once per agency-day and shared among the complaints rated
+that day at a stated assumption (RATINGS_PER_AGENCY_DAY). Beside the one-complaint figures, `VOLUME`
+web complaints are lived interleaved step by step through the same pump, so the template's batch sizes and
+batching windows fill batches as they would under load: invocations and SQS requests per complaint at volume.
 """
 
 from __future__ import annotations
@@ -21,10 +27,20 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
+from typing import Any, cast
 
 from infra import emulation
-from infra.bench.harness import BUS, aws, bench_context, enable_stream, outbox_records, rest_event
+from infra.bench.harness import (
+    BUS,
+    CLAIMS,
+    aws,
+    bench_context,
+    enable_stream,
+    outbox_records,
+    relay_batch_size,
+    rest_event,
+)
 from infra.bench.operations import COMPLAINT, TRANSITIONS
 from infra.bench.recorder import Call, Recorder
 from infra.sam import load_template, ref_target
@@ -57,6 +73,12 @@ PRICES = {
     "eventbridge_event": 1.00 / 1e6, "ses_email": 0.10 / 1e3, "s3_put": 0.005 / 1e3, "s3_get": 0.0004 / 1e3,
 }
 LAMBDA_GB_SECONDS = 0.5 * 0.1
+# The rating digest is one email per rated agency and local day, however many ratings it reports; its cost per
+# complaint is the measured agency-day divided by this. Assumed: 10 rated complaints per agency-day (a city of
+# a million complaints a year with ~40 agencies averages about 68; a small city with ~10 complaints a day
+# averages fewer than 1, and then the digest costs what an email per rating did).
+RATINGS_PER_AGENCY_DAY = 10
+VOLUME = 10  # web complaints in flight together for the at-volume figure (one full batch of BatchSize 10)
 EVENTS_PUBLISHED = "events:entries"  # bus events the relay published (priced per event, not per call)
 
 
@@ -116,6 +138,7 @@ def dollars_per_million(spent: Spent) -> dict[str, float]:
 class Life:
     channel: str
     by_step: dict[str, dict[str, Spent]] = field(default_factory=dict)  # step -> function -> spent
+    complaints: int = 1  # lived together (interleaved step by step); the figures are for all of them
 
     def total(self) -> Spent:
         whole = Spent()
@@ -187,6 +210,10 @@ class Pump:
         self.recorder, self.matches = recorder, matches
         self.rules = subscriptions()
         self.batch_sizes = batch_sizes()
+        self.relay_batch = relay_batch_size()
+        # One message per sender invocation (the one-complaint figures, kept comparable with earlier runs); at
+        # volume the delivery queue's batching window fills the sender's batches as it does the other queues'.
+        self.sender_batch = 1
         self.seen: set[str] = set()
         self.wamids: list[str] = []  # WhatsApp messages sent, in order
         self.answered = 0  # of those, how many have had their status callbacks
@@ -216,9 +243,10 @@ class Pump:
             messages = wiring.queued_messages()
             if not records and not messages:
                 return
-            if records:
-                self._run(spent, "event_relay", _handler("aduan.handlers.event_relay.handler"), {"Records": records})
-                spent["event_relay"].by_service[EVENTS_PUBLISHED] += len(records)
+            for start in range(0, len(records), self.relay_batch):  # the stream's BatchSize
+                chunk = records[start:start + self.relay_batch]
+                self._run(spent, "event_relay", _handler("aduan.handlers.event_relay.handler"), {"Records": chunk})
+                spent["event_relay"].by_service[EVENTS_PUBLISHED] += len(chunk)
             queued: dict[str, list[str]] = {}  # handler path -> the bus events its queue received, in order
             for record_id, entry in ((record["eventID"], entry) for record in records
                                      for entry in bus_entries(codec.from_item(record["dynamodb"]["NewImage"]), BUS)):
@@ -234,9 +262,9 @@ class Pump:
                     batch = bodies[start:start + size]
                     self._run(spent, path.split(".")[-2], _handler(path), wiring.sqs_event(batch),
                               queue_requests=len(batch) + 2)  # the bus's sends, a receive, a delete
-            for body in messages:  # their sends are the notifier's own SendMessageBatch calls
-                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"), wiring.sqs_event([body]),
-                          queue_requests=2)
+            for start in range(0, len(messages), self.sender_batch):  # sent by the notifier's own calls
+                self._run(spent, "sender", _handler("aduan.handlers.sender.handler"),
+                          wiring.sqs_event(messages[start:start + self.sender_batch]), queue_requests=2)
         raise RuntimeError("the outbox did not settle after 20 rounds")
 
 
@@ -281,24 +309,33 @@ def _api(recorder: Recorder, spent: dict[str, Spent], method: str, path: str, bo
     return json.loads(answer["body"])
 
 
-def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
-    life = Life(channel)
+def _live(recorder: Recorder, pump: Pump, channel: str, complaints: int = 1) -> Life:
+    """`complaints` lives interleaved: each step is taken for every complaint, then the pump drains."""
+    life = Life(channel, complaints=complaints)
     pump.answered = len(pump.wamids)  # the other life's messages are not this one's
-    who = "whatsapp" if channel == "whatsapp" else "citizen"
+    reporters = ["whatsapp" if channel == "whatsapp" else "citizen"]
+    for number in range(1, complaints):  # citizens of their own, each complaint in its own street
+        reporters.append(f"citizen-volume-{number}")
+        CLAIMS[reporters[-1]] = {"sub": reporters[-1], "cognito:groups": "citizen"}
     spent: dict[str, Spent] = {}
-    filed = _api(recorder, spent, "POST", "/v1/complaints", REALISTIC, who)
+    codes = []
+    for number, who in enumerate(reporters):
+        street = cast(dict[str, Any], COMPLAINT["location"])
+        where = {**street, "lat": street["lat"] - 0.01 * number}
+        codes.append(_api(recorder, spent, "POST", "/v1/complaints", {**REALISTIC, "location": where},
+                          who)["tracking_code"])
     pump.drain(spent)
     life.by_step["file"] = spent
-    code = filed["tracking_code"]
     for actor, action, fields in STEPS:
         spent = {}
-        actor = who if actor == "citizen" else actor
-        if action == "rate":
-            _api(recorder, spent, "POST", f"/v1/complaints/{code}/rating", fields, actor)
-        else:
-            version = _api(recorder, {}, "GET", f"/v1/complaints/{code}", None, actor)["version"]
-            _api(recorder, spent, "POST", f"/v1/complaints/{code}/transitions",
-                 {"action": action, "expected_version": version, **fields}, actor)
+        for code, who in zip(codes, reporters, strict=True):
+            by = who if actor == "citizen" else actor
+            if action == "rate":
+                _api(recorder, spent, "POST", f"/v1/complaints/{code}/rating", fields, by)
+            else:
+                version = _api(recorder, {}, "GET", f"/v1/complaints/{code}", None, by)["version"]
+                _api(recorder, spent, "POST", f"/v1/complaints/{code}/transitions",
+                     {"action": action, "expected_version": version, **fields}, by)
         pump.drain(spent)
         life.by_step[action] = spent
     if channel == "whatsapp":
@@ -307,8 +344,28 @@ def _live(recorder: Recorder, pump: Pump, channel: str) -> Life:
     return life
 
 
-def measure() -> list[Life]:
-    """A web and a WhatsApp complaint's lives, each through every worker."""
+def _digest_morning(pump: Pump) -> Life:
+    """The next morning at the same hour: the reports function's RatingDigest schedule (its input from
+    template.yaml) sends the digest of the day the complaints were rated, and the sender emails it."""
+    from aduan.logic import clock
+
+    events = load_template()["Resources"]["ReportsFunction"]["Properties"]["Events"]
+    tick = json.loads(events["RatingDigest"]["Properties"]["Input"])
+    life, spent = Life(DIGEST), dict[str, Spent]()
+    morning = clock.now() + timedelta(days=1)
+    clock.set_clock(lambda: morning)
+    try:
+        pump._run(spent, "reports", _handler("aduan.handlers.reports.handler"), tick)
+        pump.drain(spent)
+    finally:
+        clock.set_clock(None)
+    life.by_step["digest"] = spent
+    return life
+
+
+def measure(volume: int = VOLUME) -> list[Life]:
+    """A web and a WhatsApp complaint's lives, each through every worker; `volume` web complaints lived
+    together; the next morning's rating digest."""
     from infra.bench import notifications as wiring
 
     recorder = Recorder()
@@ -323,23 +380,54 @@ def measure() -> list[Life]:
         _api(recorder, {}, "GET", "/v1/categories", None, "citizen")
         _api(recorder, {}, "POST", "/v1/complaints", NEIGHBOUR, "citizen")  # the duplicate candidate, unpriced
         pump.drain({})
-        return [_live(recorder, pump, channel) for channel in ("web", "whatsapp")]
+        lives = [_live(recorder, pump, channel) for channel in ("web", "whatsapp")]
+        if volume > 1:
+            pump.sender_batch = pump.batch_sizes.get("aduan.handlers.sender.handler", 1)
+            lives.append(_live(recorder, pump, "web_at_volume", volume))
+        return [*lives, _digest_morning(pump)]
+
+
+DIGEST = "rating_digest"
+
+
+def _figures(spent: Spent, complaints: int = 1) -> dict[str, Any]:
+    """Per complaint: the totals of `complaints` lived together, divided."""
+    values = {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls,
+              "invocations": spent.invocations, "queue_requests": spent.queue_requests}
+    return values if complaints == 1 else {name: round(value / complaints, 2) for name, value in values.items()}
+
+
+def _with_total(cost: Mapping[str, float]) -> dict[str, float]:
+    return {**cost, "total": round(sum(cost.values()), 2)}
 
 
 def document(lives: list[Life]) -> dict[str, Any]:
-    def figures(spent: Spent) -> dict[str, Any]:
-        return {"wcu": spent.wcu, "rcu": spent.rcu, "calls": spent.calls, "dynamodb_calls": spent.dynamodb_calls,
-                "invocations": spent.invocations, "queue_requests": spent.queue_requests}
-
-    found: dict[str, Any] = {"assumptions": {"prices_usd": PRICES, "lambda_gb_seconds_per_invocation":
-                                              LAMBDA_GB_SECONDS, "note": PRICE_NOTE}}
+    found: dict[str, Any] = {"assumptions": {
+        "prices_usd": PRICES, "lambda_gb_seconds_per_invocation": LAMBDA_GB_SECONDS,
+        "ratings_per_agency_day": RATINGS_PER_AGENCY_DAY, "note": PRICE_NOTE}}
+    digest = next((life for life in lives if life.channel == DIGEST), None)
+    share: dict[str, float] = {}
+    if digest is not None:
+        whole = digest.total()
+        per_day = dollars_per_million(whole)  # per million agency-days
+        share = {name: round(value / RATINGS_PER_AGENCY_DAY, 2) for name, value in per_day.items()}
+        found[DIGEST] = {
+            "per_agency_day": _figures(whole), "ses_emails_per_agency_day": whole.by_service["sesv2:SendEmail"],
+            "by_function": {name: _figures(spent) for name, spent in sorted(digest.by_function().items())},
+            "cost_per_million_agency_days_usd": _with_total(per_day),
+            "share_per_million_complaints_usd": _with_total(share),
+            "note": DIGEST_NOTE}
     for life in lives:
-        total = life.total()
-        cost = dollars_per_million(total)
+        if life.channel == DIGEST:
+            continue
+        total, n = life.total(), life.complaints
+        measured = dollars_per_million(total)
+        cost = {name: round(value / n + share.get(name, 0.0), 2) for name, value in measured.items()}
         found[life.channel] = {
-            "total": figures(total), "cost_per_million_usd": {**cost, "total": round(sum(cost.values()), 2)},
-            "by_function": {name: figures(spent) for name, spent in sorted(life.by_function().items())},
-            "by_step": {step: {name: figures(spent) for name, spent in functions.items()}
+            "complaints": n, "total": _figures(total, n), "cost_per_million_usd": _with_total(cost),
+            "of_which_rating_digest_usd": share.get("total", round(sum(share.values()), 2)),
+            "by_function": {name: _figures(spent, n) for name, spent in sorted(life.by_function().items())},
+            "by_step": {step: {name: _figures(spent, n) for name, spent in functions.items()}
                         for step, functions in life.by_step.items()},
         }
     return found
@@ -351,11 +439,27 @@ PRICE_NOTE = ("List prices, us-east-1 on-demand (Jakarta is dearer); DynamoDB on
               "Lambda's ReceiveMessage + DeleteMessageBatch per batch (the API and the stream-fed relay have no "
               "queue; the pollers' empty long polls, about $0.26 a month per queue, are not per complaint); "
               "EventBridge $1 per million custom events (delivery log entries are not published); SES $0.10 per "
-              "1,000 emails: the officer emails this complaint triggers (the agency's assignment and the rating "
-              "it was given), one each, sent when the event happens; provider status callbacks (WhatsApp sends "
-              "delivered and read for each message) are not in this lifecycle; WhatsApp (Meta) conversation fees "
-              "and API Gateway requests are not included; GET requests that only look up the version before a "
-              "transition are priced but not counted as invocations.")
+              "1,000 emails, counted from what the sender actually sent: the agency's assignment email (one per "
+              "agency address, sent when it happens) and the complaint's share of its agency's daily rating "
+              "digest (the next morning's digest job measured through the same harness, divided by "
+              f"{RATINGS_PER_AGENCY_DAY} rated complaints per agency-day, an assumption: see rating_digest.note); "
+              "the digest's Lambda, SQS and DynamoDB share is added the same way to each service; the WhatsApp "
+              "life includes its status callbacks (sent, delivered, read per message); WhatsApp (Meta) "
+              "conversation fees and API Gateway requests are not included; GET requests that only look up the "
+              "version before a transition are priced but not counted as invocations. web_at_volume: "
+              f"{VOLUME} web complaints lived interleaved step by step (each in its own street, by its own "
+              "citizen, so without the duplicate candidate of the one-complaint life), each bus event round "
+              "handed to the queues in batches of their BatchSize where the template sets a batching window "
+              "(the sender's too), one at a time where it does not (the SLA tracker: an upper bound), the "
+              "stream to the relay in batches of its BatchSize; figures per complaint.")
+DIGEST_NOTE = ("One digest run the morning after the lifecycles (the reports function invoked with the RatingDigest "
+               "schedule's input, its Query of the day, the queued email, the sender's claim and SES call), "
+               "reporting the day's ratings of the agency every complaint here was assigned to. Its cost hardly "
+               "depends on how many ratings it lists (one Query page holds hundreds) and is counted once per rated "
+               "agency and day; per complaint it is divided by ratings_per_agency_day "
+               f"({RATINGS_PER_AGENCY_DAY}: about 68 at a million complaints a year over ~40 agencies, below 1 "
+               "in a small city, where the digest costs about what an email per rating did). The reports "
+               "function's invocation is shared by every agency of the day: counting it per agency overstates.")
 
 
 def targets(found: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -389,17 +493,27 @@ def targets(found: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def render(found: dict[str, Any]) -> Iterator[str]:
-    for channel in ("web", "whatsapp"):
-        life = found[channel]
+    for channel in ("web", "whatsapp", "web_at_volume"):
+        life = found.get(channel)
+        if life is None:
+            continue
         total, cost = life["total"], life["cost_per_million_usd"]
-        yield (f"{channel}: {total['wcu']:.0f} WCU, {total['rcu']:.1f} RCU, {total['calls']} AWS calls, "
-               f"${cost['total']:.0f} per million complaints ({', '.join(f'{k} {v:.0f}' for k, v in cost.items())})")
+        yield (f"{channel} (per complaint, {life['complaints']} lived together): {total['wcu']:.0f} WCU, "
+               f"{total['rcu']:.1f} RCU, {total['calls']} AWS calls, {total['invocations']} invocations, "
+               f"{total['queue_requests']} queue deliveries' SQS requests, ${cost['total']:.0f} per million complaints "
+               f"({', '.join(f'{k} {v:.0f}' for k, v in cost.items())}; rating digest share "
+               f"{life['of_which_rating_digest_usd']:.1f})")
         for name, spent in life["by_function"].items():
-            yield (f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>4} calls "
-                   f"{spent['invocations']:>3} invocations")
+            yield (f"  {name:<12} {spent['wcu']:>6.0f} WCU {spent['rcu']:>6.1f} RCU {spent['calls']:>6} calls "
+                   f"{spent['invocations']:>5} invocations {spent['queue_requests']:>5} queue requests")
         for step, functions in life["by_step"].items():
             row = ", ".join(f"{name} {spent['wcu']:.0f}" for name, spent in functions.items())
             yield f"  step {step:<8} {row}"
+    digest = found.get(DIGEST)
+    if digest:
+        yield (f"{DIGEST}: per agency-day {digest['per_agency_day']}, {digest['ses_emails_per_agency_day']} email(s); "
+               f"${digest['share_per_million_complaints_usd']['total']:.1f} per million complaints at "
+               f"{RATINGS_PER_AGENCY_DAY} ratings per agency-day")
     for check in targets(found):
         yield f"{'PASS' if check['passed'] else 'FAIL'} {check['target']}: {check['value']}"
 

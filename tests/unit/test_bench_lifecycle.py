@@ -10,7 +10,10 @@ from infra.bench.lifecycle import (
     EVENTS_PUBLISHED,
     OFFICER_STEPS,
     PRICES,
+    RATINGS_PER_AGENCY_DAY,
+    Life,
     Spent,
+    document,
     dollars_per_million,
     subscriptions,
     targets,
@@ -62,3 +65,27 @@ def test_units_are_attributed_to_operation_and_table() -> None:
     spent.merge(more)
     assert dict(spent.units_by_table) == {"TransactWriteItems tickets": 8.0, "GetItem tickets": 1.0}
     assert spent.wcu == 8.0 and spent.rcu == 1.0 and spent.dynamodb_calls == 3
+
+
+def test_the_rating_digest_is_shared_per_complaint_and_lives_at_volume_are_divided() -> None:
+    email = Counter({"sesv2:SendEmail": 1})
+    web = Life("web", {"assign": {"sender": Spent(wcu=4, invocations=1, by_service=Counter(email))},
+                       "rate": {"notifier": Spent(wcu=1, invocations=1)}})
+    volume = Life("web_at_volume", {"file": {"api": Spent(wcu=110, invocations=10),
+                                             "stats": Spent(wcu=40, invocations=2, queue_requests=12)}},
+                  complaints=10)
+    digest = Life("rating_digest", {"digest": {"reports": Spent(rcu=0.5, invocations=1),
+                                               "sender": Spent(wcu=4, invocations=1, by_service=Counter(email))}})
+    found = document([web, volume, digest])
+    share = found["rating_digest"]["share_per_million_complaints_usd"]
+    assert share["ses"] == round(100.0 / RATINGS_PER_AGENCY_DAY, 2)  # one email per agency-day, shared
+    assert found["rating_digest"]["ses_emails_per_agency_day"] == 1
+    assert found["web"]["cost_per_million_usd"]["ses"] == 100.0 + share["ses"]  # the assignment email + the share
+    assert found["web"]["of_which_rating_digest_usd"] == share["total"]
+    assert found["web_at_volume"]["total"] == {"wcu": 15.0, "rcu": 0.0, "calls": 0.0, "dynamodb_calls": 0.0,
+                                               "invocations": 1.2, "queue_requests": 1.2}
+    assert found["web_at_volume"]["by_function"]["stats"]["invocations"] == 0.2
+    assert found["web_at_volume"]["cost_per_million_usd"]["lambda"] == round(
+        dollars_per_million(Spent(invocations=12))["lambda"] / 10 + share["lambda"], 2)
+    assert set(found) == {"assumptions", "rating_digest", "web", "web_at_volume"}
+    assert found["assumptions"]["ratings_per_agency_day"] == RATINGS_PER_AGENCY_DAY

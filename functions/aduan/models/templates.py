@@ -31,6 +31,17 @@ CITIZEN_VARIABLES = frozenset({"tracking_code", "title", "status", "category", "
 OFFICER_VARIABLES = CITIZEN_VARIABLES | {"reporter", "address", "score"}
 VARIABLES: dict[str, frozenset[str]] = {"citizen": CITIZEN_VARIABLES, "officer": OFFICER_VARIABLES,
                                         "supervisor": OFFICER_VARIABLES}
+# Messages about many complaints at once (the officers' daily rating digest, logic/rating_digest.py): the
+# message's own variables, then those of its `item` (one line per complaint listed into {items}) and `more`
+# (after the listed lines when some were left out).
+LIST_VARIABLES: dict[str, dict[str, frozenset[str]]] = {
+    "RatingDigest": {
+        "message": frozenset({"agency", "date", "count", "average", "low_score", "low_count", "items", "link",
+                               "city"}),
+        "item": frozenset({"tracking_code", "score", "comment", "link"}),
+        "more": frozenset({"count", "link"}),
+    },
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -78,12 +89,25 @@ class MessageTemplate(_Frozen):
     audience: Audience
     subject: dict[Language, str]
     text: dict[Language, str]
+    # Only for a message listing complaints (LIST_VARIABLES): one line per complaint, joined into {items};
+    # what {items} says when none is listed; what follows the lines when some were left out.
+    item: dict[Language, str] | None = None
+    empty: dict[Language, str] | None = None
+    more: dict[Language, str] | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> MessageTemplate:
-        allowed = VARIABLES[self.audience]
-        for part in ("subject", "text"):
-            values: dict[str, str] = getattr(self, part)
+        listing = LIST_VARIABLES.get(self.event)
+        parts: dict[str, frozenset[str]] = {"subject": VARIABLES[self.audience], "text": VARIABLES[self.audience]}
+        if listing is not None:
+            parts = {"subject": listing["message"], "text": listing["message"], "item": listing["item"],
+                     "empty": listing["message"] - {"items"}, "more": listing["more"]}
+        else:
+            extra = [part for part in ("item", "empty", "more") if getattr(self, part) is not None]
+            if extra:
+                raise ValueError(f"{extra} only belong to a message that lists complaints ({sorted(LIST_VARIABLES)})")
+        for part, allowed in parts.items():
+            values: dict[str, str] = getattr(self, part) or {}
             missing = [language for language in LANGUAGES if not values.get(language, "").strip()]
             if missing:
                 raise ValueError(f"{part} has no text for language(s) {missing}")
@@ -104,6 +128,13 @@ class MessageTemplate(_Frozen):
     def render(self, language: Language, values: Mapping[str, str]) -> tuple[str, str]:
         """(subject, text) in `language`."""
         return fill(self.subject[language], values).strip(), fill(self.text[language], values).strip()
+
+    def render_part(self, part: Literal["item", "empty", "more"], language: Language,
+                    values: Mapping[str, str]) -> str:
+        """One of a listing message's parts in `language` (validated present at load)."""
+        texts = getattr(self, part)
+        assert texts is not None, f"{self.event} has no {part}"
+        return fill(texts[language], values).strip()
 
 
 class WhatsAppTemplate(_Frozen):
@@ -128,6 +159,20 @@ class NotificationSettings(_Frozen):
     sms_provider: Literal["twilio", "sns"] = "twilio"
     whatsapp_template: WhatsAppTemplate
     rate_per_second: dict[str, float] = Field(default_factory=dict, description="provider -> sends/second")
+    console_url: str | None = Field(default=None, pattern=r"^https?://\S+$",
+                                    description="the officers' console; default: the tracking page's origin")
+    # The officers' daily rating digest (docs/notifications.md#daily-rating-digest).
+    digest_low_score: int = Field(default=2, ge=1, le=4, description="ratings up to this many stars are listed")
+    digest_max_listed: int = Field(default=8, ge=1, le=20, description="low ratings listed in one digest")
+    digest_excerpt_chars: int = Field(default=120, ge=20, le=400, description="of each listed comment")
+
+    @property
+    def console(self) -> str:
+        """The console's address, ending in '/': its screens are `#/…` routes."""
+        if self.console_url:
+            return self.console_url.rstrip("/") + "/"
+        scheme, _, rest = self.link_base_url.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}/"
 
 
 class NotificationConfig(_Frozen):

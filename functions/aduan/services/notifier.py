@@ -25,9 +25,11 @@ from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Channel, Ticket
 from aduan.services.feedback import FeedbackService
+from aduan.services.rating_digest import RatingDigestService
 
 DELIVERY_STATUS = "DeliveryStatusReported"
 FORWARDED = "TicketForwarded"
+RATED = "RatingGiven"
 
 
 @dataclass
@@ -41,6 +43,8 @@ class NotifierService:
     # App/web citizens (a user-pool sub, no channel contact): their devices, verified email and phone.
     people: Callable[[str], list[Contact]] | None = None
     feedback: FeedbackService | None = None
+    # Ratings reach the agency in a daily digest, not an email each: kept here as they happen.
+    ratings: RatingDigestService | None = None
 
     def handle(self, envelope: dict[str, Any]) -> list[OutboundMessage]:
         if envelope.get("detail-type") == DELIVERY_STATUS:
@@ -49,6 +53,8 @@ class NotifierService:
         event = read_event(envelope)
         if event is None:
             return []
+        if event.event_type == RATED and self.ratings is not None:
+            self.ratings.record(event)
         # With its SLA fields (expected datetime); as of the event at least.
         ticket = self.tickets.get_as_of(event.tracking_code, event.ticket_version)
         if ticket is None:
