@@ -59,8 +59,9 @@ def deliver(replies: list[dict[str, Any]]) -> list[ProviderRequest]:
                                   "access_token": "t", "phone_number_id": "106540352242922"},
         transport=transport, sleep=lambda seconds: None)
     for reply in replies:
-        outcome = service.deliver(OutboundMessage.model_validate(reply))
-        assert outcome == "sent", ([r.body for r in sent], DeliveryRepository(TABLE).status(reply["id"]))
+        message = OutboundMessage.model_validate(reply)
+        outcome = service.deliver(message)
+        assert outcome == "sent", ([r.body for r in sent], DeliveryRepository(TABLE).status(message))
     return sent
 
 
