@@ -212,6 +212,9 @@ def test_console_journey(stack: LocalStack, browser: Browser, shots: Path, tmp_p
     act(page, "verify", lambda form: form.get_by_label("Catatan").fill("Lengkap"))
     act(page, "assign", lambda form: form.get_by_label("Instansi *").select_option("dpu"))
     expect(page.locator(".meta .badge")).to_have_text("Didisposisikan")
+    # Who acted, in words: the role's name, never its code.
+    expect(page.locator("ol.timeline")).to_contain_text("Verifikator")
+    expect(page.locator("ol.timeline")).not_to_contain_text(re.compile(r"· (verifier|agency_officer|system)\b"))
     page.get_by_role("link", name="Input aduan").click()
     expect(page.get_by_role("heading", name="Input aduan")).to_be_visible()
     screens.take("03-desk-entry")
@@ -323,8 +326,12 @@ def test_a_stale_version_offers_reload_and_the_desk_works_by_keyboard(stack: Loc
     screens.take("10-version-conflict")
     page.get_by_role("button", name="Muat ulang dan coba lagi").click()
     expect(page.locator(".meta .badge")).to_have_text("Ditunda")
+    # Error codes the API answers in English are explained in the officer's language.
+    explain = "async (code) => (await import('/js/i18n.js')).errorWords(code)"
+    assert page.evaluate(explain, "invalid_transition").startswith("Tindakan ini tidak bisa dilakukan")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Actions")).to_be_visible()
+    assert page.evaluate(explain, "service_unavailable").startswith("The service is busy")
     page.get_by_role("button", name="Bahasa Indonesia").click()
 
     # A radio complaint typed in at the desk, then handled with the bulk action "accept the suggestion".

@@ -231,6 +231,17 @@ def test_sla_breach_emails_the_agency_and_the_supervisors_with_the_due_time_in_w
     assert [m.id for m in world["notifier"].handle(envelope)] == [m.id for m in built]
 
 
+def test_a_verification_breach_names_the_desk_not_a_dash(world: dict[str, Any]) -> None:
+    """Before assignment a complaint is with the verification desk; the supervisor's email says so."""
+    envelope = {"source": "aduan.sla", "detail-type": "SlaBreached", "detail": {
+        "event_id": "sla-ev-desk", "tracking_code": world["code"], "stage": "verification",
+        "due_at": "2026-11-30T03:15:00.000000Z", "rung": 1,
+        "occurred_at": "2026-11-30T03:15:00.000000Z", "actor": {"role": "system", "id": "sla"}}}
+    supervisor = next(m for m in world["notifier"].handle(envelope) if m.audience == "supervisor")
+    assert "(Meja verifikasi)" in supervisor.text and "(-)" not in supervisor.text
+    assert supervisor.subject.startswith("[Aduan] Meja verifikasi melewati tenggat")
+
+
 def test_the_delivery_log_is_the_tickets_history_not_an_event_on_the_bus(world: dict[str, Any],
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """The sender and a status callback name the ticket from the message (no ticket read); their entries stay

@@ -1,5 +1,5 @@
 // The only way the console talks to Aduan: the public HTTPS API, with the signed-in officer's token.
-import { t } from './i18n.js';
+import { errorWords, t } from './i18n.js';
 
 const TOKEN_KEY = 'aduan.token';
 let config = { mode: 'local', api_base: '' };
@@ -23,7 +23,9 @@ export class ApiError extends Error {
   get isVersionConflict() { return this.status === 409 && this.code === 'version_conflict'; }
   // One line per field for validation errors, so officers see what to fix.
   describe() {
-    const lines = [this.message];
+    // The API answers in English; the code picks the officer's language, the API's sentence stays as detail.
+    const words = errorWords(this.code);
+    const lines = words && words !== this.message ? [words, this.message] : [this.message];
     if (Array.isArray(this.details)) {
       for (const item of this.details) {
         const where = item.field || (Array.isArray(item.loc) ? item.loc.join('.') : '');

@@ -1,7 +1,7 @@
 // One complaint as an officer sees it: content, photos, place, reporter, triage, duplicates, actions, timeline.
 import { api, uploadAttachment } from './api.js';
 import { clear, field, h, options } from './dom.js';
-import { eventName, label, statusName, t, when } from './i18n.js';
+import { eventName, label, roleName, statusName, t, when } from './i18n.js';
 import { locationBlock } from './map.js';
 import { names, problem, section, slaCell, statusBadge, success } from './ui.js';
 
@@ -118,8 +118,8 @@ function reporterBlock(item) {
 function timelineBlock(entries) {
   return section(t('timeline'), h('ol', { class: 'timeline' }, entries.map((e) => h('li', {},
     h('time', { datetime: e.at }, when(e.at)), ' ', h('strong', {}, e.action ? t(e.action) : eventName(e.type)),
-    e.to_status ? ` → ${statusName(e.to_status)}` : '', ` · ${e.actor_role}${e.actor_id ? ' ' + e.actor_id : ''}`,
-    e.internal ? h('span', { class: 'badge' }, 'internal') : null,
+    e.to_status ? ` → ${statusName(e.to_status)}` : '', ` · ${roleName(e.actor_role)}${e.actor_id ? ' ' + e.actor_id : ''}`,
+    e.internal ? h('span', { class: 'badge' }, t('internal_badge')) : null,
     e.note ? h('div', { class: 'wrap' }, e.note) : null,
     e.data?.text ? h('div', { class: 'wrap' }, e.data.text) : null))));
 }

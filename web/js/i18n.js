@@ -17,7 +17,7 @@ const WORDS = {
     location: 'Lokasi', reporter: 'Pelapor', anonymous: 'Anonim (identitas disamarkan)', suggestion: 'Saran triase',
     confidence: 'Keyakinan', keywords: 'Kata kunci', duplicates: 'Kemungkinan duplikat', distance: 'Jarak',
     similarity: 'Kemiripan', photos: 'Foto', no_photos: 'Tidak ada foto.', timeline: 'Riwayat', comments: 'Komentar',
-    comment: 'Tulis komentar', internal: 'Internal (tidak terlihat warga)', send: 'Kirim', actions: 'Tindakan',
+    comment: 'Tulis komentar', internal: 'Internal (tidak terlihat warga)', internal_badge: 'Catatan internal', send: 'Kirim', actions: 'Tindakan',
     no_actions: 'Tidak ada tindakan untuk peran Anda pada status ini.', conflict: 'Aduan ini sudah diubah orang lain.',
     reload: 'Muat ulang dan coba lagi', this_complaint: 'Aduan ini', coordinates: 'Koordinat',
     map_offline: 'Peta tidak tersedia (tanpa internet); wilayah dan koordinat ditampilkan.', address: 'Alamat',
@@ -55,7 +55,7 @@ const WORDS = {
     location: 'Location', reporter: 'Reporter', anonymous: 'Anonymous (identity masked)', suggestion: 'Triage suggestion',
     confidence: 'Confidence', keywords: 'Keywords', duplicates: 'Possible duplicates', distance: 'Distance',
     similarity: 'Similarity', photos: 'Photos', no_photos: 'No photos.', timeline: 'Timeline', comments: 'Comments',
-    comment: 'Write a comment', internal: 'Internal (hidden from the citizen)', send: 'Send', actions: 'Actions',
+    comment: 'Write a comment', internal: 'Internal (hidden from the citizen)', internal_badge: 'Internal note', send: 'Send', actions: 'Actions',
     no_actions: 'Nothing your role can do at this status.', conflict: 'Someone else changed this complaint.',
     reload: 'Reload and try again', this_complaint: 'This complaint', coordinates: 'Coordinates',
     map_offline: 'Map unavailable (offline); area and coordinates shown.', address: 'Address',
@@ -106,6 +106,40 @@ const EVENTS = {
 export function eventName(type) {
   const pair = EVENTS[type];
   return pair ? pair[lang === 'en' ? 1 : 0] : type;
+}
+
+// Who acted, for the timeline (the API gives the role's code; "supervisor" as a word is also the page's name).
+const ROLES = {
+  citizen: ['Warga', 'Citizen'], verifier: ['Verifikator', 'Verifier'], agency_officer: ['Petugas instansi', 'Agency officer'],
+  supervisor: ['Supervisor', 'Supervisor'], system: ['Sistem', 'System'], parent_agency: ['Instansi induk', 'Parent agency'],
+};
+export function roleName(role) {
+  const pair = ROLES[role];
+  return pair ? pair[lang === 'en' ? 1 : 0] : role;
+}
+
+// What an API error code means, for officers (the API's own message is English and stays beside it).
+const ERRORS = {
+  invalid_transition: ['Tindakan ini tidak bisa dilakukan pada status aduan sekarang.', 'This action is not possible at the complaint\'s current status.'],
+  forbidden: ['Peran Anda tidak berhak melakukan ini.', 'Your role may not do this.'],
+  forbidden_action: ['Peran Anda tidak berhak melakukan tindakan ini.', 'Your role may not take this action.'],
+  unauthorized: ['Sesi Anda berakhir; silakan masuk lagi.', 'Your session ended; please sign in again.'],
+  not_found: ['Tidak ditemukan.', 'Not found.'],
+  validation_error: ['Isian belum benar:', 'Some fields need fixing:'],
+  request_in_progress: ['Permintaan yang sama masih diproses; coba lagi sebentar.', 'The same request is still being processed; try again shortly.'],
+  rate_limited: ['Terlalu banyak permintaan; coba lagi nanti.', 'Too many requests; try again later.'],
+  too_many_requests: ['Terlalu banyak permintaan; coba lagi nanti.', 'Too many requests; try again later.'],
+  service_unavailable: ['Layanan sedang sibuk; coba lagi beberapa detik lagi.', 'The service is busy; try again in a few seconds.'],
+  payload_too_large: ['Berkas atau isian terlalu besar.', 'The file or form is too large.'],
+  unsupported_media_type: ['Jenis berkas tidak didukung.', 'This file type is not supported.'],
+  already_rated: ['Aduan ini sudah dinilai.', 'This complaint has already been rated.'],
+  reopen_window_closed: ['Batas waktu untuk membuka kembali sudah lewat.', 'The time to reopen has passed.'],
+  sender_blocked: ['Pengirim ini diblokir.', 'This sender is blocked.'],
+  limit_reached: ['Batas tercapai.', 'The limit has been reached.'],
+};
+export function errorWords(code) {
+  const pair = ERRORS[code];
+  return pair ? pair[lang === 'en' ? 1 : 0] : null;
 }
 
 export let lang = localStorage.getItem('aduan.lang') === 'en' ? 'en' : 'id';

@@ -23,8 +23,8 @@ from aduan.models.ticket import Ticket
 ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 MONTHS = {"id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
           "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
-WORDS = {"id": {"anonymous": "Anonim", "none": "-", "no_due": "belum ditetapkan"},
-         "en": {"anonymous": "Anonymous", "none": "-", "no_due": "not set yet"}}
+WORDS = {"id": {"anonymous": "Anonim", "none": "-", "no_due": "belum ditetapkan", "desk": "Meja verifikasi"},
+         "en": {"anonymous": "Anonymous", "none": "-", "no_due": "not set yet", "desk": "Verification desk"}}
 STAGES = {"id": {"verification": "verifikasi", "disposition": "disposisi", "first_response": "tanggapan pertama",
                  "resolution": "penyelesaian", "citizen_reply": "jawaban pelapor"},
           "en": {"verification": "verification", "disposition": "disposition", "first_response": "first response",
@@ -61,7 +61,8 @@ def variables(event: DomainEvent, ticket: Ticket, city: CityConfig,
         "title": ticket.title,
         "status": status_words(event.to_status or ticket.status.value, language),
         "category": category.name(language) if category else none,
-        "agency": agency.short_name if agency else none,
+        # Not yet with an agency means with the verification desk (a verification-stage breach names it).
+        "agency": agency.short_name if agency else WORDS[language]["desk"],
         "due": format_due(event.due_at or ticket.expected_datetime, zone, language),
         "response": ticket.resolution or event.note or none,
         "note": event.note or none,
