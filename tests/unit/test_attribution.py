@@ -74,3 +74,13 @@ def test_disposition_review_and_waiting_are_attributed_to_the_right_holder() -> 
     assert found["dpu"].resolution_seconds == [18 * HOUR]
     # The tree held it from assignment to the answer (review time is the desk's): 28 h minus 10 h waiting.
     assert found["dpu"].held_seconds == 18 * HOUR and found["dpu-sda"].held_seconds == 10 * HOUR
+
+
+def test_a_rating_is_not_a_second_resolution() -> None:
+    """A rating keeps the status it found (resolved): the resolution is credited once, when it was resolved."""
+    line = (Timeline().act(1, "verify", Status.VERIFIED, Role.VERIFIER)
+            .act(2, "assign", Status.ASSIGNED, Role.VERIFIER, agency_id="dpu")
+            .act(3, "accept", Status.ACCEPTED).act(5, "resolve", Status.RESOLVED)
+            .add(30, EventType.RATING_GIVEN, None, Status.RESOLVED, Role.CITIZEN, score=5))
+    dpu = credits(line.entries, T0 + timedelta(hours=40))["dpu"]
+    assert dpu.resolved == 1 and dpu.resolution_seconds == [3 * HOUR]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from aduan.adapters.senders import SENDERS
 from aduan.adapters.senders.base import Credentials, Reply, SendContext
+from aduan.adapters.senders.registry import SENDERS
 from aduan.logic.feedback import Answer, read
 from aduan.models.contact import Contact
 from aduan.models.outbound import OutboundMessage

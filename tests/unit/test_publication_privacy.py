@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aduan.logic import open311, publication
+from aduan.logic import open311, publication, visibility
 from aduan.logic.status_machine import EventType, Status
 from aduan.models.config import load_config_dir
 from aduan.models.ticket import Actor, Attachment, Channel, Location, Rating, Reporter, Ticket, TimelineEntry
@@ -98,14 +98,14 @@ def test_public_views_never_leak_identity_or_confidential_content(case: tuple[Ti
         assert "officer-rahasia" not in raw and "catatan" not in raw
     public_view, open311_view = views
     if ticket.confidential:
-        assert not publication.listed(ticket) and not publication.trackable(ticket)
-    if not publication.listed(ticket):
+        assert not visibility.listed(ticket) and not visibility.trackable(ticket)
+    if not visibility.listed(ticket):
         assert public_view["text"] is None and public_view["title"] is None and public_view["photos"] == []
         assert open311_view["description"] is None and open311_view["lat"] is None
     elif ticket.anonymous:
         assert public_view["location"]["address"] is None and public_view["location"]["lat"] == -6.99
         assert open311_view["address"] is None and open311_view["long"] == 110.41
-    assert bool(public_view["photos"]) == (photo_public and publication.listed(ticket))
+    assert bool(public_view["photos"]) == (photo_public and visibility.listed(ticket))
     assert len(steps) == sum(1 for e in entries if not e.internal and e.to_status != e.from_status)
-    if not publication.listed(ticket):
+    if not visibility.listed(ticket):
         assert all(step.agency_id is None and step.answer is None for step in steps)

@@ -15,8 +15,8 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from aduan.adapters.senders import SENDERS, provider_for
 from aduan.adapters.senders.base import Credentials, Reply, SendContext, within_window
+from aduan.adapters.senders.registry import SENDERS, provider_for
 from aduan.logic import clock
 from aduan.models.contact import Contact
 from aduan.models.outbound import OutboundMessage

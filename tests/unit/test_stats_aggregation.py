@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aduan.dal import codec
 from aduan.dal.ticket_items import entry_item
 from aduan.logic import domain_events, stats
@@ -265,3 +267,49 @@ def test_a_batch_folded_per_ticket_adds_up_to_its_events_one_by_one() -> None:
 def test_an_event_marker_is_short_and_stable() -> None:
     assert stats.marker("01JD0000000000000000000000") == stats.marker("01JD0000000000000000000000")
     assert len(stats.marker("x")) == 8 and stats.marker("x") != stats.marker("y")
+
+
+def test_what_the_consumer_skips_reading_credits_nothing_and_what_it_assumes_was_there(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The consumer reads the timeline only for an event `may_credit`, and takes the state before a step that
+    keeps the dimensions from the event (`known_before`) instead of reading it: over generated histories
+    that go on working (reassignments, answers, returns to the desk, reopenings), an event it does not read
+    for credits nothing, and the state it assumes is the one counted before that event, on a version the
+    event is newer than."""
+    from aduan.logic.lifecycle import Policy
+    from infra import sample_data
+
+    ending = ("reject", "mark_duplicate", "hold")
+    every = sample_data.actions_available
+    monkeypatch.setattr(sample_data, "actions_available",
+                        lambda status, roles: [a for a in every(status, roles) if a not in ending])
+    tops = Policy.of(CONFIG).tops()
+    domain = [event for history in histories(CONFIG, 150, START, days=30, seed=9, max_steps=20)
+              for change in history.changes for event in read([
+                  (domain_events.SOURCE, entry.event_type.value,
+                   domain_events.detail(codec.from_item(entry_item(entry, index, change.ticket))))
+                  for index, entry in enumerate(change.entries)])]
+    by_ticket: dict[str, list[DomainEvent]] = defaultdict(list)
+    for event in domain:
+        by_ticket[event.ticket_id].append(event)
+    skipped = assumed = 0
+    for timeline in by_ticket.values():
+        credited = credit_steps(stats.lifecycle_entries(timeline))
+        counted: stats.TicketState | None = None
+        for event in sorted(timeline, key=lambda e: e.ticket_version):
+            holder = event.ticket.assigned_agency_id if event.ticket else None
+            if not stats.may_credit(event, holder is not None and holder not in tops):
+                skipped += 1
+                assert not credited.get(event.event_id), event
+            if not stats.counted_type(event):
+                continue
+            known, before = stats.known_before(event, "Asia/Jakarta")
+            if known:
+                assumed += 1
+                if before is None or counted is None:
+                    assert before is None and counted is None, event
+                else:
+                    assert {**vars(before), "version": 0} == {**vars(counted), "version": 0}, event
+                    assert counted.version <= before.version
+            counted = stats.domain_event(event, counted, "Asia/Jakarta").state or counted
+    assert skipped > len(domain) / 3 and assumed > len(by_ticket)

@@ -68,6 +68,16 @@ def _add(key: dict[str, Any], counters: Mapping[str, int]) -> dict[str, Any]:
         counters))), "ExpressionAttributeNames": names, "ExpressionAttributeValues": codec.to_item(values)}
 
 
+def _condition(before: TicketState | None, guessed: bool) -> str:
+    """What the stored state must be for a move worked out from `before` (names and values as in `move`)."""
+    if before is None:
+        return "attribute_not_exists(version)"
+    if not guessed:
+        return "version = :read"
+    return " AND ".join(["version < :next", *(f"#f{i} = :g{i}" for i, name in enumerate(_STATE_FIELDS)
+                                             if name != "version")])
+
+
 def _counters(document: Mapping[str, Any]) -> Counter[str]:
     return Counter({k: int(v) for k, v in document.items() if k not in ("pk", "sk") and isinstance(v, int) and v})
 
@@ -128,10 +138,12 @@ class StatsRepository:
             return False
         return True
 
-    def move(self, ticket_id: str, state: TicketState, read_version: int | None,
+    def move(self, ticket_id: str, state: TicketState, before: TicketState | None, guessed: bool,
              opened: Mapping[tuple[Combo, str], Counter[str]]) -> bool:
-        """The ticket's new state and the open counts it moves, on condition of the version read (one
-        conditional UpdateItem when no open count moves). False when the state changed since: read it again."""
+        """The ticket's new state and the open counts it moves, on condition of the state they were worked out
+        from (one conditional UpdateItem when no open count moves): the version read, or, when `before` was
+        not read but taken from the event (`guessed`), every field it counts and a lower version. False when
+        the stored state is another: read it again."""
         fields = vars(state)
         update: dict[str, Any] = {
             "TableName": self.table, "Key": state_key(ticket_id),
@@ -139,9 +151,12 @@ class StatsRepository:
             "UpdateExpression": "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))) + " REMOVE seen",
             "ExpressionAttributeNames": {f"#f{i}": name for i, name in enumerate(fields)},
             "ExpressionAttributeValues": codec.to_item({f":f{i}": v for i, v in enumerate(fields.values())}),
-            "ConditionExpression": "attribute_not_exists(version)" if read_version is None else "version = :read"}
-        if read_version is not None:
-            update["ExpressionAttributeValues"][":read"] = codec.value(read_version)
+            "ConditionExpression": _condition(before, guessed)}
+        if before is not None:
+            expected = {":read": before.version} if not guessed else {
+                f":g{i}": value for i, (name, value) in enumerate(vars(before).items()) if name != "version"
+            } | {":next": before.version + 1}
+            update["ExpressionAttributeValues"] |= codec.to_item(expected)
         moves = [{"Update": {"TableName": self.table, **_add({"pk": OPEN_PK, "sk": open_sk(combo, created_day)},
                                                               counters)}}
                  for (combo, created_day), counters in opened.items()]

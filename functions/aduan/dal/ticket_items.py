@@ -26,8 +26,8 @@ from typing import Any
 
 from aduan.dal import codec
 from aduan.logic.geo import geohash
-from aduan.logic.publication import listed
 from aduan.logic.status_machine import AGENCY_OWNED, Status
+from aduan.logic.visibility import listed
 from aduan.models.events import TicketSnapshot
 from aduan.models.ticket import PRIORITY_RANK, Attachment, Change, Ticket, TimelineEntry
 
@@ -143,7 +143,7 @@ def head_item(ticket: Ticket) -> dict[str, Any]:
     return codec.to_item(document)
 
 
-# A published complaint under answer review is hidden from the public (publication.listed) but keeps its
+# A published complaint under answer review is hidden from the public (visibility.listed) but keeps its
 # entry in `public_by_date`, so the review costs no index delete and re-add; the feed checks `listed`.
 KEPT_IN_PUBLIC_INDEX = frozenset({Status.IN_REVIEW})
 

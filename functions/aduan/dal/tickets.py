@@ -40,7 +40,7 @@ from aduan.dal.ticket_items import (
 )
 from aduan.logic import lifecycle
 from aduan.logic.errors import Conflict, NotFound, Unprocessable
-from aduan.logic.publication import listed
+from aduan.logic.visibility import listed
 from aduan.models.events import DomainEvent, read_event
 from aduan.models.ticket import Attachment, Change, Ticket, TimelineEntry
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # What every invocation uses is imported at init (not on the first message); wiring builds it.
 import aduan.services.stats  # noqa: F401
+from aduan.dal.clients import transient
 from aduan.dal.stats import StaleState
 from aduan.models.events import read_event
 from aduan.observability import logger, metrics, tracer
@@ -34,14 +35,26 @@ def count(record: SQSRecord) -> None:
     _tally(event is not None and stats_counter().record(event))
 
 
+def _redelivered(record: dict[str, Any]) -> bool:
+    return int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1) > 1
+
+
 def _count_folded(records: list[dict[str, Any]]) -> bool:
     """The whole batch folded (each fact and each ticket's backlog written once); False when a message does
-    not read or a ticket's state kept changing: the batch is then counted one message at a time, which is
-    safe after any part of it was written (every write is exactly-once on its own)."""
+    not read, a ticket's state kept changing or AWS was busy: the batch is then counted one message at a time,
+    which is safe after any part of it was written (every write is exactly-once on its own) and retries only
+    the messages that fail. A batch delivered again (a part of it was counted) goes one message at a time
+    straight away: its folded writes would mostly be refused, and one busy call would fail it whole again."""
+    if any(_redelivered(record) for record in records):
+        return False
     try:
         events = [read_event(record["body"]) for record in records]
         counted = stats_counter().record_batch(events)
     except (ValueError, StaleState):  # the one-by-one path reports just the failing messages
+        return False
+    except Exception as error:
+        if not transient(error):
+            raise
         return False
     for recorded in counted:
         _tally(recorded)

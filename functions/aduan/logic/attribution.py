@@ -208,7 +208,8 @@ def _scan(entries: Sequence[Step], scope: Callable[[str | None, str | None], str
     paused_since: datetime | None = None
     unit = scope is _unit
     for entry in entries:
-        if entry.event_type == EventType.TICKET_CREATED:
+        # A rating keeps the status it found (resolved): it is not a second resolution.
+        if entry.event_type in (EventType.TICKET_CREATED, EventType.RATING_GIVEN):
             continue
         moment = from_storage(entry.occurred_at)
         if paused_since is not None and entry.to_status not in PAUSING:

@@ -19,6 +19,7 @@ from enum import StrEnum
 from aduan.logic.clock import from_storage
 from aduan.logic.commands import Command, Keyword, parse
 from aduan.logic.status_machine import AGENCY_OPEN, DESK_OPEN, Status
+from aduan.logic.text import first_line_title
 from aduan.models.inbound import InboundMessage, SharedLocation
 
 GROUPING_WINDOW = timedelta(minutes=10)
@@ -110,7 +111,6 @@ def with_code(codes: tuple[str, ...] | None, code: str) -> tuple[str, ...]:
     return (code, *(known for known in codes or () if known != code))[:RECENT_CODES]
 
 
-TITLE_LENGTH = 80
 CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram", "sms": "SMS", "email": "email",
                  "instagram": "Instagram", "messenger": "Messenger", "x": "X"}
 
@@ -123,8 +123,7 @@ def title_for(messages: list[InboundMessage]) -> str:
     for message in messages:
         for candidate in (message.subject, message.text):
             if candidate and candidate.strip():
-                line = candidate.strip().splitlines()[0].strip()
-                return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+                return first_line_title(candidate)
     channel = CHANNEL_NAMES.get(messages[0].channel.value, messages[0].channel.value)
     return f"Aduan via {channel}"
 

@@ -14,8 +14,9 @@ from xml.etree import ElementTree
 
 from aduan.logic import text
 from aduan.logic.clock import for_display
-from aduan.logic.publication import expected_datetime, listed, mask_identity
+from aduan.logic.publication import expected_datetime, mask_identity
 from aduan.logic.status_machine import LABELS, Status
+from aduan.logic.visibility import listed
 from aduan.models.config import CityConfig
 from aduan.models.ticket import Ticket
 from aduan.models.transparency import Open311Settings

@@ -1,6 +1,7 @@
 """The public rules, pure: which complaints are published and what of them anyone may see.
 
-- confidential complaints are never published; others are listed once the desk verified them;
+- confidential complaints are never published; others are listed once the desk verified them
+  (logic/visibility.py);
 - the reporter's identity never appears: no reporter field, and names, phone numbers, e-mail
   addresses and NIK-like numbers are masked in the text;
 - anonymous complaints lose their street address and have their coordinates rounded;
@@ -15,14 +16,10 @@ from __future__ import annotations
 from aduan.logic.clock import for_display
 from aduan.logic.masking import mask_contacts, mask_names
 from aduan.logic.status_machine import LABELS, Status
+from aduan.logic.visibility import listed
 from aduan.models.api import StatusLabel
 from aduan.models.public import PublicComplaint, PublicLocation, PublicPhoto, PublicStep
 from aduan.models.ticket import Attachment, Ticket, TimelineEntry
-
-# Statuses a complaint reaches only through the desk's verification.
-VERIFIED_STATUSES = frozenset({Status.VERIFIED, Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS,
-                               Status.RETURNED, Status.RESOLVED, Status.REOPENED, Status.CLOSED})
-
 
 # Steps that name the agency (from the entry's data), in words with `{agency}` for its short name.
 AGENCY_STEP_WORDS: dict[Status, tuple[str, str]] = {
@@ -30,21 +27,6 @@ AGENCY_STEP_WORDS: dict[Status, tuple[str, str]] = {
     Status.FORWARDED: ("Diteruskan ke {agency}", "Forwarded to {agency}"),
     Status.RESOLVED: ("Selesai ditindaklanjuti oleh {agency}", "Resolved by {agency}"),
 }
-
-
-def verified(ticket: Ticket) -> bool:
-    return ticket.status in VERIFIED_STATUSES or (
-        ticket.status == Status.NEED_INFO and ticket.resume_status in VERIFIED_STATUSES)
-
-
-def listed(ticket: Ticket) -> bool:
-    """In the public feed (and its index): verified and not confidential."""
-    return not ticket.confidential and verified(ticket)
-
-
-def trackable(ticket: Ticket) -> bool:
-    """Readable by tracking code (status only until verified)."""
-    return not ticket.confidential
 
 
 def mask_identity(text: str, ticket: Ticket) -> str:

@@ -58,6 +58,13 @@ TYPE_PREFIX = "type_"  # type_<complaint type>_<flow counter>: pengaduan, aspira
 DOMAIN_TYPES = ("TicketCreated", "TicketVerified", "TicketAssigned", "TicketStatusChanged", "TicketResolved",
                 "TicketClosed", "TicketReopened", "RatingGiven")
 SLA_TYPES = ("SlaClockStopped", "SlaBreached")
+# Steps that cannot change what the backlog counts besides the status (agency, category, channel, area, creation
+# day): the state before one of them is its snapshot with its `from_status`, known without reading it.
+KEEPS_DIMS = frozenset({"accept", "start", "resolve", "approve_answer", "return_answer", "close", "close_incomplete",
+                        "request_info", "provide_info", "hold"})
+RATING = "RatingGiven"
+DESK_HELD = frozenset({Status.RECEIVED, Status.VERIFIED, Status.RETURNED})  # no agency holds it in these
+ANSWERED = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})  # reached only by the holder's answer
 _BY_EVENT = {"TicketCreated": "received", "TicketVerified": "verified", "TicketAssigned": "assigned",
              "TicketResolved": "resolved", "TicketClosed": "closed", "TicketReopened": "reopened"}
 
@@ -156,10 +163,30 @@ def domain_event(event: DomainEvent, previous: TicketState | None, zone: str,
         _count_flow(delta, day, new.dims(), counters)
     for item in credited:
         _count_flow(delta, day, {**new.dims(), "agency": item.agency}, Counter({_credit_counter(item): 1}))
-    if previous is None or new.version > previous.version:
+    if moves_backlog(event) and (previous is None or new.version > previous.version):
         _move_backlog(delta, previous, new)
         delta.state = new
     return delta
+
+
+def moves_backlog(event: DomainEvent) -> bool:
+    """False for a step from a status the backlog does not count to another (a rating, resolved -> closed): the
+    state before it and after it count the same (nothing), so it need not replace the state, whatever order
+    events come in (the state of the newest step that does is the same in the backlog)."""
+    after = event.to_status or (event.ticket.status if event.ticket else None)
+    return not (event.from_status in NOT_BACKLOG and after in NOT_BACKLOG)
+
+
+def known_before(event: DomainEvent, zone: str) -> tuple[bool, TicketState | None]:
+    """(True, the state the backlog counted just before this event) when the event alone says it: nothing for a
+    new ticket, its snapshot with `from_status` for a step that keeps the dimensions (its version one less, so
+    a write on that condition also asserts the event is newer). (False, None): read the state."""
+    if event.event_type == "TicketCreated":
+        return True, None
+    if event.action not in KEEPS_DIMS or event.from_status is None or event.ticket is None:
+        return False, None
+    after = state_of(event, zone)
+    return True, TicketState(**{**vars(after), "version": after.version - 1, "status": str(event.from_status)})
 
 
 def _credit_counter(item: Credited) -> str:
@@ -174,11 +201,21 @@ def _count_flow(delta: Delta, day: str, dims: Mapping[str, str], counters: Count
     delta.facts.setdefault((day, combo_of(dims)), Counter()).update(counters)
 
 
-def may_credit(event: DomainEvent) -> bool:
+def may_credit(event: DomainEvent, holder_is_top: bool = False) -> bool:
     """Whether a domain event can credit a response, a resolution or an unanswered handover: only these
-    make the consumer read the ticket's timeline."""
-    return event.to_status is not None and (event.action in ANSWERS or event.action in HANDOVERS
-                                            or event.to_status == Status.RESOLVED)
+    make the consumer read the ticket's timeline (docs/organisation.md#evaluation). Not one:
+    - a handover from a status only the desk holds a complaint in: no agency lost it unanswered;
+    - an answer from accepted or in progress that does not resolve, by a holder at the top of its tree (no
+      sub-unit credit): those statuses are reached only by the holder's own answer since it received the
+      complaint, so this is not its first (a sub-unit's own credit may still be open when its parent
+      answered for it: read for those)."""
+    if event.event_type == RATING or event.to_status is None:
+        return False
+    if event.to_status == Status.RESOLVED:
+        return True
+    if event.action in HANDOVERS and (event.action in ANSWERS or event.from_status not in DESK_HELD):
+        return True
+    return event.action in ANSWERS and not (holder_is_top and event.from_status in ANSWERED)
 
 
 def lifecycle_entries(events: Iterable[DomainEvent]) -> list[DomainEvent]:
@@ -233,6 +270,7 @@ class TicketFold:
     would be: the state read (`read`), the keys of the events that moved it, and their summed open counts."""
 
     read: TicketState | None
+    guessed: bool = False  # `read` is what the events say it was (`known_before`), not what was read
     keys: list[str] = field(default_factory=list)
     delta: Delta = field(default_factory=Delta)
 

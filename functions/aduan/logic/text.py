@@ -20,6 +20,15 @@ _INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+TITLE_LENGTH = 80  # a title made from a message's first line
+
+
+def first_line_title(text: str) -> str:
+    """The first line of a non-blank text as a title, cut to TITLE_LENGTH with an ellipsis."""
+    line = text.strip().splitlines()[0].strip()
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+
+
 def clean(value: str) -> str:
     """Multi-line text: unsafe characters removed, surrounding whitespace trimmed."""
     return _UNSAFE.sub("", value).strip()

@@ -1,8 +1,16 @@
-"""The API: one resolver, the routers, one error shape, and the OpenAPI document."""
+"""The API: one resolver, the routers, one error shape, and the OpenAPI document.
+
+The route groups (one router module each, routes/*.py) are imported and registered when a request that may
+belong to them first arrives, not at import: a container pays at cold start only for its own requests' groups
+(their models, services and data access), and a model is built on its first validation (models/base.py).
+Validation stays on for every route; the OpenAPI document registers every group first.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
@@ -13,9 +21,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from aduan.logic.errors import DomainError
-from aduan.models.api import ErrorResponse
 from aduan.models.limits import limits
-from aduan.routes import complaints, desk, exports, external, me, officers, open311, public, reference, screen, stats
+from aduan.routes import screen
 from aduan.routes.failures import error, unexpected_answer
 
 API_TITLE = "Aduan API"
@@ -27,20 +34,46 @@ API_DESCRIPTION = ("Public complaints (aduan) for a city: file, follow, comment 
 # Browsers (the web form) call from another origin; the bearer token, not cookies, authenticates.
 cors = CORSConfig(allow_origin="*", allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
 app = APIGatewayRestResolver(enable_validation=True, cors=cors)
-app.include_router(complaints.router)
-app.include_router(officers.router)
-app.include_router(reference.router)
-app.include_router(public.router)
-app.include_router(open311.router)
-app.include_router(stats.router)
-app.include_router(exports.router)
-app.include_router(desk.router)
-app.include_router(me.router)
-app.include_router(external.router)
+
+# Each route group (the module aduan.routes.<name>) and the path prefixes all its routes live under; a request
+# registers every group one of whose prefixes its path is, or is under (tests check each route against its
+# group's prefixes). No two routes of different groups match the same request, so the order groups come in
+# does not change which route answers. In the order the document lists them.
+ROUTE_GROUPS: dict[str, tuple[str, ...]] = {
+    "complaints": ("/v1/complaints", "/v1/me/complaints"),
+    "officers": ("/v1/complaints", "/v1/desk", "/v1/agencies", "/v1/blocked-senders"),
+    "reference": ("/v1/categories", "/v1/agencies", "/v1/areas"),
+    "public": ("/v1/public/complaints", "/v1/complaints"),
+    "open311": ("/open311",),
+    "stats": ("/v1/stats", "/v1/public/stats"),
+    "exports": ("/v1/exports",),
+    "desk": ("/v1/desk",),
+    "me": ("/v1/me",),
+    "external": ("/v1/external",),
+}
+_registered: set[str] = set()
+_registering = threading.Lock()  # local mode runs functions on threads of one process
+
+
+def groups_for(path: str) -> list[str]:
+    """The route groups a request for `path` may belong to."""
+    return [name for name, prefixes in ROUTE_GROUPS.items()
+            if any(path == prefix or path.startswith(f"{prefix}/") for prefix in prefixes)]
+
+
+def register(groups: list[str]) -> None:
+    """Import each group's router and add its routes to the resolver, once per process."""
+    with _registering:
+        for name in groups:
+            if name not in _registered:
+                app.include_router(importlib.import_module(f"aduan.routes.{name}").router)
+                _registered.add(name)
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The API's entry: bodies it will not parse are refused before Powertools tries (routes/screen.py)."""
+    # A preflight's answer lists every method the API has (API Gateway answers preflights in front of us).
+    register(list(ROUTE_GROUPS) if event.get("httpMethod") == "OPTIONS" else groups_for(str(event.get("path"))))
     try:
         screen.check(event)
     except DomainError as exc:
@@ -115,6 +148,9 @@ def openapi_document() -> dict[str, Any]:
     # Imported here: the OpenAPI models cost ~100 ms of cold start that no other request needs.
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
+    from aduan.models.api import ErrorResponse
+
+    register(list(ROUTE_GROUPS))
     schema: dict[str, Any] = app.get_openapi_schema(
         title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION,
         security_schemes={"cognito": HTTPBearer(description="Cognito ID token (local mode: /local/token)")},
@@ -127,13 +163,13 @@ def openapi_document() -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     # The channel adapters (and the email parser) describe their webhooks here; no API request needs them.
-    from aduan.adapters.channels import ADAPTERS
+    from aduan.adapters.channels import CHANNELS
     from aduan.adapters.channels.generic import openapi_operation as generic_webhook
     from aduan.routes.openapi_paths import open311_paths, webhook_paths
 
     paths = schema.setdefault("paths", {})
     paths["/webhooks/generic"] = {"post": generic_webhook(components)}
-    paths.update(webhook_paths(sorted(name for name in ADAPTERS if name != "generic")))
+    paths.update(webhook_paths(sorted(name for name in CHANNELS if name != "generic")))
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
     for path, operations in paths.items():
         for method, operation in operations.items():

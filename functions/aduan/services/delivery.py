@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from aduan.adapters import provider_transport
-from aduan.adapters.senders import ECHOING, REPORTING, SENDERS, provider_for
 from aduan.adapters.senders.base import Credentials, ProviderRequest, Reply, SendContext, SendResult
+from aduan.adapters.senders.registry import ECHOING, REPORTING, SENDERS, provider_for
 from aduan.dal import channel_secrets
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import RETENTION_SECONDS, DeliveryRepository

@@ -20,8 +20,8 @@ from aduan.dal.lapor_state import LaporState, report_guard
 from aduan.dal.tickets import GuardTaken, TicketRepository
 from aduan.logic import clock, lifecycle
 from aduan.logic.access import Principal
-from aduan.logic.conversation import TITLE_LENGTH
 from aduan.logic.status_machine import Role
+from aduan.logic.text import first_line_title
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact, contact_id
 from aduan.models.lapor import LaporReport, LaporSettings
@@ -114,7 +114,7 @@ class LaporBridge:
 
 def _title(report: LaporReport) -> str:
     for candidate in (report.title, report.text):
-        line = (candidate or "").strip().splitlines()[0].strip() if (candidate or "").strip() else ""
+        line = first_line_title(candidate) if candidate and candidate.strip() else ""
         if len(line) >= 3:
-            return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+            return line
     return f"Laporan SP4N-LAPOR! {report.id}"

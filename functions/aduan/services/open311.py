@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aduan.dal.tickets import TicketRepository
-from aduan.logic import clock, ids, open311, publication
+from aduan.logic import clock, ids, open311, publication, visibility
 from aduan.logic.access import Principal
 from aduan.logic.errors import DomainError
 from aduan.logic.open311 import MAX_DAYS, MAX_RESULTS, Open311Error
@@ -178,7 +178,7 @@ class Open311Service:
     def _ticket(self, text: str) -> Ticket | None:
         code = ids.normalise_tracking_code(text, self.config().settings.tracking_prefix)
         ticket = self.repository.get(code) if code else None
-        return ticket if ticket and publication.trackable(ticket) else None
+        return ticket if ticket and visibility.trackable(ticket) else None
 
     def request(self, text: str) -> list[dict[str, Any]]:
         ticket = self._ticket(text)

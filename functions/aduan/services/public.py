@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aduan.dal.tickets import TicketRepository
-from aduan.logic import access, ids, publication, views
+from aduan.logic import access, ids, publication, views, visibility
 from aduan.logic.access import Principal
 from aduan.logic.errors import NotFound, Unprocessable
 from aduan.logic.periods import day_end_utc, day_start_utc, local_today, parse_day
@@ -61,7 +61,7 @@ class PublicService:
         """One complaint by its tracking code, with its photos and public steps: one Query of its partition."""
         code = self._code(text)
         ticket, attachments, entries = self.repository.get_with_timeline(code) if code else (None, [], [])
-        if ticket is None or not publication.trackable(ticket):
+        if ticket is None or not visibility.trackable(ticket):
             raise NotFound(f"no public complaint {text!r}")
         return self.view(ticket, attachments, entries)
 

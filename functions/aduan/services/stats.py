@@ -55,9 +55,12 @@ class StatsService:
         under us: what was written stays (every write is exactly-once), and the caller counts the batch one
         message at a time."""
         keys = _keys(events)
-        reads = {event.ticket_id for event, key in zip(events, keys, strict=True)
-                 if event is not None and key is not None and (event.source != SLA_SOURCE or event.ticket is None)}
-        folds = {ticket_id: stats.TicketFold(self.repository.state(ticket_id)) for ticket_id in sorted(reads)}
+        firsts: dict[str, DomainEvent] = {}  # ticket id -> its first event of the batch whose state counts
+        for event, key in zip(events, keys, strict=True):
+            if event is not None and key is not None and (
+                    stats.moves_backlog(event) if event.source != SLA_SOURCE else event.ticket is None):
+                firsts.setdefault(event.ticket_id, event)
+        folds = {ticket_id: self._fold(event) for ticket_id, event in sorted(firsts.items())}
         facts: stats.MarkedFacts = {}
         for event, key in zip(events, keys, strict=True):
             if event is not None and key is not None:
@@ -78,7 +81,7 @@ class StatsService:
         for ticket_id, fold in folds.items():
             for _ in range(STALE_RETRIES):
                 if fold.delta.state is None or self.repository.move(
-                        ticket_id, fold.delta.state, fold.read.version if fold.read else None, fold.delta.open):
+                        ticket_id, fold.delta.state, fold.read, fold.guessed, fold.delta.open):
                     break
                 fold = stats.TicketFold(self.repository.state(ticket_id, consistent=True))
                 for event, key in domain:
@@ -89,6 +92,14 @@ class StatsService:
             moved.update(fold.keys)
         return moved
 
+    def _fold(self, first: DomainEvent) -> stats.TicketFold:
+        """A ticket's backlog fold, from the state its first event says it had (no read: the write is conditional
+        on exactly that state), else from the state read (eventually consistent)."""
+        known, before = stats.known_before(first, self._zone) if first.source != SLA_SOURCE else (False, None)
+        if known:
+            return stats.TicketFold(before, guessed=True)
+        return stats.TicketFold(self.repository.state(first.ticket_id))
+
     def _effect(self, event: DomainEvent, known: stats.TicketState | None) -> stats.Delta:
         """What an event adds, given the ticket's counted state."""
         if event.source == SLA_SOURCE:
@@ -97,7 +108,9 @@ class StatsService:
         return stats.domain_event(event, known, self._zone, self._credits(event))
 
     def _credits(self, event: DomainEvent) -> list[Credited]:
-        if self.timeline is None or not stats.may_credit(event):
+        holder = event.ticket.assigned_agency_id if event.ticket else None
+        on_top = holder is not None and holder not in Policy.of(self.config()).tops()
+        if self.timeline is None or not stats.may_credit(event, on_top):
             return []
         return stats.credits_for(event.event_id, self.timeline(event.tracking_code))
 
