@@ -68,7 +68,24 @@ def assigned_event(code: str) -> dict[str, Any]:
             "detail": detail(stored)}
 
 
+# Meta keeps the reference a message was sent with (`biz_opaque_callback_data`) and echoes it in each of its status
+# webhooks: provider message id -> reference, for statuses built by hand (see `sqs_event`).
+ECHOED: dict[str, str] = {}
+
+
+def _echoed(body: str) -> str:
+    """A WhatsApp status for one of our messages, with the reference Meta would have echoed in it."""
+    envelope = json.loads(body)
+    if not isinstance(envelope, dict) or envelope.get("detail-type") != "DeliveryStatusReported":
+        return body
+    detail = envelope.get("detail")
+    if not isinstance(detail, dict) or detail.get("reference") or detail.get("provider_message_id") not in ECHOED:
+        return body
+    return json.dumps({**envelope, "detail": {**detail, "reference": ECHOED[detail["provider_message_id"]]}})
+
+
 def sqs_event(bodies: list[str]) -> dict[str, Any]:
+    bodies = [_echoed(body) for body in bodies]
     return {"Records": [{
         "messageId": f"bench-{i}", "receiptHandle": f"bench-receipt-{i}", "body": body,
         "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1795403700000", "SenderId": "bench",
@@ -104,6 +121,9 @@ def whatsapp_answers_in_process(sent: list[str] | None = None) -> None:
         wamid = f"wamid.bench-{len(sent) if sent is not None else 0}"
         if sent is not None:
             sent.append(wamid)
+        reference = json.loads(request.body or "{}").get("biz_opaque_callback_data")
+        if reference:
+            ECHOED[wamid] = reference
         return Reply(200, {"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
 
     delivery_service().transport = transport

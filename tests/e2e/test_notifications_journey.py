@@ -119,13 +119,14 @@ def test_whatsapp_citizen_and_agency_hear_about_every_step(stack: LocalStack) ->
         assert PHONE not in message["text"]
 
     # Officers see each delivery on the timeline; the citizen does not.
-    # (the outbox entry is written just before the outcome is recorded: poll for the last ones)
+    # (each message's entry is its claim, "sending" until the outcome is recorded: poll for the last ones)
     deadline = time.monotonic() + 20
     while True:
         status, officer_view = call(stack, "GET", f"/v1/complaints/{code}/timeline?limit=100", token=verifier)
         assert status == 200
         recorded = [e for e in officer_view["items"] if e["type"] == "NotificationRecorded"]
-        if len(recorded) >= expected or time.monotonic() > deadline:
+        settled = all(e["data"]["outcome"] != "sending" for e in recorded)
+        if (len(recorded) >= expected and settled) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     assert len(recorded) == expected and all(e["data"]["outcome"] == "sent" for e in recorded)

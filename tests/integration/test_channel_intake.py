@@ -253,16 +253,20 @@ def test_a_whatsapp_status_callback_is_published_not_filed(channels: Channels, a
     tap_arn = sqs.get_queue_attributes(QueueUrl=tap, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     events.put_rule(Name="tap", EventBusName="aduan-test", EventPattern=json.dumps({"source": ["aduan.channels"]}))
     events.put_targets(Rule="tap", EventBusName="aduan-test", Targets=[{"Id": "q", "Arn": tap_arn}])
-    assert channels.post("whatsapp", samples.WHATSAPP_STATUS).status == 200
+    # Meta echoes the reference we sent the message with; its "sent" repeats what the sender recorded.
+    [delivered] = samples.WHATSAPP_STATUS["entry"][0]["changes"][0]["value"]["statuses"]
+    echoed = {**delivered, "biz_opaque_callback_data": '{"t":"ADU-TEST-01"}'}
+    payload = samples.whatsapp({"statuses": [{**echoed, "status": "sent"}, echoed]})
+    assert channels.post("whatsapp", payload).status == 200
     assert channels.queued() == []
-    [message] = sqs.receive_message(QueueUrl=tap).get("Messages", [])
+    [message] = sqs.receive_message(QueueUrl=tap, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
     event = json.loads(message["Body"])
     assert event["detail-type"] == "DeliveryStatusReported"
     assert event["detail"] == {
-        "channel": "whatsapp", "provider_message_id": samples.WHATSAPP_STATUS["entry"][0]["changes"][0]["value"][
-            "statuses"][0]["id"],
+        "channel": "whatsapp", "provider_message_id": delivered["id"],
         "status": "delivered", "error_code": None, "error_title": None,
-        "occurred_at": "2026-11-23T08:10:05.000000Z", "recipient": "+6281234567890"}
+        "occurred_at": "2026-11-23T08:10:05.000000Z", "recipient": "+6281234567890",
+        "reference": '{"t":"ADU-TEST-01"}'}
 
 
 def test_reactions_and_service_messages_are_not_complaints(channels: Channels) -> None:

@@ -111,9 +111,9 @@ def test_a_webhook_forward_is_signed_retried_sent_once_and_answered_by_callback(
     assert "Sari" not in received[0].body.decode()  # the reporter stays confidential
     assert received[0].headers["x-aduan-delivery"] == hooks[0].id
     timeline = api("GET", f"/v1/complaints/{code}/timeline", who="verifier", query={"limit": "100"}).body["items"]
-    outcomes = [e["data"]["outcome"] for e in timeline
+    outcomes = [(e["data"]["outcome"], e["data"]["attempt"]) for e in timeline
                 if e["type"] == "NotificationRecorded" and e["data"].get("kind") == "external_forward"]
-    assert outcomes == ["retrying", "sent"]
+    assert outcomes == [("sent", 2)]  # the message's one entry: sent at the second attempt
 
     monkeypatch.setenv("EXTERNAL_SECRETS_PREFIX", "/aduan/test/external/")
     boto3.client("ssm").put_parameter(Name=f"/aduan/test/external/{PDAM}", Value="pdam-callback-key",

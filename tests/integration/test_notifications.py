@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -137,8 +138,9 @@ def test_transient_failures_retry_with_backoff_then_succeed(world: dict[str, Any
     assert (first.value.seconds, second.value.seconds) == (30, 900)
     assert world["delivery"].deliver(citizen) == "sent"
     assert world["delivery"].deliver(citizen) == "duplicate"
-    log = [e["data"]["outcome"] for e in notifications(world["api"], world["code"])]
-    assert log == ["retrying", "retrying", "sent"]
+    # One entry per message (its claim and outcome): the attempts it took are on it.
+    log = [(e["data"]["outcome"], e["data"]["attempt"], e["note"]) for e in notifications(world["api"], world["code"])]
+    assert log == [("sent", 3, "Notification sent via whatsapp to the citizen (attempt 3)")]
 
 
 def test_a_permanent_failure_falls_back_to_the_citizens_next_channel(world: dict[str, Any]) -> None:
@@ -198,7 +200,12 @@ def test_a_message_claimed_by_a_sender_that_died_is_retried_not_dropped(world: d
 
     citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
     started = datetime.now(UTC)
-    DeliveryRepository(TABLE).claim(citizen, clock.to_storage(started), clock.to_storage(started - STALE_CLAIM), 0)
+
+    def dies(request: Any) -> Any:
+        raise TimeoutError("the function timed out mid-send")
+
+    with mock.patch.object(world["delivery"], "transport", dies), pytest.raises(TimeoutError):
+        world["delivery"].deliver(citizen)  # claimed, never finished
     with pytest.raises(RetryLater) as busy:  # redelivered while the first sender is (or was) at it
         world["delivery"].deliver(citizen)
     assert 1 <= busy.value.seconds <= STALE_CLAIM.total_seconds() + 1
@@ -270,3 +277,57 @@ def test_the_delivery_log_is_the_tickets_history_not_an_event_on_the_bus(world: 
     logged = [codec.from_item(item) for item in items if codec.from_item(item)["event_type"] == "NotificationRecorded"]
     assert published == {"TicketVerified", "TicketAssigned"} and relayed == {"TicketCreated"}
     assert len(logged) == 2 and all("ticket_snapshot" not in e and e["ticket_version"] == 3 for e in logged)
+
+
+def aws_calls(action: Any) -> list[str]:
+    """The AWS operations `action` makes."""
+    from botocore.client import BaseClient
+
+    made: list[str] = []
+    original = BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        made.append(operation)
+        return original(client, operation, params)
+
+    with mock.patch.object(BaseClient, "_make_api_call", counted):
+        action()
+    return made
+
+
+def test_whatsapp_statuses_echo_our_reference_and_cost_one_write_and_no_read(world: dict[str, Any]) -> None:
+    """Issue #11: a sent message is two writes (its log entry as claim, then its outcome); each WhatsApp status
+    names its ticket and message through the reference Meta echoes (`biz_opaque_callback_data`): one put,
+    no read; a redelivered status changes nothing; a late failure still falls back."""
+    citizen = next(m for m in world["notifier"].handle(assign(world)) if m.audience == "citizen")
+    alone = citizen.model_copy(update={"id": "msg_alone", "data": {**citizen.data, "fallbacks": []}})
+    sending = aws_calls(lambda: world["delivery"].deliver(alone))
+    assert sending == ["UpdateItem", "GetItem", "UpdateItem"], sending  # claim, contact, outcome: no map
+    body = json.loads(world["provider"].requests[-1].body)
+    reference = body["biz_opaque_callback_data"]
+    assert alone.id in reference and world["code"] in reference and "+62" not in reference
+
+    def status(state: str, seconds: int, echoed: str | None = reference) -> dict[str, Any]:
+        return {"source": "aduan.channels", "detail-type": "DeliveryStatusReported", "detail": {
+            "channel": "whatsapp", "provider_message_id": "wamid.1", "status": state, "occurred_at": later(seconds),
+            "recipient": "+6281234567890", "reference": echoed}}
+
+    read, delivered = status("read", 60), status("delivered", 30)
+    assert aws_calls(lambda: world["notifier"].handle(delivered)) == ["PutItem"]
+    assert aws_calls(lambda: world["notifier"].handle(read)) == ["PutItem"]
+    assert world["notifier"].delivery_status(read["detail"]) is False  # redelivered: nothing new
+    log = notifications(world["api"], world["code"])
+    assert [e["data"]["outcome"] for e in log] == ["sent", "delivered", "read"]
+    assert all(e["data"]["message_id"] == alone.id for e in log)
+    # A forged or foreign reference is not trusted: the provider id is looked up instead (unknown here).
+    assert world["notifier"].delivery_status(status("read", 90, '{"t":"x"}')["detail"]) is False
+
+    # With a fallback, the map is kept for a late failure, which hands the message on once.
+    assert world["delivery"].deliver(citizen) == "sent"
+    echoed = json.loads(world["provider"].requests[-1].body)["biz_opaque_callback_data"]
+    failed = {**status("failed", 120, echoed), "detail": {**status("failed", 120, echoed)["detail"],
+                                                          "provider_message_id": "wamid.2", "error_code": "131047"}}
+    sent_before = len(world["port"].sent)
+    world["notifier"].handle(failed)
+    world["notifier"].handle(failed)
+    assert [m.channel for m in world["port"].sent[sent_before:]] == [Channel.TELEGRAM]

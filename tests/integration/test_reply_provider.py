@@ -8,6 +8,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import boto3
 import pytest
 from channels_harness import Channels, channels_fixture  # noqa: F401 - the `channels` fixture
 
@@ -59,8 +60,9 @@ def deliver(replies: list[dict[str, Any]]) -> list[ProviderRequest]:
                                   "access_token": "t", "phone_number_id": "106540352242922"},
         transport=transport, sleep=lambda seconds: None)
     for reply in replies:
-        outcome = service.deliver(OutboundMessage.model_validate(reply))
-        assert outcome == "sent", ([r.body for r in sent], DeliveryRepository(TABLE).status(reply["id"]))
+        message = OutboundMessage.model_validate(reply)
+        outcome = service.deliver(message)
+        assert outcome == "sent", ([r.body for r in sent], DeliveryRepository(TABLE).status(message))
     return sent
 
 
@@ -91,6 +93,16 @@ def test_meta_whatsapp_is_answered_through_meta(channels: Channels, api: Any) ->
     [request] = deliver([reply])
     assert request.provider == "whatsapp" and request.url.endswith("/106540352242922/messages")
     assert json.loads(request.body)["to"] == "+6281234567890"
+    # The reply is claimed and logged as one entry, right after the complaint's creation on its timeline
+    # (its place comes from the stored intake outcome, the same on a redelivery): no DLV# record.
+    assert json.loads(request.body)["biz_opaque_callback_data"]  # WhatsApp statuses will name it
+    items = boto3.client("dynamodb").query(
+        TableName=TABLE, KeyConditionExpression="pk = :pk AND begins_with(sk, :ev)",
+        ExpressionAttributeValues={":pk": {"S": f"T#{reply['tracking_code']}"}, ":ev": {"S": "EV#"}})["Items"]
+    assert [item["event_type"]["S"] for item in items] == ["TicketCreated", "NotificationRecorded"]
+    assert items[1]["status"]["S"] == "sent" and items[1]["data"]["M"]["kind"]["S"] == "intake_filed"
+    assert not boto3.client("dynamodb").get_item(TableName=TABLE, Key={
+        "pk": {"S": f"DLV#{reply['id']}"}, "sk": {"S": "#DELIVERY"}}).get("Item")
 
 
 def test_a_username_only_meta_sender_is_stored_by_its_bsuid(channels: Channels, api: Any) -> None:

@@ -59,6 +59,32 @@ def test_whatsapp_inside_the_24_hour_window_is_free_form_text() -> None:
         "text": {"preview_url": False, "body": "Aduan ADU-7K3Q-9G selesai.\nTanggapan: <b>beres</b> & rapi"}}
 
 
+def test_whatsapp_carries_our_reference_for_its_statuses_and_it_names_no_one() -> None:
+    """Meta echoes `biz_opaque_callback_data` in every status of the message: the notifier logs the status from
+    it alone. It names the ticket and the message, never the citizen; a foreign or forged one is not read."""
+    from aduan.logic import delivery_log
+    from aduan.models.events import TicketSnapshot
+
+    sent = message(Channel.WHATSAPP, "+6281234567890", ticket_id="t-1", ticket_version=4,
+                   data={"fallbacks": [{"channel": "telegram", "address": "5550001"}]})
+    reference = delivery_log.reference(TicketSnapshot(id="t-1", tracking_code="ADU-7K3Q-9G", version=4), sent)
+    request = SENDERS["whatsapp"].build(sent, Credentials(WA_CREDS),
+                                        SendContext(NOW, contact(NOW), TEMPLATE, reference=reference))
+    body = json.loads(request.body)
+    assert body["biz_opaque_callback_data"] == reference and len(reference) <= 512
+    assert "6281234567890" not in reference and "5550001" not in reference
+    named = delivery_log.referenced(reference, "whatsapp")
+    assert named is not None
+    ticket, logged, falls_back = named
+    assert (ticket.tracking_code, ticket.id, ticket.version) == ("ADU-7K3Q-9G", "t-1", 4) and falls_back
+    assert (logged.id, logged.kind, logged.cause_id, logged.audience) == ("msg_1", "TicketResolved", "ev1", "citizen")
+    for foreign in (None, "", "order-1234", '{"t": "ADU-7K3Q-9G"}', '{"t":"T#X\\u0000","i":"1","n":1,"m":"m",'
+                    '"k":"k","c":"c","a":"citizen"}'):
+        assert delivery_log.referenced(foreign, "whatsapp") is None
+    plain = build("whatsapp", message(Channel.WHATSAPP, "+6281234567890"), WA_CREDS, NOW)
+    assert "biz_opaque_callback_data" not in json.loads(plain.body)  # nothing to echo: not sent
+
+
 @pytest.mark.parametrize("seen", [NOW - timedelta(hours=24), NOW - timedelta(days=3), None])
 def test_whatsapp_outside_the_window_uses_the_approved_template(seen: datetime | None) -> None:
     body = json.loads(build("whatsapp", message(Channel.WHATSAPP, "+6281234567890"), WA_CREDS, seen).body)

@@ -77,7 +77,7 @@ def forward_message(event: DomainEvent, ticket: Ticket, agency: Agency, city: Ci
     return OutboundMessage(
         id=message_id(event.cause_id, recipient, channel), cause_id=event.cause_id, kind="external_forward",
         channel=channel, recipient=recipient, audience="officer", text=text, subject=text, ticket_id=ticket.id,
-        tracking_code=ticket.tracking_code, ticket_version=ticket.version,
+        tracking_code=ticket.tracking_code, ticket_version=ticket.version, caused_at=event.occurred_at or None,
         data={"event_type": event.event_type, **data})
 
 
@@ -104,7 +104,7 @@ def lapor_forward_update(event: DomainEvent, ticket: Ticket, city: CityConfig) -
         id=message_id(event.cause_id, report, Channel.LAPOR), cause_id=event.cause_id, kind="external_update",
         channel=Channel.LAPOR, recipient=report, audience="officer", text=note, subject=note,
         ticket_id=ticket.id, tracking_code=ticket.tracking_code, ticket_version=ticket.version,
-        data={"event_type": event.event_type, **data})
+        caused_at=event.occurred_at or None, data={"event_type": event.event_type, **data})
 
 
 def lapor_data(settings: LaporSettings, operation: str, report: str, document: dict[str, Any]) -> dict[str, Any]:

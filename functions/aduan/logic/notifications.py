@@ -107,6 +107,6 @@ def messages(event: DomainEvent, ticket: Ticket, facts: Facts, city: CityConfig,
             cause_id=event.cause_id, kind=event.event_type, channel=address.channel, recipient=address.address,
             contact_id=address.contact_id, audience=recipient.audience, language=recipient.language,
             text=text[:MAX_TEXT], subject=subject[:200], ticket_id=ticket.id, tracking_code=ticket.tracking_code,
-            ticket_version=ticket.version, data=data,
+            ticket_version=ticket.version, caused_at=event.occurred_at or None, data=data,
         ))
     return built

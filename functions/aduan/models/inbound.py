@@ -79,3 +79,6 @@ class DeliveryStatus(Model):
     error_title: str | None = None
     occurred_at: str
     recipient: str | None = None
+    # What we gave the provider with the message and it echoes with each status (WhatsApp's
+    # `biz_opaque_callback_data`): names the ticket and message, so the status is logged without a lookup.
+    reference: str | None = Field(default=None, max_length=512)

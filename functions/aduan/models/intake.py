@@ -30,6 +30,9 @@ class IntakeOutcome(Model):
     opted_out: bool | None = None  # STOP / START (None: unchanged)
     reason: str | None = None  # why a complaint was refused (blocked, rate_limited)
     answer: str | None = None  # feedback: fixed, not_fixed, rating
+    # When the effect was stored: the replies' place on the complaint's timeline (their delivery log entries),
+    # the same when a redelivery sends them from this stored outcome.
+    at: str | None = None
 
     def reply(self, kind: str, text: str, **data: Any) -> None:
         self.replies.append(Reply(kind=kind, text=text, data=data))

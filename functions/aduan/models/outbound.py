@@ -42,8 +42,28 @@ class OutboundMessage(Model):
     # The ticket's version the message was written from: its delivery log entries name it, so neither the
     # sender nor a status callback reads the ticket again (None: not made from a ticket, e.g. an intake reply).
     ticket_version: int | None = None
+    # When its cause happened (the event's `occurred_at`, the inbound message's provider time): its delivery
+    # log entry's place on the ticket's timeline, the same on every redelivery, so the sender's exactly-once
+    # claim is that entry itself (None: no place on a timeline; the claim is a `DLV#` record).
+    caused_at: str | None = None
     reply_to_provider_message_id: str | None = None
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeliveryReference(Model):
+    """Our reference on a sent message, which the provider echoes with each status (WhatsApp's
+    `biz_opaque_callback_data`, at most 512 characters): the ticket and message the status is about, so its
+    log entry is written without a read. Short names: it travels with every message and status."""
+
+    model_config = ConfigDict(extra="forbid")
+    t: str = Field(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$", description="tracking code")
+    i: str = Field(min_length=1, max_length=40, description="ticket id")
+    n: int = Field(ge=0, description="ticket version the message was written from")
+    m: str = Field(min_length=1, max_length=80, description="our message id")
+    k: str = Field(min_length=1, max_length=60, description="message kind")
+    c: str = Field(min_length=1, max_length=120, description="cause id")
+    a: Audience
+    f: Literal[0, 1] = Field(0, description="1: a failure falls back to another channel")
 
 
 class OutboundPort(Protocol):

@@ -12,7 +12,7 @@ from typing import Any
 
 from aduan.adapters import provider_transport
 from aduan.adapters.senders.base import Credentials, ProviderRequest, Reply, SendContext, SendResult
-from aduan.adapters.senders.registry import SENDERS, provider_for
+from aduan.adapters.senders.registry import ECHOING, REPORTING, SENDERS, provider_for
 from aduan.dal import channel_secrets
 from aduan.dal.contacts import ContactRepository
 from aduan.dal.deliveries import RETENTION_SECONDS, DeliveryRepository
@@ -60,10 +60,15 @@ class DeliveryService:
         """The outcome: sent, suppressed, failed, duplicate; raises RetryLater for a transient failure."""
         moment = clock.now()
         stamp = clock.to_storage(moment)
+        ticket = delivery_log.about(message) or (self.tickets.get(message.tracking_code)
+                                                 if message.tracking_code else None)
+        # The message's log entry, "sending": its claim when it has a place on the ticket's timeline.
+        claim = delivery_log.entry(ticket, message, "sending", moment,
+                                   event_id=delivery_log.log_event_id(message.id)) if ticket else None
         attempt = self.deliveries.claim(message, stamp, clock.to_storage(moment - STALE_CLAIM),
-                                        int(moment.timestamp()) + RETENTION_SECONDS)
+                                        int(moment.timestamp()) + RETENTION_SECONDS, claim)
         if attempt is None:
-            status, claimed_at = self.deliveries.status(message.id)
+            status, claimed_at = self.deliveries.status(message, claim)
             if status == "sending" and claimed_at:
                 # Someone is sending it now, or died doing so: look again once that claim is stale,
                 # rather than dropping a message that may never have gone out.
@@ -71,18 +76,20 @@ class DeliveryService:
                 raise RetryLater(max(1, int(STALE_CLAIM.total_seconds() - age) + 1), "being sent elsewhere")
             return "duplicate"
         contact = self.contacts.get(message.contact_id) if message.contact_id else None
-        ticket = delivery_log.about(message) or (self.tickets.get(message.tracking_code)
-                                                 if message.tracking_code else None)
         if self._opted_out(message, contact):
             self._finish(message, "suppressed", ticket, attempt=attempt)
             return "suppressed"
         settings = self.config().settings
         provider = provider_for(message.channel, settings.sms_provider, _came_in_through(message, contact))
-        result = self._send(message, provider, contact, attempt) if provider else SendResult(
+        reference = delivery_log.reference(ticket, message) if ticket and provider in ECHOING else None
+        result = self._send(message, provider, contact, attempt, reference) if provider else SendResult(
             "permanent", error_code="no_sender", error=f"no sender for channel {message.channel.value}")
         if result.outcome == "sent":
+            # A status of a provider that echoes our reference names its entry itself: no map, unless a late
+            # failure must find the message to fall back.
+            mapped = provider in REPORTING and (reference is None or bool(message.data.get("fallbacks")))
             self._finish(message, "sent", ticket, provider=provider, attempt=attempt,
-                         provider_message_id=result.provider_message_id)
+                         provider_message_id=result.provider_message_id, mapped=mapped)
             return "sent"
         if result.outcome == "transient" and attempt < MAX_ATTEMPTS:
             self._finish(message, "retrying", ticket, provider=provider, attempt=attempt, result=result)
@@ -103,7 +110,8 @@ class DeliveryService:
         return (contact is not None and contact.opted_out and message.kind not in OPT_OUT_EXEMPT
                 and not message.data.get("ignore_opt_out"))
 
-    def _send(self, message: OutboundMessage, provider: str, contact: Contact | None, attempt: int) -> SendResult:
+    def _send(self, message: OutboundMessage, provider: str, contact: Contact | None, attempt: int,
+              reference: str | None = None) -> SendResult:
         sender = SENDERS[provider]
         # A forward names its body's own secret (a webhook's signing key, LAPOR!'s token): data.secret.
         secret = str(message.data.get("secret") or provider)
@@ -114,7 +122,7 @@ class DeliveryService:
         credentials = Credentials({"region": os.environ.get("AWS_REGION", "<region>"), **(values or {})},
                                   placeholder=values is None)
         context = SendContext(now=clock.now(), contact=contact,
-                              whatsapp_template=self.config().settings.whatsapp_template)
+                              whatsapp_template=self.config().settings.whatsapp_template, reference=reference)
         try:
             request = sender.build(message, credentials, context)
         except (KeyError, ValueError) as error:
@@ -141,7 +149,7 @@ class DeliveryService:
             return None
         nxt, rest = remaining[0], remaining[1:]
         channel = Channel(nxt["channel"])
-        return message.model_copy(update={
+        return delivery_log.placed(message).model_copy(update={
             "id": message_id(message.id, nxt["address"], channel), "channel": channel,
             "recipient": nxt["address"], "contact_id": nxt.get("contact_id"), "reply_to_provider_message_id": None,
             "data": {**{k: v for k, v in message.data.items() if k != "provider"},
@@ -149,18 +157,19 @@ class DeliveryService:
 
     def _finish(self, message: OutboundMessage, status: str, ticket: Ticket | TicketSnapshot | None, *,
                 provider: str | None = None, attempt: int, provider_message_id: str | None = None,
-                result: SendResult | None = None, next_channel: str | None = None) -> None:
+                result: SendResult | None = None, next_channel: str | None = None, mapped: bool = False) -> None:
         moment = clock.now()
         error = result.error if result else None
         error_code = result.error_code if result else None
         entry = delivery_log.entry(ticket, message, status, moment, provider=provider, attempt=attempt,
                                    error=error, error_code=error_code, provider_message_id=provider_message_id,
-                                   next_channel=next_channel) if ticket else None
+                                   next_channel=next_channel,
+                                   event_id=delivery_log.log_event_id(message.id)) if ticket else None
         fields: dict[str, Any] = {"provider": provider, "provider_message_id": provider_message_id,
                                   "error_code": error_code, "error": error,
                                   "expires_at": int(moment.timestamp()) + RETENTION_SECONDS}
         self.deliveries.finish(message, status, clock.to_storage(moment),
-                               {k: v for k, v in fields.items() if v is not None}, entry, provider_message_id)
+                               {k: v for k, v in fields.items() if v is not None}, entry, provider_message_id, mapped)
 
 
 def _came_in_through(message: OutboundMessage, contact: Contact | None) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from aduan.dal.feedback_store import FeedbackStore
 from aduan.dal.tickets import TicketRepository
-from aduan.logic import clock, feedback, ids, lifecycle
+from aduan.logic import clock, delivery_log, feedback, ids, lifecycle
 from aduan.logic.access import Principal
 from aduan.logic.errors import DomainError
 from aduan.logic.status_machine import Action, Role
@@ -71,7 +71,7 @@ class FeedbackService:
         choices = feedback.choices(code, message.language, message.channel in SCORE_BUTTONS) \
             if message.channel in BUTTONS else []
         cause = f"{message.cause_id}:feedback"
-        return message.model_copy(update={
+        return delivery_log.placed(message).model_copy(update={
             "id": message_id(cause, message.recipient, message.channel), "cause_id": cause,
             "kind": "feedback_question", "text": feedback.render("question", message.language, code=code),
             "data": {**message.data, "choices": [{"title": c.title, "payload": c.payload} for c in choices],

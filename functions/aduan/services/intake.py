@@ -164,6 +164,7 @@ class IntakeService:
         return outcome
 
     def _ledger(self, handling: Handling, outcome: IntakeOutcome) -> Write:
+        outcome.at = clock.to_storage(handling.now)
         return ledger_item(handling.message.id, outcome, _expiry(handling.now),
                            done=not self._follows(handling.message, outcome))
 
@@ -322,7 +323,7 @@ class IntakeService:
             kind=REPLY_KINDS.get(reply.kind, f"intake_{reply.kind}"), channel=message.channel,
             recipient=recipient, contact_id=contact,
             language=outcome.language, text=reply.text, subject=_subject(message),
-            ticket_id=outcome.ticket_id, tracking_code=outcome.code,
+            ticket_id=outcome.ticket_id, tracking_code=outcome.code, caused_at=outcome.at,
             reply_to_provider_message_id=message.provider_message_id,
             data={"provider": message.provider, **reply.data,
                   **({"email_message_id": message.extra["message_id"]} if "message_id" in message.extra else {})},

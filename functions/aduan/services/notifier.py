@@ -20,7 +20,7 @@ from aduan.logic.organisation import escalation_emails
 from aduan.logic.recipients import Facts
 from aduan.models.config import CityConfig
 from aduan.models.contact import Contact
-from aduan.models.events import DomainEvent, read_event
+from aduan.models.events import DomainEvent, TicketSnapshot, read_event
 from aduan.models.outbound import OutboundMessage, OutboundPort
 from aduan.models.templates import NotificationConfig
 from aduan.models.ticket import Channel, Ticket
@@ -119,17 +119,24 @@ class NotifierService:
 
     def delivery_status(self, detail: dict[str, Any]) -> bool:
         """Record a provider's status callback on the ticket; a final failure of a citizen's message falls
-        back to their next known channel."""
+        back to their next known channel. A status that echoes our reference (WhatsApp) names its ticket and
+        message itself: one write, no read; others are looked up by the provider's message id."""
         channel, provider_id, status = detail.get("channel"), detail.get("provider_message_id"), detail.get("status")
         if not (channel and provider_id and status):
             return False
-        mapped = self.deliveries.by_provider_id(str(channel), str(provider_id))
-        if mapped is None or not mapped.get("tracking_code"):
-            return False  # not one of ours (e.g. sent before this system), or not about a complaint
-        message = OutboundMessage.model_validate_json(mapped["message"])
-        ticket = delivery_log.about(message) or self.tickets.get(mapped["tracking_code"])
-        if ticket is None:
-            return False
+        message: OutboundMessage | None = None
+        named = delivery_log.referenced(detail.get("reference"), str(channel))
+        if named is not None:
+            ticket: Ticket | TicketSnapshot | None
+            ticket, logged, falls_back = named
+        else:
+            message = self._mapped(str(channel), str(provider_id))
+            if message is None:
+                return False  # not one of ours (e.g. sent before this system), or not about a complaint
+            ticket = delivery_log.about(message) or self.tickets.get(str(message.tracking_code))
+            if ticket is None:
+                return False
+            logged, falls_back = delivery_log.Logged.of(message), bool(message.data.get("fallbacks"))
         moment = clock.now()
         occurred = detail.get("occurred_at") or clock.to_storage(moment)
         try:
@@ -137,14 +144,24 @@ class NotifierService:
         except ValueError:
             at = moment
         entry = delivery_log.entry(
-            ticket, message, str(status), at, provider=str(channel), provider_message_id=str(provider_id),
+            ticket, logged, str(status), at, provider=str(channel), provider_message_id=str(provider_id),
             error_code=str(detail["error_code"]) if detail.get("error_code") else None, error=detail.get("error_title"),
-            event_id=delivery_log.status_event_id(str(channel), str(provider_id), str(status)))
-        recorded = self.deliveries.record_status(message.id, str(status), clock.to_storage(moment), entry)
-        if recorded and status == "failed":
+            event_id=delivery_log.status_event_id(str(channel), str(provider_id), str(status)),
+            address=message.recipient if message else detail.get("recipient"))
+        recorded = self.deliveries.record_status(entry)
+        if recorded and status == "failed" and falls_back:
             from aduan.services.delivery import DeliveryService  # the same fallback rule as at send time
 
-            fallback = DeliveryService._fallback(message)
+            message = message or self._mapped(str(channel), str(provider_id))
+            fallback = DeliveryService._fallback(message) if message else None
             if fallback:
                 self.port().send(fallback)
         return recorded
+
+    def _mapped(self, channel: str, provider_id: str) -> OutboundMessage | None:
+        """Our message behind a provider's id (kept by the sender for providers that do not echo our
+        reference, and for messages that fall back); None if unknown or not about a complaint."""
+        mapped = self.deliveries.by_provider_id(channel, provider_id)
+        if mapped is None or not mapped.get("tracking_code"):
+            return None
+        return OutboundMessage.model_validate_json(mapped["message"])

@@ -123,9 +123,12 @@ def _deliver(channel: str, parsed: Parsed, messages: list[InboundMessage], bucke
 
 
 def publish_statuses(statuses: list[DeliveryStatus]) -> None:
+    """A provider's `sent` repeats what the sender recorded when the provider took the message: it is not
+    published (DeliveryStatusRule would drop it, after the bus had charged for it)."""
     bus = settings.event_bus_name()
     entries = [{"Source": STATUS_SOURCE, "DetailType": STATUS_DETAIL_TYPE, "EventBusName": bus,
-                "Time": status.occurred_at, "Detail": status.model_dump_json()} for status in statuses]
+                "Time": status.occurred_at, "Detail": status.model_dump_json()}
+               for status in statuses if status.status != "sent"]
     for start in range(0, len(entries), 10):
         event_bus.publish(entries[start:start + 10])
 

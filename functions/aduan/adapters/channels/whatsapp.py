@@ -128,4 +128,5 @@ def _status(status: Any) -> DeliveryStatus:
         error_code=str(first["code"]) if first.get("code") is not None else None,
         error_title=first.get("title"), occurred_at=unix_time(need(status, "timestamp")),
         recipient=to_e164(str(recipient), country_code="") if recipient else None,
+        reference=str(status["biz_opaque_callback_data"])[:512] if status.get("biz_opaque_callback_data") else None,
     )

@@ -36,6 +36,7 @@ class SendContext:
     now: datetime
     contact: Contact | None = None
     whatsapp_template: WhatsAppTemplate | None = None
+    reference: str | None = None  # echoed with the provider's statuses, where it supports that (ECHOING)
 
 
 @dataclass(frozen=True)

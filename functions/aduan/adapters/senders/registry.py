@@ -18,6 +18,12 @@ SENDERS: dict[str, Sender] = {sender.provider: sender for sender in (
     WhatsAppSender(), TelegramSender(), TwilioSmsSender(), SnsSmsSender(), SesEmailSender(), SnsPushSender(),
     MessengerSender(), InstagramSender(), XSender(), WebhookSender(), LaporSender())}
 
+# Providers that report on messages we sent (status callbacks, adapters/channels/): a sent message is found
+# again by its provider id (`PMID#` map), or, where the provider echoes a reference we gave it with each
+# status (WhatsApp's `biz_opaque_callback_data`), by that reference alone.
+REPORTING = frozenset({"whatsapp", "twilio", "messenger", "instagram"})
+ECHOING = frozenset({"whatsapp"})
+
 _DEFAULT = {Channel.WHATSAPP: "whatsapp", Channel.TELEGRAM: "telegram", Channel.EMAIL: "ses",
             Channel.APP: "sns_push", Channel.MESSENGER: "messenger", Channel.INSTAGRAM: "instagram",
             Channel.X: "x", Channel.WEBHOOK: "webhook", Channel.LAPOR: "lapor"}

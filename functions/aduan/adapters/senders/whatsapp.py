@@ -69,6 +69,9 @@ class WhatsAppSender:
             })
         if message.reply_to_provider_message_id and body["type"] == "text":
             body["context"] = {"message_id": message.reply_to_provider_message_id}
+        if context.reference:
+            # Meta returns it in every status webhook of this message: the status is logged with no lookup.
+            body["biz_opaque_callback_data"] = context.reference[:512]
         return graph_request(self.provider, url, body, credentials)
 
     def interpret(self, reply: Reply) -> SendResult:
