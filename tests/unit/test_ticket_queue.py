@@ -195,3 +195,27 @@ def test_a_new_tickets_inline_entry_is_never_dropped_by_a_blind_replace(reposito
     assert _stored(f"EV#{written_out[0].occurred_at}#0#{written_out[0].event_id}", code)["entity"] == {  # type: ignore[index]
         "S": "relayed_event"}
     assert isinstance(written_out[0], TimelineEntry) and repository.get(code).text == read.text  # type: ignore[union-attr]
+
+
+def test_a_new_ticket_put_retried_after_a_lost_answer_is_the_same_ticket(repository: TicketRepository) -> None:
+    """A single put has no idempotency token: when its answer is lost (a read timeout after DynamoDB applied
+    it) botocore's retry is refused by the put's own condition. That must be the filing's success, not a
+    taken tracking code that files the complaint a second time under another code (the fault run's find)."""
+    from aduan.dal.tickets import CodeTaken
+    from aduan.logic import lifecycle
+    from aduan.logic.access import Principal
+    from aduan.logic.clock import from_storage
+    from aduan.logic.status_machine import Role
+
+    citizen = Principal(sub="citizen-7", roles=frozenset({Role.CITIZEN}))
+    draft = lifecycle.Draft(title="Sampah menumpuk", text="Di depan pasar.", channel=Channel.WEB,
+                            reporter=Reporter(ref="citizen-7"))
+    filed = lifecycle.open_ticket(draft, citizen, "ADU", from_storage("2026-11-20T01:00:00.000000Z"))
+    again = Change(filed.ticket, list(filed.entries), filed.expected_version, new=True)
+    repository.save(filed)
+    repository.save(again)  # the retry of an applied put: the same ticket, no error
+    assert repository.get(filed.ticket.tracking_code).id == filed.ticket.id  # type: ignore[union-attr]
+    other = lifecycle.open_ticket(draft, citizen, "ADU", from_storage("2026-11-20T01:00:01.000000Z"))
+    clash = other.ticket.model_copy(update={"tracking_code": filed.ticket.tracking_code})
+    with pytest.raises(CodeTaken):  # another ticket on that code is still a taken code
+        repository.save(Change(clash, list(other.entries), other.expected_version, new=True))

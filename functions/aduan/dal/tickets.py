@@ -66,9 +66,20 @@ class GuardTaken(Exception):
 def transact(db: Any, writes: Sequence[dict[str, Any]]) -> None:
     """Write all or nothing: one item is a plain conditional write (half the price of a transaction)."""
     if len(writes) == 1 and "Put" in writes[0]:
-        db.put_item(**writes[0]["Put"])
+        # A refused put answers with the item it found (free): `save` tells its own earlier attempt (applied,
+        # answer lost, retried by botocore) from another writer's.
+        db.put_item(**writes[0]["Put"], ReturnValuesOnConditionCheckFailure="ALL_OLD")
     elif writes:
         db.transact_write_items(TransactItems=list(writes))
+
+
+def _found_own(error: ClientError, ticket: Ticket) -> bool:
+    """A new ticket's put refused because the item there is this very ticket (same id and version)."""
+    if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+        return False
+    found = error.response.get("Item") or {}
+    return (found.get("id", {}).get("S") == ticket.id
+            and found.get("version", {}).get("N") == str(ticket.version))
 
 
 def batch_get(db: Any, table: str, keys: Sequence[dict[str, Any]], consistent: bool = False
@@ -421,6 +432,11 @@ class TicketRepository:
         try:
             transact(self._db, writes)
         except ClientError as error:
+            if alone and changes[0].new and _found_own(error, changes[0].ticket):
+                # A transaction's retry is idempotent (botocore resends its ClientRequestToken); a single put's
+                # is not: its first attempt was stored and only the answer was lost.
+                stored_as(changes[0], alone)
+                return
             reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
             if guard is not None and reasons[-1:] == ["ConditionalCheckFailed"]:
                 raise GuardTaken(guard["pk"]) from error
