@@ -73,9 +73,11 @@ def seed_table(table_name: str, city_dir: Path | None = None, *,
 
 
 def point_tracking_links(table_name: str, base_url: str, *, client: DynamoDBClient | None = None) -> None:
-    """Local mode: notifications' tracking links lead to the console this stack serves, not the city's domain."""
+    """Local mode: notifications' tracking links (and the officers' console links: the rating digest) lead to the
+    console this stack serves, not the city's domain."""
     templates = load_templates_dir(DEFAULT_TEMPLATES_DIR)
-    settings = templates.settings.model_copy(update={"link_base_url": f"{base_url.rstrip('/')}/lacak"})
+    base = base_url.rstrip("/")
+    settings = templates.settings.model_copy(update={"link_base_url": f"{base}/lacak", "console_url": f"{base}/"})
     save_templates(table_name, templates.model_copy(update={"settings": settings}), client=client)
 
 

@@ -92,10 +92,10 @@ def test_ratings_reach_each_agency_once_a_day_in_one_digest(world: World) -> Non
     assert (digest.recipient, digest.audience, digest.kind) == ("dpu@semarangkota.go.id", "officer", "rating_digest")
     assert digest.cause_id == "rating_digest#2026-12-02#dpu"
     assert "2 Des 2026: 2 aduan, rata-rata 3,5/5" in (digest.subject or "")
-    assert "2 Dec 2026: 2 complaints, average 3.5/5" in (digest.subject or "")
+    assert "2 Dec 2026: rated 2, average 3.5/5" in (digest.subject or "")
     indonesian, english = digest.text.split("----------")
     assert "Dinilai: 2 aduan" in indonesian and "Nilai 1-2 bintang (1):" in indonesian
-    assert "Rated: 2 complaints" in english and "Average: 3.5/5" in english
+    assert "Complaints rated: 2" in english and "Average: 3.5/5" in english
     assert f'- {low}: 2/5 "Belum beres, masih berlubang. Hubungi saya [disamarkan]"' in indonesian
     assert f"https://aduan.semarangkota.go.id/#/c/{low}" in english
     assert high not in digest.text and late not in digest.text  # a 5 is counted, not listed; Thursday's waits

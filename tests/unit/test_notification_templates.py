@@ -84,3 +84,26 @@ def test_due_time_is_shown_in_jakarta_time_and_status_in_words() -> None:
     assert format_due(None, "Asia/Jakarta", "id") == "belum ditetapkan"
     assert status_words("in_progress", "id") == "Sedang ditindaklanjuti"
     assert status_words("in_progress", "en") == "In progress"
+
+
+def test_local_mode_points_tracking_and_console_links_at_the_console_it_serves() -> None:
+    """A link in a local-mode message (a citizen's tracking link, an officer's digest link) opens this stack's
+    console, never the city's real domain."""
+    import os
+    from unittest import mock
+
+    from moto import mock_aws
+
+    from aduan.dal.template_store import clear_cache, load_templates
+    from infra import emulation
+    from infra.seed import point_tracking_links
+
+    with mock.patch.dict(os.environ, emulation.credentials()), mock_aws():
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        emulation.create_table("TicketsTable", "aduan-links-test", stream=False)
+        point_tracking_links("aduan-links-test", "http://127.0.0.1:3999/")
+        clear_cache()
+        settings = load_templates("aduan-links-test").settings
+        clear_cache()
+    assert settings.link_base_url == "http://127.0.0.1:3999/lacak"
+    assert settings.console == "http://127.0.0.1:3999/"

@@ -72,7 +72,7 @@ def test_the_digest_lists_low_ratings_worst_first_in_both_languages() -> None:
     subject, text = _digest([_rated("ADU-AAAA-A1", 5), _rated("ADU-BBBB-B2", 2, "Masih bocor"),
                              _rated("ADU-CCCC-C3", 1, "", "2026-12-02T09:00:00.000000Z"), _rated("ADU-DDDD-D4", 3)])
     assert subject == ("[Aduan] Penilaian warga untuk DPU, 2 Des 2026: 4 aduan, rata-rata 2,8/5 / "
-                       "[Aduan] Citizens' ratings for DPU, 2 Dec 2026: 4 complaints, average 2.8/5")
+                       "[Aduan] Citizens' ratings for DPU, 2 Dec 2026: rated 4, average 2.8/5")
     indonesian, english = text.split("\n\n----------\n\n")
     assert indonesian.splitlines()[:6] == [
         "Penilaian warga atas penyelesaian aduan oleh DPU pada 2 Des 2026:", "Dinilai: 4 aduan",
