@@ -77,7 +77,7 @@ def _found_own(error: ClientError, ticket: Ticket) -> bool:
     """A new ticket's put refused because the item there is this very ticket (same id and version)."""
     if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
         return False
-    found: dict[str, Any] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
+    found: Any = error.response.get("Item") or {}  # botocore's error response does not type `Item`
     return (found.get("id", {}).get("S") == ticket.id
             and found.get("version", {}).get("N") == str(ticket.version))
 
